@@ -1,0 +1,109 @@
+"""Speed benchmark for extraction: `make bench`.
+
+1. Builds a JSONL corpus of at least ``--min-mb`` MB of news text (the bundled examples and,
+   when ../shared is beside the checkout, its seed and gold documents, repeated under new ids).
+2. Runs ``visitrack extract`` on it in a child process: wall time, words/s, documents/s, peak RSS.
+3. In this process, times the bare spaCy pipeline (``nlp.pipe``, every component) over the same
+   cleaned text, and prints the ratio (extract speed / bare pipeline speed; target >= 1.0).
+4. Times ``visitrack extract`` on one small file, start-up included (target < 3 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from visitrack import nlp
+from visitrack.clean import clean
+from visitrack.ingest import read_inputs
+from visitrack.records import InputFailure, RawDocument
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def source_documents() -> list[RawDocument]:
+    paths = [str(REPO / "src" / "visitrack" / "examples")]
+    for sub in ("seeds", "gold/seeds", "gold/dev"):
+        if (SHARED / sub).is_dir():
+            paths.append(str(SHARED / sub))
+    docs = [d for d in read_inputs(paths) if not isinstance(d, InputFailure)]
+    return [d for d in docs if not d.source.endswith("gold.jsonl")]
+
+
+def build_corpus(out: Path, min_bytes: int) -> tuple[int, int, list[str]]:
+    """Write the corpus; return (documents, bytes of raw text, cleaned texts)."""
+    base = source_documents()
+    cleaned = [clean(d).text for d in base]
+    n = size = 0
+    texts: list[str] = []
+    with out.open("w", encoding="utf-8") as fh:
+        while size < min_bytes:
+            for d, text in zip(base, cleaned, strict=True):
+                row = {"id": f"{d.doc_id}-{n}", "published": None}
+                row["html" if d.is_html else "text"] = d.content
+                if d.published:
+                    row["published"] = d.published.isoformat()
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                n += 1
+                size += len(text.encode("utf-8"))
+                texts.append(text)
+    return n, size, texts
+
+
+def run_extract(corpus: Path, out: Path) -> tuple[float, float]:
+    """Run the CLI on the corpus; return (seconds, peak RSS of the child in MB)."""
+    exe = Path(sys.executable).parent / "visitrack"
+    t0 = time.perf_counter()
+    subprocess.run([str(exe), "extract", str(corpus), "-o", str(out)], check=False)
+    secs = time.perf_counter() - t0
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return secs, peak_kb / 1024
+
+
+def bare_pipeline(texts: list[str]) -> float:
+    model = nlp.load_model()
+    list(model.pipe(texts[:2]))  # warm-up
+    t0 = time.perf_counter()
+    for _ in model.pipe(texts, batch_size=nlp.PIPE_BATCH_SIZE):
+        pass
+    return time.perf_counter() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="visitrack extraction benchmark")
+    ap.add_argument("--min-mb", type=float, default=1.0, help="corpus size in MB (default 1)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        docs, size, texts = build_corpus(corpus, int(args.min_mb * 1_000_000))
+        words = sum(len(t.split()) for t in texts)
+        print(f"corpus: {docs} documents, {size / 1e6:.2f} MB cleaned text, {words} words")
+
+        secs, peak_mb = run_extract(corpus, Path(tmp) / "out.jsonl")
+        visits = sum(1 for _ in (Path(tmp) / "out.jsonl").open(encoding="utf-8"))
+        print(f"visitrack extract: {secs:.1f} s  {words / secs:,.0f} words/s  "
+              f"{docs / secs:.1f} docs/s  {visits} visits  peak RSS {peak_mb:.0f} MB")
+
+        bare = bare_pipeline(texts)
+        print(f"bare spaCy nlp.pipe (all components): {bare:.1f} s  {words / bare:,.0f} words/s")
+        print(f"ratio extract/bare speed: {bare / secs:.2f} (target >= 1.0; extract includes "
+              "model load, reading and cleaning)")
+
+        small = REPO / "src" / "visitrack" / "examples" / "beijing_state_visit.txt"
+        exe = Path(sys.executable).parent / "visitrack"
+        t0 = time.perf_counter()
+        subprocess.run([str(exe), "extract", str(small)], check=False, capture_output=True)
+        print(f"visitrack extract on one small file: {time.perf_counter() - t0:.2f} s "
+              "(target < 3 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Score the extractor on every gold set under ../shared/gold with the shared scorer.
+
+Usage: python scripts/evaluate.py [--shared ../shared] [--report-dir out/eval] [--json]
+
+For each gold set it runs the pipeline over the set's documents (everything but gold.jsonl),
+writes the predictions as JSONL, and runs ``shared/eval/score.py`` on them, printing its
+figures. ``--report-dir`` keeps the predictions and the scorer's miss/false-hit reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from visitrack.ingest import read_inputs
+from visitrack.pipeline import run
+from visitrack.records import InputFailure, RawDocument
+
+
+def predict(gold_dir: Path, out: Path) -> tuple[int, float]:
+    """Run the pipeline over one gold set's documents; return (documents, seconds)."""
+    paths = sorted(str(p) for p in gold_dir.iterdir() if p.name != "gold.jsonl" and p.is_file())
+    t0 = time.perf_counter()
+    docs: list[RawDocument] = []
+    for item in read_inputs(paths):
+        if isinstance(item, InputFailure):
+            print(f"  read failure: {item.source}: {item.reason}", file=sys.stderr)
+        else:
+            docs.append(item)
+    n = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for result in run(docs):
+            n += 1
+            for v in result.visits:
+                fh.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
+    return n, time.perf_counter() - t0
+
+
+def score(shared: Path, gold_dir: Path, pred: Path, report: Path | None) -> dict[str, object]:
+    cmd = [sys.executable, str(shared / "eval" / "score.py"), str(gold_dir), str(pred), "--json"]
+    if report is not None:
+        cmd += ["--report", str(report)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def evaluate(shared: Path, report_dir: Path | None) -> dict[str, dict[str, object]]:
+    results: dict[str, dict[str, object]] = {}
+    for gold_dir in sorted(p for p in (shared / "gold").iterdir() if (p / "gold.jsonl").exists()):
+        with tempfile.TemporaryDirectory() as tmp:
+            base = report_dir if report_dir is not None else Path(tmp)
+            base.mkdir(parents=True, exist_ok=True)
+            pred = base / f"{gold_dir.name}.pred.jsonl"
+            n, secs = predict(gold_dir, pred)
+            report = base / f"{gold_dir.name}.report.json" if report_dir is not None else None
+            res = score(shared, gold_dir, pred, report)
+            res["seconds"] = round(secs, 2)
+            results[gold_dir.name] = res
+    return results
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    ap.add_argument("--report-dir", type=Path, help="keep predictions and reports here")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args()
+    if not (args.shared / "eval" / "score.py").exists():
+        print(f"evaluate: no scorer at {args.shared}/eval/score.py (is ../shared there?)",
+              file=sys.stderr)
+        return 2
+    results = evaluate(args.shared, args.report_dir)
+    if args.json:
+        print(json.dumps(results))
+        return 0
+    for name, r in results.items():
+        when = r["when_accuracy"]
+        print(
+            f"{name:6s} docs {r['documents']:3}  tp {r['tp']:3} fp {r['fp']:3} fn {r['fn']:3}  "
+            f"P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}  "
+            f"stage {r['stage_accuracy']:.3f}  "
+            f"when {'n/a' if when is None else format(when, '.3f')} ({r['when_checked']} checked)"
+            f"  {r['seconds']} s"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,590 @@
+"""Turn a raw scraped document into clean paragraphs split into stories.
+
+The cascade, one document at a time:
+
+1. pick the reader by format: Reuters SGML, an HTML page (trafilatura, then lxml, then a
+   tag-stripping fallback so a broken page never raises), or text with optional YAML front
+   matter, markdown and embedded HTML fragments;
+2. tidy each line (entities, control characters, markdown decoration, template junk);
+3. build paragraphs, joining hard-wrapped lines (Reuters, White House readouts);
+4. drop boilerplate: icon and menu runs, cookie/donation appeals, "Read also"/"Top stories"
+   blocks with the headline lists after them, copyright lines, player timestamps, repeats;
+5. pull out publication-date stamps and split the page into stories where a new stamp follows
+   body text, each story starting at the headline just before its stamp.
+
+It is conservative: a line is dropped only when it matches a boilerplate shape, because a lost
+article sentence costs more downstream than a stray menu word.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from visitrack.pubdate import (
+    copyright_year,
+    find_published,
+    is_yearless_marker,
+    parse_date_marker,
+    split_front_matter,
+)
+from visitrack.records import CleanDocument, RawDocument, Story
+
+__all__ = ["clean"]
+
+# --- thresholds -------------------------------------------------------------------------------
+
+# A line counts as an icon run when it holds at least this many "...icon" tokens and they make
+# up this share of its words (the RT page header has ~50 of ~60; prose never has 3).
+ICON_MIN_TOKENS = 3
+ICON_MIN_SHARE = 0.3
+
+# Menu runs: this many consecutive short, unpunctuated lines with no blank line between them are
+# navigation. 4 drops the TASS/RT menus and podcast lists in shared/seeds while a headline plus
+# a one-line standfirst (2 lines) survives.
+MENU_RUN_MIN = 4
+# "Short" for menu items and list headlines: word count at most this (TASS menu items <= 4).
+NAV_MAX_WORDS = 5
+
+# A paragraph is article prose (ends a related-headlines block, counts as story body) when it
+# has at least this many words and ends like a sentence. 8 separates the shortest gold body
+# sentences from "Kim Jong-un expects Russia to help ease sanctions" style headlines.
+SENTENCE_MIN_WORDS = 8
+
+# Headline-like: short and without a final full stop (headlines of the gold pages are <= 25
+# words; longer unpunctuated lines are usually captions or bullet standfirsts).
+HEADLINE_MAX_WORDS = 25
+
+# How many headline-like paragraphs before a date stamp may belong to the new story
+# (headline, optional standfirst/caption).
+HEADLINE_LOOKBACK = 2
+
+# Appeals and copyright lines longer than this are kept: an article paragraph may mention a
+# privacy policy, a banner never runs that long (longest Moscow Times appeal line: ~270).
+APPEAL_MAX_CHARS = 320
+COPYRIGHT_MAX_CHARS = 200
+# A trailing "© Agency/Photographer" credit is cut from a caption when at most this long.
+CREDIT_MAX_CHARS = 80
+
+# Hard wrap: at least this many long lines, and this share of them no longer than
+# WRAP_MAX_LINE; the Reuters and White House texts wrap at 65-75 chars, scraped paragraphs
+# run to hundreds.
+WRAP_MIN_LINES = 4
+WRAP_MAX_LINE = 90
+WRAP_MIN_SHARE = 0.85
+WRAP_LONG_LINE = 40
+# ...and at least this share of long lines must continue in lower case on the next line (the
+# White House readouts in shared/gold: 0.35-0.6; scraped one-paragraph-per-line pages: < 0.05).
+WRAP_MIN_CONTINUED = 0.2
+
+# Embedded HTML in a text body (WordPress exports): this many block tags mean "parse as HTML".
+HTML_FRAGMENT_MIN_TAGS = 2
+
+# A markdown line with this many links and at most this much text outside them is a link bar
+# (the Wikinews "Formats: [HTML](..) [JSON](..)" row); a sentence with one link is prose.
+NAV_MIN_LINKS = 2
+NAV_MAX_OUTSIDE_CHARS = 12
+
+# --- patterns ---------------------------------------------------------------------------------
+
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”’]$")
+_WORD = re.compile(r"\S+")
+_ICON_TOKEN = re.compile(r"icon$", re.I)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2060\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_MD_HEADER = re.compile(r"^\s*\\?#{1,6}\s*")
+_MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_ITALIC = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_MD_ESCAPE = re.compile(r"\\([#*_\[\]`>\\-])")
+_RULE = re.compile(r"^\s*(?:[-*_=~]\s*){3,}$")
+_BULLET = re.compile(r"^\s*(?:[•·▪►◦‣]|[-*+](?=\s))\s*")
+_AD_MARK = re.compile(r"\[ad_\d+\]", re.I)
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s")
+_TIMESTAMP = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
+_URL_ONLY = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_BREADCRUMB = re.compile(r"^Home(?=[A-Z\s>/»|›])")
+_COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)\s|copyright\b|all rights reserved)", re.I)
+_CREDIT_TAIL = re.compile(r"\s*©[^©]*$")
+_CRAWL_FOOTER = re.compile(r"^(?:crawled at|source:|originally published|this article was)", re.I)
+_APPEAL = re.compile(
+    r"this (?:web)?site uses cookies|we use cookies|accept (?:all )?cookies|cookie (?:policy|"
+    r"settings|preferences)|privacy policy|all rights reserved|subscribe (?:to|now)|sign up "
+    r"(?:for|to)|newsletter|support us|support our|remind me|your support|we need your help|"
+    r"make a (?:donation|contribution)|donate|become a (?:member|subscriber|patron)|"
+    r"already a subscriber|log in to|create an account|terms of (?:use|service)",
+    re.I,
+)
+# Lines that open a donation appeal; everything after them up to the next story is the appeal.
+_APPEAL_START = re.compile(r"^(?:dear reader|dear readers|message from (?:the )?[\w .]+:$)", re.I)
+
+# Lines that are interface chrome on their own (compared lower-cased, trailing ':' removed).
+_CHROME = frozenset(
+    """share|follow|short url|tweet|email|e-mail|print|comments|comment|show more|load more|
+    more news|loading|advertisement|ad|continued|close|menu|search|sign in|log in|subscribe|
+    all news|news feed|sections|source|photo|video|scroll down for video|skip to content|
+    back to top|all podcasts|listen|play|pause|copy link|copied|whatsapp|facebook|twitter|
+    telegram|linkedin|reddit|x|vk|share this article|share on facebook|share on twitter|
+    details to follow|use filter|go to search|now|today|this week|top|next|previous|home|
+    @highlight|text size|font size|a a a|×|read more|more|view comments|save|bookmark|
+    listen to this article|1 pages in this article|select the city|currency converter""".replace(
+        "\n", ""
+    ).split("|")
+)
+_CHROME_NORMALISED = frozenset(c.strip() for c in _CHROME)
+
+# Headings that open a list of other stories' headlines.
+_SECTION_HEADINGS = frozenset(
+    """read also|also read|read more|related|related stories|related articles|related news|
+    related content|related topics|top stories|most read|most popular|most viewed|popular|
+    trending|recommended|you may also like|you might also like|more from|more stories|
+    latest news|see also|sources|changes|rt features|podcasts|infographics|
+    partner news|in other media|topics|tags|source|more on this topic|editor's picks|
+    editors' picks|what to read next|other news|from the web|promoted stories""".replace(
+        "\n", ""
+    ).split("|")
+)
+_SECTION_HEADINGS_NORMALISED = frozenset(s.strip() for s in _SECTION_HEADINGS)
+
+_REUTERS_TAG = re.compile(r"<REUTERS\b", re.I)
+_REUTERS_PART = {
+    name: re.compile(rf"<{name}>(.*?)</{name}>", re.I | re.S)
+    for name in ("TITLE", "DATELINE", "BODY", "DATE")
+}
+_REUTERS_SIGNOFF = re.compile(r"^\s*reuter\s*$", re.I)
+_HTML_PAGE = re.compile(r"\A\s*(?:<!doctype html|<html\b|<\?xml[^>]*>\s*<html\b)", re.I)
+_HTML_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|section|article|header|footer)\b[^>]*>",
+    re.I,
+)
+_HTML_DROP = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_HTML_TAG = re.compile(r"<[^>]{0,2000}>")
+_LEADING_DATE_HEADER = re.compile(r"\A\s*date\s+(?:19|20)\d{2}-\d{2}-\d{2}[ \t]*")
+
+
+# --- paragraphs -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Para:
+    """A candidate paragraph; ``new_block`` is True when a blank line (or heading) preceded it."""
+
+    text: str
+    new_block: bool = True
+    heading: bool = False
+
+
+@dataclass(slots=True)
+class _Extracted:
+    lines: list[str]
+    title: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    wrapped: bool | None = None  # None: detect from the lines
+    markdown: bool = False
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _is_sentence(text: str) -> bool:
+    return _words(text) >= SENTENCE_MIN_WORDS and bool(_TERMINAL.search(text))
+
+
+def _is_headline(text: str) -> bool:
+    n = _words(text)
+    return 0 < n <= HEADLINE_MAX_WORDS and not text.rstrip().endswith(".")
+
+
+def _is_nav(text: str) -> bool:
+    n = _words(text)
+    return n <= 2 or (n <= NAV_MAX_WORDS and not _TERMINAL.search(text))
+
+
+def _norm_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _chrome_key(text: str) -> str:
+    return _norm_key(text).strip(" :|•·»›>-")
+
+
+# --- readers ----------------------------------------------------------------------------------
+
+
+def _unescape(text: str) -> str:
+    # Twice: scraped exports often double-escape ("&amp;#x27;").
+    return html.unescape(html.unescape(text)) if "&" in text else text
+
+
+def _read_reuters(content: str) -> _Extracted:
+    def part(name: str) -> str:
+        m = _REUTERS_PART[name].search(content)
+        return _unescape(m.group(1)) if m else ""
+
+    title = " ".join(part("TITLE").split()) or None
+    dateline = " ".join(part("DATELINE").split())
+    body_lines = [ln for ln in part("BODY").splitlines() if not _REUTERS_SIGNOFF.match(ln)]
+    if dateline and body_lines:
+        # The dateline names the city the story is filed from, which later stages use.
+        body_lines[0] = f"    {dateline} {body_lines[0].strip()}"
+    lines = ([title, ""] if title else []) + body_lines
+    metadata = {"date": part("DATE").strip()} if _REUTERS_PART["DATE"].search(content) else {}
+    return _Extracted(lines, title=title, metadata=metadata, wrapped=True)
+
+
+def _strip_tags(fragment: str) -> list[str]:
+    """Tag-stripping fallback: block tags become paragraph breaks, other tags vanish."""
+    text = _HTML_DROP.sub(" ", fragment)
+    text = _HTML_BLOCK_TAG.sub("\n\n", text)
+    text = _HTML_TAG.sub(" ", text)
+    return [_SPACES.sub(" ", ln).strip() for ln in _unescape(text).splitlines()]
+
+
+def _lxml_lines(page: str) -> list[str] | None:
+    try:
+        import lxml.html  # type: ignore[import-untyped]
+        from lxml import etree
+
+        root = lxml.html.document_fromstring(page)
+    except (ValueError, etree.ParserError, etree.XMLSyntaxError):
+        return None
+    for bad in root.xpath("//script|//style|//noscript|//nav|//footer|//header|//form"):
+        bad.drop_tree()
+    body = root.find("body")
+    target = body if body is not None else root
+    for el in target.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in {"p", "div", "br", "li", "h1", "h2", "h3"}:
+            el.tail = "\n\n" + (el.tail or "")
+    text = target.text_content()
+    lines = [_SPACES.sub(" ", ln).strip() for ln in text.splitlines()]
+    return lines if any(lines) else None
+
+
+def _read_html(content: str) -> _Extracted:
+    title: str | None = None
+    metadata: dict[str, str] = {}
+    text: str | None = None
+    try:
+        import trafilatura
+
+        result = trafilatura.bare_extraction(
+            content,
+            with_metadata=True,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+        )
+    except Exception:  # trafilatura raises assorted errors on odd pages; fall back, never crash
+        result = None
+    if result is not None:
+        data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+        text = data.get("text") or None
+        title = data.get("title") or None
+        if data.get("date"):
+            metadata["date"] = str(data["date"])
+    lines = text.splitlines() if text else (_lxml_lines(content) or _strip_tags(content))
+    return _Extracted(lines, title=title, metadata=metadata, wrapped=False)
+
+
+def _read_text(content: str) -> _Extracted:
+    fields, body_start = split_front_matter(content)
+    body = content[body_start:]
+    body = _LEADING_DATE_HEADER.sub("", body, count=1)
+    markdown = bool(fields) or "](" in body or bool(re.search(r"^#{1,6} ", body, re.M))
+    if len(_HTML_BLOCK_TAG.findall(body, 0, 20000)) >= HTML_FRAGMENT_MIN_TAGS:
+        lines = _strip_tags(body)
+        wrapped: bool | None = False
+    else:
+        lines = body.splitlines()
+        wrapped = None
+    title = fields.get("title") or fields.get("post_title") or None
+    if title:
+        title = " ".join(_unescape(title).split())
+    return _Extracted(lines, title=title, metadata=fields, wrapped=wrapped, markdown=markdown)
+
+
+# --- line tidying -----------------------------------------------------------------------------
+
+
+def _tidy(line: str, markdown: bool) -> tuple[str, bool]:
+    """Clean one line; returns the text and whether it was a markdown heading."""
+    line = _unescape(line)
+    line = _CONTROL.sub("", line)
+    line = _TEMPLATE.sub(" ", line)
+    line = _AD_MARK.sub(" ", line)
+    heading = False
+    if _RULE.match(line):
+        return "", False
+    if markdown or "](" in line:
+        line = _MD_IMAGE.sub(" ", line)
+        links = _MD_LINK.findall(line)
+        outside = _MD_LINK.sub("", line)
+        if len(links) >= NAV_MIN_LINKS and len(outside.strip(" |:-·")) <= NAV_MAX_OUTSIDE_CHARS:
+            return "", False  # a row of links ("Formats: [HTML] [JSON]") is navigation
+        line = _MD_LINK.sub(r"\1", line)
+    if markdown:
+        stripped = _MD_HEADER.sub("", line)
+        heading = stripped != line
+        line = _MD_BOLD.sub(r"\2", stripped)
+        line = _MD_ITALIC.sub(r"\2", line)
+        line = _MD_ESCAPE.sub(r"\1", line)
+    line = _BULLET.sub("", line, count=1) if _BULLET.match(line) else line
+    line = _SPACES.sub(" ", unicodedata.normalize("NFC", line)).strip()
+    return line, heading
+
+
+def _is_wrapped(lines: list[str]) -> bool:
+    stripped = [ln.strip() for ln in lines]
+    long_idx = [i for i, ln in enumerate(stripped) if len(ln) >= WRAP_LONG_LINE]
+    if len(long_idx) < WRAP_MIN_LINES:
+        return False
+    short = sum(1 for i in long_idx if len(stripped[i]) <= WRAP_MAX_LINE)
+    if short / len(long_idx) < WRAP_MIN_SHARE:
+        return False
+    # Hard-wrapped prose breaks mid-sentence: many lines continue in lower case on the next one,
+    # which a list of short headlines or one-sentence paragraphs never does.
+    continued = sum(
+        1
+        for i in long_idx
+        if i + 1 < len(stripped)
+        and stripped[i + 1][:1].islower()
+        and not _TERMINAL.search(stripped[i])
+    )
+    return continued / len(long_idx) >= WRAP_MIN_CONTINUED
+
+
+def _paragraphs(ex: _Extracted) -> list[_Para]:
+    wrapped = ex.wrapped if ex.wrapped is not None else _is_wrapped(ex.lines)
+    paras: list[_Para] = []
+    blank = True
+    joinable = False
+    for raw in ex.lines:
+        indented = raw.startswith(("  ", "\t"))
+        text, heading = _tidy(raw, ex.markdown)
+        if not text:
+            blank = True
+            joinable = False
+            continue
+        if text.lower() == "@highlight":
+            blank, joinable = True, False
+            continue
+        list_item = bool(_BULLET.match(raw) or _NUMBERED.match(raw))
+        if wrapped and joinable and not indented and not heading and not list_item and paras:
+            paras[-1].text = f"{paras[-1].text} {text}"
+        else:
+            paras.append(_Para(text, new_block=blank or heading, heading=heading))
+        blank = heading
+        joinable = wrapped and not heading
+    return paras
+
+
+# --- boilerplate ------------------------------------------------------------------------------
+
+
+def _is_icon_run(text: str) -> bool:
+    tokens = text.split()
+    icons = sum(1 for t in tokens if _ICON_TOKEN.search(t))
+    return icons >= ICON_MIN_TOKENS and icons >= ICON_MIN_SHARE * len(tokens)
+
+
+def _junk(text: str) -> bool:
+    """Lines that are boilerplate wherever they appear."""
+    key = _chrome_key(text)
+    if not key or key in _CHROME_NORMALISED or not _HAS_LETTER.search(text):
+        return True
+    if _TIMESTAMP.match(key) or _URL_ONLY.match(text) or _is_icon_run(text):
+        return True
+    if _BREADCRUMB.match(text) and _words(text) <= NAV_MAX_WORDS + 1 and not _TERMINAL.search(text):
+        return True
+    if _COPYRIGHT_LINE.match(text) and len(text) <= COPYRIGHT_MAX_CHARS:
+        return True
+    if _CRAWL_FOOTER.match(text) and len(text) <= COPYRIGHT_MAX_CHARS:
+        return True
+    return bool(_APPEAL.search(text)) and len(text) <= APPEAL_MAX_CHARS
+
+
+def _drop_menu_runs(paras: list[_Para]) -> list[_Para]:
+    keep = [True] * len(paras)
+    i = 0
+    while i < len(paras):
+        j = i
+        while j < len(paras) and _is_nav(paras[j].text) and (j == i or not paras[j].new_block):
+            j += 1
+        if j - i >= MENU_RUN_MIN:
+            for k in range(i, j):
+                # Section headings stay so that the headline list after them is dropped too.
+                keep[k] = _chrome_key(paras[k].text) in _SECTION_HEADINGS_NORMALISED
+        i = max(j, i + 1)
+    return [p for p, k in zip(paras, keep, strict=True) if k]
+
+
+@dataclass(slots=True)
+class _Marker:
+    index: int  # position in the kept paragraph list the stamp precedes
+    day: date | None
+    line: str
+
+
+def _filter(paras: list[_Para]) -> tuple[list[str], list[_Marker]]:
+    """Drop boilerplate and pull out date stamps; returns kept paragraphs and stamp positions."""
+    kept: list[str] = []
+    markers: list[_Marker] = []
+    seen: set[str] = set()
+    mode = ""  # "" normal, "list" after a related-stories heading, "appeal" after "Dear reader"
+    last_dropped_headline: str | None = None
+    for para in _drop_menu_runs(paras):
+        text = para.text
+        day = parse_date_marker(text)
+        if day is not None or is_yearless_marker(text):
+            if mode == "list" and last_dropped_headline is not None:
+                # The headline of the next story sat at the end of a related list.
+                key = _norm_key(last_dropped_headline)
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(last_dropped_headline)
+            markers.append(_Marker(len(kept), day, text))
+            mode, last_dropped_headline = "", None
+            continue
+        key = _chrome_key(text)
+        if key in _SECTION_HEADINGS_NORMALISED:
+            mode, last_dropped_headline = "list", None
+            continue
+        if _APPEAL_START.match(text):
+            mode = "appeal"
+            continue
+        if mode == "appeal":
+            continue
+        if mode == "list":
+            if _is_sentence(text) and not _NUMBERED.match(text):
+                mode, last_dropped_headline = "", None
+            else:
+                last_dropped_headline = text if _is_headline(text) else None
+                continue
+        if _junk(text):
+            continue
+        if "©" in text and not text.startswith("©"):
+            cut = _CREDIT_TAIL.search(text)
+            if cut and len(cut.group(0)) <= CREDIT_MAX_CHARS:
+                text = text[: cut.start()].rstrip()
+        norm = _norm_key(text)
+        if norm in seen:
+            continue
+        seen.add(norm)
+        kept.append(text)
+    return kept, markers
+
+
+# --- stories ----------------------------------------------------------------------------------
+
+
+def _split_stories(
+    kept: list[str], markers: list[_Marker], year_hint: int | None, first_date: date | None
+) -> list[tuple[int, date | None, bool]]:
+    """Story starts as (paragraph index, stamp date, has_stamp)."""
+
+    def resolve(m: _Marker) -> date | None:
+        return m.day or (parse_date_marker(m.line, year_hint=year_hint) if year_hint else None)
+
+    starts: list[tuple[int, date | None, bool]] = [(0, first_date, first_date is not None)]
+    for m in markers:
+        cur, cur_date, cur_stamped = starts[-1]
+        day = resolve(m)
+        has_body = any(_is_sentence(p) for p in kept[cur : m.index])
+        if not has_body:
+            if not cur_stamped:
+                starts[-1] = (cur, day, True)
+            continue
+        if day is None or day == cur_date:
+            # Same-day stamps after body are summary/full-text repeats of one article.
+            continue
+        start = m.index
+        while (
+            start - 1 > cur
+            and m.index - (start - 1) <= HEADLINE_LOOKBACK
+            and _is_headline(kept[start - 1])
+            and not _is_sentence(kept[start - 1])
+        ):
+            start -= 1
+        if start >= len(kept):
+            continue  # a stamp at the very end (e.g. "last modified") opens no story
+        starts.append((start, resolve(m), True))
+    return starts
+
+
+# --- entry point ------------------------------------------------------------------------------
+
+
+def _read(doc: RawDocument, content: str) -> _Extracted:
+    head = content[:500]
+    if _REUTERS_TAG.search(head):
+        return _read_reuters(content)
+    if doc.is_html or _HTML_PAGE.match(head):
+        return _read_html(content)
+    return _read_text(content)
+
+
+def clean(doc: RawDocument) -> CleanDocument:
+    """Clean one raw document and split it into stories.
+
+    ``doc.published`` (an override from the caller) is used for every story when set;
+    otherwise the first story takes the document's date (metadata first, then the first stamp)
+    and later stories take their own stamps.
+    """
+    content = doc.content.replace("\r\n", "\n").replace("\r", "\n")
+    ex = _read(doc, content)
+    kept, markers = _filter(_paragraphs(ex))
+
+    title = doc.title or ex.title
+    if title:
+        title = " ".join(_tidy(title, True)[0].split()) or None
+    if title:
+        head_keys = {_norm_key(p) for p in kept[:3]}
+        if _norm_key(title) not in head_keys:
+            # Headlines often carry the visit; keep it in the text the extractors read.
+            kept.insert(0, title)
+            for m in markers:
+                m.index += 1
+    elif kept and _is_headline(kept[0]) and not _is_sentence(kept[0]):
+        title = kept[0]
+
+    published = find_published(content, metadata=ex.metadata)
+    if published is None and not ex.metadata:
+        published = find_published("\n".join(kept))
+    year_hint = published.year if published else copyright_year(content)
+    if published is None:
+        for m in markers:
+            published = m.day or parse_date_marker(m.line, year_hint=year_hint)
+            if published is not None:
+                break
+
+    text = "\n\n".join(kept)
+    offsets: list[int] = []
+    pos = 0
+    for p in kept:
+        offsets.append(pos)
+        pos += len(p) + 2
+
+    starts = _split_stories(kept, markers, year_hint, published) if kept else [(0, None, False)]
+    stories: list[Story] = []
+    for n, (idx, day, _has) in enumerate(starts):
+        begin = offsets[idx] if idx < len(offsets) else len(text)
+        end = offsets[starts[n + 1][0]] - 2 if n + 1 < len(starts) else len(text)
+        story_title = title if n == 0 else (kept[idx] if _is_headline(kept[idx]) else None)
+        story_date = doc.published or (published if n == 0 else day)
+        stories.append(Story(begin, end, story_date, story_title))
+
+    return CleanDocument(
+        doc_id=doc.doc_id,
+        text=text,
+        stories=tuple(stories),
+        title=title,
+        url=doc.url,
+        published=doc.published or (stories[0].published if stories else published),
+    )

@@ -1,0 +1,552 @@
+"""Read input paths (files, directories, JSONL corpora, stdin) into :class:`RawDocument` s.
+
+Every problem with an input becomes an :class:`InputFailure` with a short reason a person can
+act on; nothing here raises for bad input, so one broken file never stops a batch run.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import charset_normalizer
+
+from visitrack.records import InputFailure, RawDocument
+
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "document_from_text",
+    "looks_like_html",
+    "read_inputs",
+]
+
+# A news page is well under a megabyte; anything this big is a mistake (a dump, a video) and
+# reading it would only waste memory. Also the per-line limit inside a JSONL corpus.
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+
+STDIN_PATH = "-"
+STDIN_DOC_ID = "stdin"
+STDIN_SOURCE = "<stdin>"
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ""})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+CORPUS_SUFFIXES = frozenset({".jsonl"})
+READABLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES
+
+# Binary sniffing looks at the head only: magic numbers live there, and a NUL in the first
+# block is as telling as one anywhere.
+SNIFF_BYTES = 8192
+# Real text has almost no C0 control characters; decoded binary has roughly one in ten.
+MAX_CONTROL_CHAR_SHARE = 0.05
+# How much less coherent (charset-normalizer's 0..1 language fit) Windows-1252 may be than the
+# top guess and still be preferred; see _detect.
+CP1252_COHERENCE_MARGIN = 0.1
+# Leftover of an over-long JSONL line is skipped in chunks of this size, never held whole.
+SKIP_CHUNK_BYTES = 1024 * 1024
+
+# HTML sniffing: the head must open like a page, or the tags must be both numerous and a
+# sizeable share of the characters, so prose that mentions "<br>" once is not taken for HTML.
+HTML_SNIFF_CHARS = 65536
+HTML_HEAD_CHARS = 1024
+MIN_HTML_TAGS = 4
+MIN_MARKUP_SHARE = 0.10
+
+_MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"PK\x05\x06", "zip archive"),
+    (b"\x89PNG\r\n\x1a\n", "png image"),
+    (b"\x1f\x8b", "gzip"),
+    (b"\xff\xd8\xff", "jpeg image"),
+    (b"GIF87a", "gif image"),
+    (b"GIF89a", "gif image"),
+    (b"BZh91AY&SY", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"\x7fELF", "executable"),
+    (b"MZ\x90\x00", "executable"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ms office document"),
+    (b"SQLite format 3\x00", "sqlite database"),
+    (b"\x00\x00\x01\x00", "icon"),
+    (b"RIFF", "riff media"),
+    (b"OggS", "ogg media"),
+    (b"ID3", "mp3 audio"),
+)
+
+# Longest BOMs first: the UTF-32-LE BOM begins with the UTF-16-LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+_OS_REASONS: dict[int, str] = {
+    errno.ENOENT: "no such file or directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "a parent of the path is not a directory",
+    errno.EISDIR: "is a directory",
+    errno.ELOOP: "too many levels of symbolic links",
+    errno.ENAMETOOLONG: "file name too long",
+    errno.EIO: "i/o error",
+    errno.ENXIO: "no such device",
+}
+
+# Tab, LF, VT, FF and CR are whitespace; every other C0 control (and DEL) marks binary.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+_HTML_TAG_NAMES = (
+    "a|abbr|article|aside|b|blockquote|body|br|button|caption|code|dd|div|dl|dt|em|figcaption|"
+    "figure|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|label|li|link|main|meta|"
+    "nav|noscript|ol|option|p|picture|pre|section|select|small|source|span|strong|style|sub|"
+    "sup|svg|table|tbody|td|th|thead|time|title|tr|u|ul|script"
+)
+_HTML_TAG_RE = re.compile(rf"</?(?:{_HTML_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_HTML_OPENING_RE = re.compile(r"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+_FIRST_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
+# SGML news archives (Reuters-21578, TREC) use <TITLE>/<BODY> too, but the cleaner wants them
+# as text: their root element tells them apart from a page.
+_SGML_ROOTS = frozenset({"reuters", "doc", "docno", "newsitem"})
+
+
+# --- public API --------------------------------------------------------------------------------
+
+
+def read_inputs(
+    paths: Sequence[str],
+    *,
+    published: date | None = None,
+    stdin: BinaryIO | None = None,
+) -> Iterator[RawDocument | InputFailure]:
+    """Yield one document (or failure) per input, in the order the paths are given.
+
+    A directory is walked recursively in sorted order, skipping hidden entries and files whose
+    extension is not readable; ``-`` reads ``stdin`` (default: ``sys.stdin.buffer``). A
+    ``published`` date overrides the date of every document.
+    """
+    # A lone string is a Sequence[str] too; iterating it would read one path per character.
+    if isinstance(paths, str):
+        paths = [paths]
+    override = _as_date(published)
+    for path in paths:
+        if path == STDIN_PATH:
+            # sys.stdin is None under pythonw and a text-only stream when replaced in tests.
+            stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+            if stream is None:
+                yield InputFailure(STDIN_SOURCE, "no standard input to read")
+            else:
+                yield _read_stream(stream, override)
+        else:
+            yield from _read_path(path, override)
+
+
+def document_from_text(
+    text_or_html: str,
+    *,
+    doc_id: str = "text",
+    published: date | None = None,
+    source: str = "<text>",
+) -> RawDocument:
+    """Wrap text that is already in memory, sniffing whether it is HTML.
+
+    Empty text is allowed (it simply yields no visits later); callers that want to refuse it
+    should check before calling.
+    """
+    content = text_or_html.removeprefix("\ufeff")
+    return RawDocument(
+        doc_id=doc_id,
+        source=source,
+        content=content,
+        is_html=looks_like_html(content),
+        published=_as_date(published),
+    )
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` is an HTML page or fragment (not plain text, not Reuters-style SGML)."""
+    head = text[:HTML_HEAD_CHARS]
+    first_tag = _FIRST_TAG_RE.search(head)
+    if first_tag and first_tag.group(1).lower() in _SGML_ROOTS:
+        return False
+    if _HTML_OPENING_RE.search(head):
+        return True
+    sample = text[:HTML_SNIFF_CHARS]
+    if not sample:
+        return False
+    tags = _HTML_TAG_RE.findall(sample)
+    if len(tags) < MIN_HTML_TAGS:
+        return False
+    return sum(len(t) for t in tags) / len(sample) >= MIN_MARKUP_SHARE
+
+
+# --- paths -------------------------------------------------------------------------------------
+
+
+def _read_path(path: str, published: date | None) -> Iterator[RawDocument | InputFailure]:
+    try:
+        info = os.stat(path)
+    except OSError as err:
+        yield InputFailure(path, _os_reason(err, path))
+        return
+    except ValueError:
+        # Raised for a NUL byte inside the path, which no file system accepts.
+        yield InputFailure(path, "invalid path (contains a nul byte)")
+        return
+    if stat.S_ISDIR(info.st_mode):
+        yield from _walk_directory(path, published)
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix in CORPUS_SUFFIXES:
+        yield from _read_corpus(path, published)
+        return
+    # Named files are read whatever their extension (sniffing refuses binaries); only a
+    # directory walk filters by extension.
+    yield _read_file(path, info, published, force_html=suffix in HTML_SUFFIXES)
+
+
+def _walk_directory(root: str, published: date | None) -> Iterator[RawDocument | InputFailure]:
+    walk_errors: list[OSError] = []
+    found_any = failed_any = False
+    # os.walk does not follow directory symlinks, which keeps a symlink loop from recursing.
+    for dirpath, dirnames, filenames in os.walk(root, onerror=walk_errors.append):
+        yield from _walk_failures(walk_errors, dirpath)
+        failed_any = failed_any or bool(walk_errors)
+        walk_errors.clear()
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or Path(name).suffix.lower() not in READABLE_SUFFIXES:
+                continue
+            found_any = True
+            yield from _read_path(os.path.join(dirpath, name), published)
+    # onerror for the root itself (and for a last, unlistable subdirectory) fires after the
+    # final loop iteration, so those failures are reported here.
+    yield from _walk_failures(walk_errors, root)
+    failed_any = failed_any or bool(walk_errors)
+    if not found_any and not failed_any:
+        wanted = ", ".join(sorted(s for s in READABLE_SUFFIXES if s))
+        yield InputFailure(root, f"no readable files in directory (looked for {wanted})")
+
+
+def _walk_failures(errors: list[OSError], fallback: str) -> Iterator[InputFailure]:
+    for err in errors:
+        where = os.fsdecode(err.filename) if err.filename else fallback
+        yield InputFailure(where, _os_reason(err, where))
+
+
+def _read_file(
+    path: str, info: os.stat_result, published: date | None, *, force_html: bool
+) -> RawDocument | InputFailure:
+    limit = MAX_INPUT_BYTES
+    # Regular files are refused by size before any byte is read; pipes and devices have no
+    # size, so the bounded read below is what protects memory for them.
+    if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+        return InputFailure(path, _too_large(info.st_size, limit))
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as err:
+        return InputFailure(path, _os_reason(err, path))
+    if len(data) > limit:
+        return InputFailure(path, _too_large(None, limit))
+    text = _decode(data)
+    if isinstance(text, _Refusal):
+        return InputFailure(path, text.reason)
+    return RawDocument(
+        doc_id=Path(path).stem,
+        source=path,
+        content=text,
+        is_html=force_html or looks_like_html(text),
+        published=published,
+    )
+
+
+def _read_stream(stream: BinaryIO, published: date | None) -> RawDocument | InputFailure:
+    limit = MAX_INPUT_BYTES
+    try:
+        data = stream.read(limit + 1)
+    except OSError as err:
+        return InputFailure(STDIN_SOURCE, _os_reason(err, STDIN_SOURCE))
+    if len(data) > limit:
+        return InputFailure(STDIN_SOURCE, _too_large(None, limit))
+    text = _decode(data)
+    if isinstance(text, _Refusal):
+        return InputFailure(STDIN_SOURCE, text.reason)
+    return RawDocument(
+        doc_id=STDIN_DOC_ID,
+        source=STDIN_SOURCE,
+        content=text,
+        is_html=looks_like_html(text),
+        published=published,
+    )
+
+
+# --- JSONL corpora -----------------------------------------------------------------------------
+
+
+def _read_corpus(path: str, published: date | None) -> Iterator[RawDocument | InputFailure]:
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - the generator below must stream from it
+    except OSError as err:
+        yield InputFailure(path, _os_reason(err, path))
+        return
+    with fh:
+        if fh.seekable():
+            head = fh.read(SNIFF_BYTES)
+            kind = _binary_kind(head)
+            if kind is not None:
+                yield InputFailure(path, f"binary file, not text ({kind})")
+                return
+            fh.seek(0)
+        rows = 0
+        try:
+            for lineno, line in _bounded_lines(fh, MAX_INPUT_BYTES):
+                where = f"{path}:{lineno}"
+                if line is None:
+                    yield InputFailure(where, _too_large(None, MAX_INPUT_BYTES, what="line"))
+                    rows += 1
+                    continue
+                if lineno == 1:
+                    line = line.removeprefix(b"\xef\xbb\xbf")
+                if not line.strip():
+                    continue
+                rows += 1
+                yield _parse_row(line, where, published)
+        except OSError as err:
+            yield InputFailure(path, f"read failed: {_os_reason(err, path)}")
+            return
+    if rows == 0:
+        yield InputFailure(path, "empty file")
+
+
+def _bounded_lines(fh: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Yield ``(lineno, line)``; ``line`` is ``None`` for a line longer than ``limit``."""
+    lineno = 0
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while True:
+                rest = fh.readline(SKIP_CHUNK_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield lineno, None
+        else:
+            yield lineno, line
+
+
+def _parse_row(line: bytes, where: str, published: date | None) -> RawDocument | InputFailure:
+    try:
+        row = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        return InputFailure(where, "malformed JSON: not valid utf-8")
+    except json.JSONDecodeError as err:
+        return InputFailure(where, f"malformed JSON: {err.msg.lower()} at column {err.colno}")
+    except (ValueError, RecursionError) as err:
+        return InputFailure(where, f"malformed JSON: {str(err).lower() or 'too deeply nested'}")
+    if not isinstance(row, dict):
+        return InputFailure(where, f"malformed JSON: row is a {_json_type(row)}, not an object")
+
+    # Content is checked before the id: a JSONL file that is not a corpus at all (a gold
+    # file, a log) lacks text on every row, and saying so helps more than "missing 'id'".
+    content: str | None = None
+    is_html = False
+    for key in ("text", "html"):
+        value = row.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return InputFailure(where, f"'{key}' must be a string, not {_json_type(value)}")
+        # The extracted text is preferred: the corpus builder already removed the page chrome.
+        if value.strip():
+            content = value.removeprefix("\ufeff")
+            is_html = key == "html" or looks_like_html(content)
+            break
+    if content is None:
+        present = [f"'{key}'" for key in ("text", "html") if key in row]
+        if present:
+            return InputFailure(where, f"empty {' and '.join(present)}")
+        return InputFailure(where, "row has neither 'text' nor 'html'")
+
+    doc_id = row.get("id")
+    if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()):
+        return InputFailure(where, "missing 'id'")
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
+        return InputFailure(where, f"'id' must be a string or integer, not {_json_type(doc_id)}")
+
+    optional: dict[str, str | None] = {}
+    for key in ("url", "title"):
+        value = row.get(key)
+        if value is not None and not isinstance(value, str):
+            return InputFailure(where, f"'{key}' must be a string, not {_json_type(value)}")
+        optional[key] = (value.strip() or None) if value is not None else None
+
+    day = published
+    # The command-line date overrides the field, so a bad field that would be ignored anyway
+    # does not cost the document.
+    if day is None:
+        parsed = _parse_published(row.get("published"))
+        if isinstance(parsed, _Refusal):
+            return InputFailure(where, parsed.reason)
+        day = parsed
+
+    return RawDocument(
+        doc_id=str(doc_id).strip(),
+        source=where,
+        content=content,
+        is_html=is_html,
+        published=day,
+        url=optional["url"],
+        title=optional["title"],
+    )
+
+
+def _parse_published(value: Any) -> date | _Refusal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        return _Refusal(f"'published' must be a date string, not {_json_type(value)}")
+    text = value.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        # The calendar day as the publisher wrote it, not converted to UTC: that is the day
+        # "today" and "yesterday" in the story refer to.
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        return _Refusal(f"bad 'published' value {text[:40]!r} (want YYYY-MM-DD or ISO datetime)")
+
+
+# --- decoding ----------------------------------------------------------------------------------
+
+
+class _Refusal:
+    """Why bytes or a field could not be used; kept apart from ``str`` results by type."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _decode(data: bytes) -> str | _Refusal:
+    if not data.strip():
+        return _Refusal("empty file")
+    text = _decode_bytes(data)
+    if isinstance(text, _Refusal):
+        return text
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return _Refusal("empty file")
+    controls = len(_CONTROL_RE.findall(text))
+    if controls / len(text) > MAX_CONTROL_CHAR_SHARE:
+        return _Refusal("binary file, not text (too many control characters)")
+    return text
+
+
+def _decode_bytes(data: bytes) -> str | _Refusal:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                return _Refusal(f"binary file, not text (invalid {codec} after byte-order mark)")
+    kind = _binary_kind(data[:SNIFF_BYTES])
+    if kind == "contains nul bytes":
+        # UTF-16/32 without a byte-order mark is full of NULs yet is text.
+        guess = charset_normalizer.from_bytes(data).best()
+        if guess is not None and guess.encoding.startswith(("utf_16", "utf_32")):
+            return str(guess)
+    if kind is not None:
+        return _Refusal(f"binary file, not text ({kind})")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return _detect(data)
+
+
+def _detect(data: bytes) -> str | _Refusal:
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return _Refusal("binary file, not text (no text encoding fits)")
+    # On short, mostly-ASCII news text charset-normalizer's ranking among single-byte codecs is
+    # close to noise (it picked cp775 for plain Latin-1, turning "Café" into "Cafķ"). News in a
+    # legacy encoding is most often Windows-1252, so it wins unless another codec is clearly
+    # more coherent; the cost is that Central European cp1250 text may lose some diacritics.
+    for match in matches:
+        close = match.coherence >= best.coherence - CP1252_COHERENCE_MARGIN
+        if match.chaos <= best.chaos and close and "cp1252" in match.could_be_from_charset:
+            try:
+                return data.decode("cp1252")
+            except UnicodeDecodeError:
+                break
+    return str(best)
+
+
+def _binary_kind(head: bytes) -> str | None:
+    for magic, kind in _MAGIC_NUMBERS:
+        if head.startswith(magic):
+            return kind
+    if b"\x00" in head:
+        return "contains nul bytes"
+    return None
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def _as_date(value: date | None) -> date | None:
+    # A datetime is a date too, but the records compare and serialise plain dates.
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _os_reason(err: OSError, path: str) -> str:
+    if err.errno == errno.ENOENT and os.path.islink(path):
+        return "broken symbolic link"
+    if err.errno is not None and err.errno in _OS_REASONS:
+        return _OS_REASONS[err.errno]
+    return (err.strerror or type(err).__name__).lower()
+
+
+def _too_large(size: int | None, limit: int, *, what: str = "file") -> str:
+    if size is None:
+        return f"{what} too large (over the {_human_size(limit)} limit)"
+    return f"{what} too large ({_human_size(size)}, limit {_human_size(limit)})"
+
+
+def _human_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / (1024 * 1024):.1f} MiB"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

@@ -1,0 +1,111 @@
+"""Merge stage: group a document's frames into one visit record per distinct visit.
+
+Frames of the same visitor and destination country are one visit when their time windows are
+compatible (overlapping, or one of them unknown). The record keeps the most informative reading:
+the narrowest window, a city when any frame names one, and the stage that says the most
+(an acceptance outranks an invitation, a cancellation outranks a plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from visitrack.extract import Frame
+from visitrack.records import Destination, Evidence, Stage, Visit, When
+
+# How much a stage says about a visit's life, for choosing among frames of one visit.
+# Later steps of the life cycle outrank earlier ones; postponement and cancellation override.
+STAGE_RANK: dict[str, int] = {
+    "proposed": 1,
+    "invited": 2,
+    "in_preparation": 3,
+    "announced": 4,
+    "ongoing": 5,
+    "completed": 6,
+    "postponed": 7,
+    "cancelled": 8,
+}
+# Confidence added per extra frame that supports a visit, up to CONF_CAP.
+CONF_PER_SUPPORT = 0.05
+CONF_CAP = 0.98
+
+
+def _overlap(a: When | None, b: When | None) -> bool:
+    if a is None or b is None or a.start is None or b.start is None:
+        return True
+    a_end = a.end or a.start
+    b_end = b.end or b.start
+    return a.start <= b_end and b.start <= a_end
+
+
+def _narrower(a: When | None, b: When | None) -> When | None:
+    if a is None or a.start is None:
+        return b if b is not None and b.start is not None else a
+    if b is None or b.start is None:
+        return a
+    width_a = ((a.end or a.start) - a.start).days
+    width_b = ((b.end or b.start) - b.start).days
+    return b if width_b < width_a else a
+
+
+def _compatible(group: list[Frame], f: Frame) -> bool:
+    for g in group:
+        if not _overlap(g.when, f.when):
+            return False
+        if {g.stage, f.stage} == {"completed", "announced"} and g.when is None and f.when is None:
+            # "last visited X" and "will visit X" are two visits even without dates.
+            return False
+    return True
+
+
+def merge_frames(
+    frames: Sequence[Frame], doc_id: str, published: dict[int, date | None]
+) -> list[Visit]:
+    """One visit per group of compatible frames of the same visitor and destination."""
+    groups: list[list[Frame]] = []
+    for f in frames:
+        for g in groups:
+            if (
+                g[0].visitor.key == f.visitor.key
+                and g[0].country == f.country
+                and g[0].story == f.story
+                and _compatible(g, f)
+            ):
+                g.append(f)
+                break
+        else:
+            groups.append([f])
+    return [_to_visit(g, doc_id, published.get(g[0].story)) for g in groups]
+
+
+def _to_visit(group: list[Frame], doc_id: str, published: date | None) -> Visit:
+    when: When | None = None
+    for f in group:
+        when = _narrower(when, f.when)
+    stage: Stage = max((f.stage for f in group), key=lambda s: STAGE_RANK[s])
+    city = next((f.city for f in group if f.city), None)
+    host = next((f.host for f in group if f.host), None)
+    occasion = next((f.occasion for f in group if f.occasion), None)
+    kinds = [f.kind for f in group if f.kind != "visit"]
+    visitor = max((f.visitor for f in group), key=lambda a: (a.name is not None, a.role != "other"))
+    evidence: list[Evidence] = []
+    seen: set[int] = set()
+    for f in sorted(group, key=lambda f: f.sent_start):
+        if f.sent_start not in seen:
+            seen.add(f.sent_start)
+            evidence.append(Evidence(f.sent_start, f.sent_end, f.sent_text))
+    conf = min(CONF_CAP, max(f.confidence for f in group) + CONF_PER_SUPPORT * (len(group) - 1))
+    return Visit(
+        doc_id=doc_id,
+        published=published,
+        visitor=visitor.party(),
+        host=host.party() if host else None,
+        destination=Destination(group[0].country, city),
+        kind=kinds[0] if kinds else "visit",
+        occasion=occasion,
+        stage=stage,
+        when=when if when is not None and when.start is not None else None,
+        evidence=tuple(evidence),
+        confidence=conf,
+    )

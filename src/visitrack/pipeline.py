@@ -1,0 +1,104 @@
+"""The pipeline, written out once: raw document in, visit records out.
+
+1. ``clean``   -- boilerplate off, HTML to text, stories split, publication dates found
+2. ``nlp``     -- sentences split, pre-filtered, parsed in batches (spaCy)
+3. ``extract`` -- visit frames from each parsed sentence (people resolved through ``resolve``,
+   times normalised through ``timex``, stages decided through ``stage``)
+4. ``merge``   -- one record per distinct visit per document
+
+Parallelism and I/O stay outside: callers feed documents in and write records out.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from visitrack import clean as clean_stage
+from visitrack import nlp
+from visitrack.errors import VisitrackError
+from visitrack.extract import Discourse, Frame, sentence_frames
+from visitrack.ingest import document_from_text
+from visitrack.merge import merge_frames
+from visitrack.records import CleanDocument, InputFailure, RawDocument, Visit
+
+# Documents cleaned and pre-filtered together before one nlp.pipe call: large enough to keep
+# spaCy's batches full, small enough that memory stays flat on a 100k-document stream.
+DOCS_PER_CHUNK = 32
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """What the pipeline made of one input document."""
+
+    raw: RawDocument
+    document: CleanDocument | None
+    visits: tuple[Visit, ...]
+    failure: InputFailure | None = None
+
+
+def _plan(doc: CleanDocument) -> list[tuple[int, nlp.Sentence]]:
+    """(story index, sentence) pairs the pre-filter keeps, in reading order."""
+    out: list[tuple[int, nlp.Sentence]] = []
+    for si, story in enumerate(doc.stories):
+        sents = nlp.split_sentences(doc.text[story.start : story.end], offset=story.start)
+        out.extend((si, s) for s in nlp.select_for_parsing(sents))
+    return out
+
+
+def _frames(
+    doc: CleanDocument, plan: list[tuple[int, nlp.Sentence]], parsed: list[object]
+) -> list[Frame]:
+    frames: list[Frame] = []
+    discourses: dict[int, Discourse] = {}
+    for (si, sent), spacy_doc in zip(plan, parsed, strict=True):
+        disc = discourses.setdefault(si, Discourse(doc.stories[si].published))
+        frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))  # type: ignore[arg-type]
+    return frames
+
+
+def run(raws: Iterable[RawDocument]) -> Iterator[DocumentResult]:
+    """Run the whole pipeline over documents, parsing many documents' sentences per batch."""
+    model = None
+    it = iter(raws)
+    while chunk := list(itertools.islice(it, DOCS_PER_CHUNK)):
+        cleaned: list[tuple[RawDocument, CleanDocument, list[tuple[int, nlp.Sentence]]]] = []
+        for raw in chunk:
+            try:
+                doc = clean_stage.clean(raw)
+            except VisitrackError as exc:
+                yield DocumentResult(raw, None, (), InputFailure(raw.source, exc.message, "clean"))
+                continue
+            cleaned.append((raw, doc, _plan(doc)))
+        if model is None and cleaned:
+            model = nlp.load_model()
+        texts = [s.text for _, _, plan in cleaned for _, s in plan]
+        parsed = list(nlp.parse(texts, model)) if texts else []
+        pos = 0
+        for raw, doc, plan in cleaned:
+            mine = parsed[pos : pos + len(plan)]
+            pos += len(plan)
+            frames = _frames(doc, plan, mine)
+            published = {i: s.published for i, s in enumerate(doc.stories)}
+            visits = merge_frames(frames, raw.doc_id, published)
+            yield DocumentResult(raw, doc, tuple(visits))
+
+
+def extract_visits(
+    text_or_html: str, published: date | None = None, doc_id: str | None = None
+) -> list[Visit]:
+    """Extract the visits one text or HTML document reports.
+
+    Args:
+        text_or_html: the document, raw as scraped (boilerplate is removed here).
+        published: the publication date; found in the text when omitted.
+        doc_id: the id given to the records (default ``"text"``).
+
+    Returns:
+        One :class:`Visit` per distinct visit, in order of first mention.
+    """
+    raw = document_from_text(text_or_html, doc_id=doc_id or "text", published=published)
+    result = next(run([raw]))
+    return list(result.visits)

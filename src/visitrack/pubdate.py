@@ -1,0 +1,379 @@
+"""Find a news document's publication date.
+
+Dates are looked for in an ordered list of places, most trustworthy first:
+
+1. explicit metadata (HTML meta tags via trafilatura, YAML front matter fields);
+2. machine headers in the raw text (Reuters ``<DATE>``, a leading `` date 2022-12-30``);
+3. standalone date *marker lines* ("Updated 30 December 2022", "30 Dec, 2022 12:04",
+   "Published: March 3, 2025"), the first one in the document winning;
+4. wire datelines near the top ("SEOUL, Dec. 29 (Yonhap) --") and year-less markers
+   ("October 08, 13:43 UTC+3"), whose year must come from elsewhere in the document.
+
+A date inside an article sentence is never taken: a marker line must consist of the date plus
+time-of-day, weekday, time-zone and label words only, so "... since Feb. 24." fails the test.
+
+All matching is done with compiled regexes; dateparser is not needed for these shapes and
+would cost milliseconds per call on MB-sized inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+__all__ = [
+    "copyright_year",
+    "find_published",
+    "parse_date_marker",
+    "parse_date_value",
+    "split_front_matter",
+]
+
+# Metadata keys in the order they are trusted. "date" comes late because some front matters
+# use it for an edit date; published_time/pubDate are explicit about what they mean.
+METADATA_KEYS: tuple[str, ...] = (
+    "article:published_time",
+    "published_time",
+    "datepublished",
+    "published_at",
+    "pubdate",
+    "post_date",
+    "publish_date",
+    "date",
+    "published",
+    "created",
+)
+
+# Years outside this window are OCR/typing noise rather than publication dates.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+# A wire dateline ("SEOUL, Dec. 29 (Yonhap) --") is only a publication date near the top of a
+# story; deeper in, "CITY, Month D" is quoted text. 3000 chars covers the Yonhap/TASS pages in
+# shared/gold, whose datelines sit after up to ~800 chars of headline and navigation.
+DATELINE_WINDOW = 3000
+
+# Marker lines longer than this are sentences, not date stamps (longest stamp seen in the gold
+# pages, "*12:45 AM, Tuesday, June 18, 2024*", is 34 chars; a prefix label adds ~20).
+MAX_MARKER_LEN = 80
+
+_MONTHS: dict[str, int] = {
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
+}
+_MONTH_RE = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+
+# Case-insensitive, non-capturing month for patterns whose other parts are case-sensitive.
+_MONTH_NC = "(?i:" + _MONTH_RE.replace("?P<mon>", "?:") + ")"
+
+_ISO = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
+_REUTERS = re.compile(r"(?<!\d)(?P<d>\d{1,2})-" + _MONTH_RE + r"-(?P<y>\d{4})(?!\d)", re.I)
+_DMY = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r"\.?,?\s+(?P<y>\d{4})\b",
+    re.I,
+)
+_MDY = re.compile(
+    r"\b" + _MONTH_RE + r"\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)", re.I
+)
+_MD = re.compile(r"\b" + _MONTH_RE + r"\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d,]*\d{4})", re.I)
+_DM = re.compile(r"(?<![\d.])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_RE + r"\b\.?", re.I)
+
+_FULL_PATTERNS: tuple[re.Pattern[str], ...] = (_ISO, _REUTERS, _DMY, _MDY)
+_YEARLESS_PATTERNS: tuple[re.Pattern[str], ...] = (_MD, _DM)
+
+# Cheap gate: a line without a digit and a month-ish token or ISO shape is skipped at once.
+_DATE_SHAPED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d\s*[A-Za-z]{3}|[A-Za-z]{3}\.?\s+\d", re.I)
+
+# Words allowed around the date in a marker line; anything else means the line is prose.
+_MARKER_VOCAB = """updated update published publish posted post by on at date dated last
+    modified first
+    created time am pm a.m p.m utc gmt est edt cet cest bst ist msk kst jst pst pdt cst cdt
+    ist mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday
+    saturday sunday | - — – : , . / at: on: updated: published: posted:"""
+_MARKER_WORDS = frozenset(_MARKER_VOCAB.split())
+_TOKEN_STRIP = re.compile(r"[*_#`\[\]()>\"'“”]+")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TIME = re.compile(
+    r"(?<![\d])\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?\s*(?:[ap]\.?m\.?)?(?!\d)"
+    r"|(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}\b|\bT(?=\d)",
+    re.I,
+)
+_ALLCAPS_WORD = re.compile(r"^[A-Z][A-Z.'-]{2,}$")
+# At most this many ALL-CAPS place words may trail a stamp ("October 08, 13:43 UTC+3 MOSCOW").
+MAX_PLACE_WORDS = 2
+
+_REUTERS_DATE_TAG = re.compile(r"<DATE>\s*([^<]+?)\s*</DATE>", re.I)
+_LEADING_DATE_HEADER = re.compile(r"\A\s*date\s+((?:19|20)\d{2}-\d{2}-\d{2})\b")
+_FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_FM_KEY = re.compile(r"^([A-Za-z_][\w:.-]*)\s*:\s?(.*)$")
+_DATELINE = re.compile(
+    r"(?:^|\s)(?P<place>[A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+){0,3}),\s+"
+    r"(?P<when>" + _MONTH_NC + r"\.?\s+\d{1,2}|\d{1,2}\s+" + _MONTH_NC + r")"
+    r"\.?\s*(?:\((?:[A-Z][\w ]{1,20})\)|/[A-Z]{2,10}/|--|-\s|–|—|:)"
+)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)[^\n]{0,120}?((?:19|20)\d{2})(?:\s*[-–—]\s*((?:19|20)\d{2}))?",
+    re.I,
+)
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _from_match(m: re.Match[str], year: int | None = None) -> date | None:
+    groups = m.groupdict()
+    mon = groups.get("mon")
+    month = _MONTHS.get(mon.lower().rstrip(".")) if mon else int(groups["m"])
+    if month is None:
+        return None
+    y = int(groups["y"]) if groups.get("y") else year
+    if y is None:
+        return None
+    return _make_date(y, month, int(groups["d"]))
+
+
+def parse_date_value(value: str) -> date | None:
+    """Parse a metadata value ("2022-12-05 17:01:31-05:00", "'2022-06-01'", "8th May 2024").
+
+    Returns None for non-dates such as ``published: true``.
+    """
+    value = value.strip().strip("'\"")
+    if not value or len(value) > 120:
+        return None
+    best: tuple[int, date] | None = None
+    for pattern in _FULL_PATTERNS:
+        m = pattern.search(value)
+        if m:
+            d = _from_match(m)
+            if d is not None and (best is None or m.start() < best[0]):
+                best = (m.start(), d)
+    return best[1] if best else None
+
+
+def _residue_ok(rest: str) -> bool:
+    """True when what is left of a line after removing its date is only stamp vocabulary."""
+    rest = _TIME.sub(" ", rest)
+    place_words = 0
+    for raw in rest.split():
+        tok = _TOKEN_STRIP.sub("", raw)
+        if not tok:
+            continue
+        low = tok.lower().strip(",.:;|")
+        if not low or low in _MARKER_WORDS:
+            continue
+        if _ALLCAPS_WORD.match(tok.strip(",.:;")):
+            place_words += 1
+            if place_words <= MAX_PLACE_WORDS:
+                continue
+        return False
+    return True
+
+
+def parse_date_marker(line: str, *, year_hint: int | None = None) -> date | None:
+    """Parse a standalone date stamp line; None when the line is prose or has no date.
+
+    Accepts e.g. "Updated 30 December 2022", "30 Dec, 2022 12:04", "Published: March 3, 2025",
+    "Post By : 8th May 2024", "### [2018-01-12](/news/...)" and, with ``year_hint``,
+    "October 08, 13:43 UTC+3 MOSCOW".
+
+    Args:
+        line: one line of text.
+        year_hint: the year to use for a stamp that gives none; without it such stamps
+            return None.
+    """
+    text = line.strip()
+    if not text or len(text) > MAX_MARKER_LEN * 2 or not _DATE_SHAPED.search(text):
+        return None
+    text = _MD_LINK.sub(r"\1", text)
+    if len(text) > MAX_MARKER_LEN:
+        return None
+    for pattern in _FULL_PATTERNS:
+        m = pattern.search(text)
+        if m and _residue_ok(text[: m.start()] + " " + text[m.end() :]):
+            return _from_match(m)
+    if year_hint is None:
+        return None
+    for pattern in _YEARLESS_PATTERNS:
+        m = pattern.search(text)
+        if m and _residue_ok(text[: m.start()] + " " + text[m.end() :]):
+            return _from_match(m, year_hint)
+    return None
+
+
+def is_yearless_marker(line: str) -> bool:
+    """True when ``line`` is a date stamp that lacks its year ("October 08, 13:43 UTC+3")."""
+    return parse_date_marker(line) is None and parse_date_marker(line, year_hint=2000) is not None
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], int]:
+    """Split YAML front matter (``---\\n...\\n---``) from ``text``.
+
+    Only top-level ``key: value`` pairs are read (a full YAML parser is not a dependency);
+    folded continuation lines are appended to the previous key's value.
+
+    Returns:
+        The fields (keys lower-cased, values unquoted) and the offset where the body starts
+        (0 when there is no front matter).
+    """
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, 0
+    fields: dict[str, str] = {}
+    last: str | None = None
+    for line in m.group(1).splitlines():
+        km = _FM_KEY.match(line) if line[:1] not in (" ", "\t", "-") else None
+        if km:
+            last = km.group(1).lower()
+            fields[last] = km.group(2).strip()
+        elif last is not None and line.strip():
+            cont = line.strip().lstrip("\\").strip()
+            joined = fields[last].rstrip("\\").rstrip()
+            fields[last] = f"{joined} {cont}".strip() if joined not in (">", "|") else cont
+    for key, value in fields.items():
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            inner = value[1:-1]
+            fields[key] = _yaml_unescape(inner) if value[0] == '"' else inner.replace("''", "'")
+    return fields, m.end()
+
+
+_YAML_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|.)")
+_YAML_SIMPLE = {"_": " ", " ": " ", "n": " ", "t": " ", '"': '"', "\\": "\\", "/": "/", "N": " "}
+
+
+def _yaml_unescape(value: str) -> str:
+    """Decode the escapes of a YAML double-quoted scalar (``\\u2019``, ``\\_`` = nbsp)."""
+
+    def one(m: re.Match[str]) -> str:
+        esc = m.group(1)
+        if esc[0] in "uUx" and len(esc) > 1:
+            return chr(int(esc[1:], 16))
+        return _YAML_SIMPLE.get(esc, esc)
+
+    return " ".join(_YAML_ESCAPE.sub(one, value).split())
+
+
+def copyright_year(text: str) -> int | None:
+    """The latest year on a copyright line ("© ... 2005–2022" gives 2022), if any."""
+    best: int | None = None
+    for m in _COPYRIGHT.finditer(text):
+        years = [int(g) for g in m.groups() if g]
+        top = max(years)
+        best = top if best is None else max(best, top)
+    return best
+
+
+def _metadata_date(metadata: Mapping[str, str]) -> date | None:
+    lowered = {k.lower(): v for k, v in metadata.items() if v}
+    for key in METADATA_KEYS:
+        value = lowered.get(key)
+        if value:
+            d = parse_date_value(value)
+            if d is not None:
+                return d
+    return None
+
+
+def _header_date(text: str) -> date | None:
+    head = text[:2000]
+    m = _REUTERS_DATE_TAG.search(head)
+    if m:
+        d = parse_date_value(m.group(1))
+        if d is not None:
+            return d
+    m = _LEADING_DATE_HEADER.match(text)
+    if m:
+        return parse_date_value(m.group(1))
+    return None
+
+
+def year_hint_for(text: str, found: Iterable[date] = ()) -> int | None:
+    """The year to give year-less stamps: a full date found elsewhere, else the copyright year."""
+    for d in found:
+        return d.year
+    return copyright_year(text)
+
+
+def find_published(text: str, *, metadata: dict[str, str] | None = None) -> date | None:
+    """Return the publication date of a document, or None when there is no reliable one.
+
+    Args:
+        text: raw or cleaned document text (front matter and Reuters tags are understood).
+        metadata: explicit fields (HTML meta, front matter); these win over the text.
+    """
+    if metadata:
+        d = _metadata_date(metadata)
+        if d is not None:
+            return d
+    d = _header_date(text)
+    if d is not None:
+        return d
+    fields, body_start = split_front_matter(text)
+    if fields:
+        d = _metadata_date(fields)
+        if d is not None:
+            return d
+    body = text[body_start:]
+    yearless_first: str | None = None
+    for line in body.splitlines():
+        if not line or len(line) > MAX_MARKER_LEN * 2 or not _DATE_SHAPED.search(line):
+            continue
+        d = parse_date_marker(line)
+        if d is not None:
+            if yearless_first is not None:
+                # A year-less stamp came first: it is the page's own, this one lends the year.
+                return parse_date_marker(yearless_first, year_hint=d.year) or d
+            return d
+        if yearless_first is None and is_yearless_marker(line):
+            yearless_first = line
+    hint = copyright_year(body)
+    if yearless_first is not None and hint is not None:
+        return parse_date_marker(yearless_first, year_hint=hint)
+    return dateline_date(body, year_hint=hint)
+
+
+def dateline_date(text: str, *, year_hint: int | None) -> date | None:
+    """A wire dateline near the top ("SEOUL, Dec. 29 (Yonhap) --") given a year from elsewhere."""
+    if year_hint is None:
+        return None
+    m = _DATELINE.search(text[:DATELINE_WINDOW])
+    if not m:
+        return None
+    when = m.group("when")
+    for pattern in _YEARLESS_PATTERNS:
+        wm = pattern.search(when)
+        if wm:
+            return _from_match(wm, year_hint)
+    return None

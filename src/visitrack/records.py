@@ -1,0 +1,202 @@
+"""Typed, frozen records passed between the pipeline's stages.
+
+The visit record mirrors ``shared/spec/visit-record.md`` field for field;
+:meth:`Visit.to_dict` and :meth:`Visit.from_dict` are the only path to and from JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, get_args
+
+Stage = Literal[
+    "proposed",
+    "invited",
+    "in_preparation",
+    "announced",
+    "ongoing",
+    "completed",
+    "postponed",
+    "cancelled",
+]
+Role = Literal[
+    "head_of_state",
+    "head_of_government",
+    "foreign_minister",
+    "minister",
+    "legislator",
+    "royal",
+    "diplomat",
+    "military",
+    "intl_org",
+    "other",
+]
+Kind = Literal["state_visit", "official_visit", "working_visit", "event_attendance", "visit"]
+
+STAGES: tuple[str, ...] = get_args(Stage)
+ROLES: tuple[str, ...] = get_args(Role)
+KINDS: tuple[str, ...] = get_args(Kind)
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One input document as read from disk, stdin or a JSONL row, decoded to text.
+
+    ``published`` is an override (``--published`` or the JSONL field); the cleaner finds the
+    date in the text when it is ``None``.
+    """
+
+    doc_id: str
+    source: str
+    content: str
+    is_html: bool = False
+    published: date | None = None
+    url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One news story inside a cleaned document: a ``[start, end)`` slice of its text."""
+
+    start: int
+    end: int
+    published: date | None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CleanDocument:
+    """A document with boilerplate removed, split into stories.
+
+    Every offset in the visit records points into ``text``.
+    """
+
+    doc_id: str
+    text: str
+    stories: tuple[Story, ...]
+    title: str | None = None
+    url: str | None = None
+    published: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InputFailure:
+    """An input that could not be read or processed, with a reason a person can act on."""
+
+    source: str
+    reason: str
+    stage: str = "ingest"
+
+
+# --- visit record ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A travelling or receiving official: canonical name, role and represented state."""
+
+    name: str | None
+    role: Role
+    country: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "role": self.role, "country": self.country}
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    country: str
+    city: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"country": self.country, "city": self.city}
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """The time of a trip as the text gives it, normalised to a closed date window."""
+
+    text: str
+    start: date | None
+    end: date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A supporting sentence: ``[start, end)`` character offsets into the cleaned text."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One distinct visit reported by one document (the public output contract)."""
+
+    doc_id: str
+    published: date | None
+    visitor: Party
+    host: Party | None
+    destination: Destination
+    kind: Kind
+    occasion: str | None
+    stage: Stage
+    when: When | None
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    confidence: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "published": self.published.isoformat() if self.published else None,
+            "visitor": self.visitor.to_dict(),
+            "host": self.host.to_dict() if self.host else None,
+            "destination": self.destination.to_dict(),
+            "kind": self.kind,
+            "occasion": self.occasion,
+            "stage": self.stage,
+            "when": self.when.to_dict() if self.when else None,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "confidence": round(self.confidence, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Visit:
+        def party(d: dict[str, Any] | None) -> Party | None:
+            return Party(d.get("name"), d["role"], d.get("country")) if d else None
+
+        def day(v: str | None) -> date | None:
+            return date.fromisoformat(v) if v else None
+
+        when = data.get("when")
+        visitor = party(data["visitor"])
+        assert visitor is not None
+        return cls(
+            doc_id=data["doc_id"],
+            published=day(data.get("published")),
+            visitor=visitor,
+            host=party(data.get("host")),
+            destination=Destination(data["destination"]["country"], data["destination"].get("city")),
+            kind=data["kind"],
+            occasion=data.get("occasion"),
+            stage=data["stage"],
+            when=When(when["text"], day(when.get("start")), day(when.get("end"))) if when else None,
+            evidence=tuple(Evidence(e["start"], e["end"], e["text"]) for e in data.get("evidence", [])),
+            confidence=float(data.get("confidence", 0.5)),
+        )

@@ -1,0 +1,208 @@
+"""Stage stage: decide where a visit stands, from its trigger and the words that govern it.
+
+The spec's table (shared/spec/visit-record.md) is the reference. Cue words are looked up on the
+trigger, on the chain of heads above it (``accepted an invitation to attend``, ``is expected to
+arrive``) and on their auxiliaries, negations and modals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from visitrack.records import Stage, When
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+CANCEL_LEMMAS = frozenset(
+    {"cancel", "scrap", "abandon", "drop", "decline", "snub", "reject", "deny", "skip", "boycott"}
+)
+CANCEL_PHRASES = ("call off", "called off", "calls off", "no longer", "no plans", "not go ahead")
+POSTPONE_LEMMAS = frozenset({"postpone", "delay", "defer", "reschedule", "shelve", "suspend"})
+POSTPONE_PHRASES = ("put off", "on hold", "push back", "pushed back", "put back")
+PREPARE_LEMMAS = frozenset(
+    {"consultation", "preparation", "prepare", "negotiate", "discuss", "work"}
+)
+PREPARE_PHRASES = (
+    "contacts are planned",
+    "working on",
+    "being prepared",
+    "being worked out",
+    "date and format",
+    "date, place and format",
+    "details of",
+    "to determine the",
+    "will be discussed",
+)
+INVITE_LEMMAS = frozenset({"invite", "invitation"})
+ACCEPT_LEMMAS = frozenset({"accept", "agree", "confirm"})
+ANNOUNCE_LEMMAS = frozenset(
+    {"schedule", "plan", "due", "set", "expect", "announce", "confirm", "intend", "slate", "will"}
+)
+PROPOSE_LEMMAS = frozenset(
+    {
+        "consider",
+        "hope",
+        "propose",
+        "suggest",
+        "want",
+        "wish",
+        "could",
+        "might",
+        "may",
+        "possible",
+        "possibility",
+        "likely",
+        "willingness",
+        "speculate",
+        "float",
+        "offer",
+        "seek",
+        "would",
+        "ask",
+        "interested",
+        "potential",
+    }
+)
+ONGOING_LEMMAS = frozenset({"arrive", "land", "begin", "start", "open"})
+
+# A past-tense arrival within this many days before publication means the visitor is still
+# there ("arrived on Tuesday" in a Wednesday paper); tuned on the dev gold set's wire stories.
+ONGOING_WINDOW_DAYS = 3
+
+
+def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
+    """Lemmas of the trigger, its heads up to the clause root, and their aux/neg/modal children."""
+    chain: list[Token] = [trigger]
+    tok = trigger
+    for _ in range(6):
+        if tok.head is tok:
+            break
+        if tok.dep_ in {"conj"} and tok.head.pos_ == "VERB":
+            # "visited X and met Y": the coordinated verb shares the first one's aux, not its lemma.
+            tok = tok.head
+            chain.append(tok)
+            continue
+        if tok.dep_ not in {
+            "xcomp",
+            "ccomp",
+            "acl",
+            "dobj",
+            "pobj",
+            "prep",
+            "attr",
+            "nsubj",
+            "nsubjpass",
+            "advcl",
+            "relcl",
+            "compound",
+            "amod",
+            "pcomp",
+            "appos",
+            "oprd",
+            "acomp",
+            "npadvmod",
+        }:
+            break
+        tok = tok.head
+        chain.append(tok)
+    lemmas: set[str] = set()
+    for t in chain:
+        lemmas.add(t.lemma_.lower())
+        for c in t.children:
+            if c.dep_ in {"aux", "auxpass", "neg", "advmod", "amod", "acomp", "prt", "det"}:
+                lemmas.add(c.lemma_.lower())
+    return lemmas, chain
+
+
+def _is_negated(chain: list[Token]) -> bool:
+    for t in chain[:3]:
+        for c in t.children:
+            if c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no"):
+                return True
+    return False
+
+
+def decide_stage(
+    trigger: Token, sentence_text: str, when: When | None, published: date | None
+) -> Stage | None:
+    """Stage of the visit a trigger speaks of, or ``None`` for a negated or hypothetical one."""
+    lemmas, chain = _context_lemmas(trigger)
+    low = sentence_text.lower()
+    head_lemmas = {t.lemma_.lower() for t in chain}
+
+    if head_lemmas & CANCEL_LEMMAS or any(p in low for p in CANCEL_PHRASES if p in low):
+        if any(
+            p in low
+            for p in (
+                "no longer",
+                "no plans",
+                "cancel",
+                "call off",
+                "called off",
+                "scrap",
+                "snub",
+                "declin",
+            )
+        ):
+            return "cancelled"
+    if head_lemmas & POSTPONE_LEMMAS or any(p in low for p in POSTPONE_PHRASES):
+        return "postponed"
+    if _is_negated(chain):
+        return None
+
+    tense = _tense(chain)
+    if head_lemmas & PREPARE_LEMMAS or any(p in low for p in PREPARE_PHRASES):
+        if not (head_lemmas & ACCEPT_LEMMAS):
+            return "in_preparation"
+    if head_lemmas & INVITE_LEMMAS:
+        if head_lemmas & ACCEPT_LEMMAS:
+            return "announced"
+        return "invited"
+    if lemmas & PROPOSE_LEMMAS and not lemmas & {"will", "schedule", "due"}:
+        return "proposed"
+    if tense == "past":
+        if trigger.lemma_.lower() in ONGOING_LEMMAS or "currently" in low:
+            if _recent(when, published):
+                return "ongoing"
+        if head_lemmas & {"expect", "schedule", "due", "plan", "set"}:
+            return "announced"
+        return "completed"
+    if tense == "present_progressive" or trigger.lemma_.lower() in {"on"}:
+        if "currently" in low or "now" in lemmas or tense == "present_progressive":
+            return "ongoing"
+    if lemmas & ANNOUNCE_LEMMAS or tense == "future":
+        return "announced"
+    if tense == "present":
+        return "ongoing" if _recent(when, published) else "announced"
+    return "announced"
+
+
+def _recent(when: When | None, published: date | None) -> bool:
+    if when is None or when.end is None or published is None:
+        return when is None
+    delta = (published - when.end).days
+    return -1 <= delta <= ONGOING_WINDOW_DAYS
+
+
+def _tense(chain: list[Token]) -> str:
+    """A coarse tense of the clause: past, present, present_progressive or future."""
+    for t in chain:
+        if t.pos_ not in {"VERB", "AUX"}:
+            continue
+        auxes = [c for c in t.children if c.dep_ in {"aux", "auxpass"}]
+        aux_l = {c.lower_ for c in auxes}
+        if aux_l & {"will", "'ll", "shall"} or any(
+            c.lemma_ == "go" and c.tag_ == "VBG" for c in auxes
+        ):
+            return "future"
+        if t.tag_ == "VBD" or aux_l & {"was", "were", "had", "did"}:
+            return "past"
+        if t.tag_ == "VBN" and aux_l & {"has", "have"}:
+            return "past"
+        if t.tag_ == "VBG" and aux_l & {"is", "are", "am", "'s", "'re"}:
+            return "present_progressive"
+        if t.tag_ in {"VBZ", "VBP"}:
+            return "present"
+    return "none"

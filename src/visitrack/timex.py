@@ -1,0 +1,756 @@
+"""Find time expressions in news sentences and normalise them to closed date windows.
+
+Every window is anchored on the document's publication date. Conventions (shared with
+``shared/spec/visit-record.md``):
+
+* Windows are closed ``[start, end]`` calendar dates; a week runs Monday to Sunday.
+* Seasons are meteorological: spring Mar 1-May 31, summer Jun 1-Aug 31, autumn/fall
+  Sep 1-Nov 30, winter Dec 1-end of Feb of the following year ("winter 2023" is the one
+  that starts in December 2023).
+* A date without a year is resolved by tense: past -> the latest occurrence starting on or
+  before publication, future -> the earliest one ending on or after it, present/unknown ->
+  the nearest one (a tie goes to the publication year).
+* "early"/"mid"/"late" split a month at days 10 and 20, and a year or season into thirds of
+  whole months; "the end of" means the same as "late".
+* "before/by/until X" becomes ``[published, end of X]`` when X has not ended yet.
+* Plain locative prepositions ("in", "on", "during") are left out of the mention text, as
+  the output contract's own example does ("May 9", not "on May 9"); prepositions that change
+  the window ("before", "by", "until", "since") and modifiers ("early", "the end of") are kept.
+* With no publication date, only expressions carrying an explicit year get dates.
+  :func:`find_times` still reports the others, with ``start``/``end`` left ``None``, so a
+  caller can show the text; :func:`normalise` returns ``None`` for them.
+
+Everything is compiled regular expressions (no ``dateparser``): the rules below cover the
+absolute forms news text uses, and one scan per expression family keeps a megabyte of text
+well under a second.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from visitrack.records import When
+
+__all__ = ["Granularity", "Tense", "TimeMention", "duration_days", "find_times", "normalise"]
+
+Tense = Literal["past", "present", "future"]
+Granularity = Literal["day", "week", "month", "season", "year", "vague"]
+
+# Plausible years for news about diplomacy; a bare number outside this range ("1675 days")
+# is never read as a year.
+YEAR_MIN = 1900
+YEAR_MAX = 2100
+
+# How far left of a match to look for its preposition/modifier ("by the very end of" is
+# 18 characters; a little slack for spacing).
+LEFT_CONTEXT_CHARS = 40
+
+# Horizons for open forward spans without a number ("in the coming days/weeks/months").
+# No gold visit is dated by such a span (the one there was postponed), so these are
+# conventional readings, not tuned values: "days" ~ a week, "weeks" ~ three weeks,
+# "months" ~ a quarter, "years" ~ two years.
+DEFAULT_SPAN_COUNT = {"day": 7, "week": 3, "month": 3, "year": 2}
+# "a few" and "several" as counts, by the same convention.
+FEW_COUNT = 3
+SEVERAL_COUNT = 5
+
+# Longest trip duration_days() will report; gold trips run 2-10 days, and a number above
+# this next to "day" ("a 1675-day standoff") is not a visit length.
+MAX_DURATION_DAYS = 62
+
+# Rolling windows for "the past/coming week|month|year".
+_UNIT_DAYS = {"day": 1, "week": 7, "weekend": 7, "month": 30, "year": 365}
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMention:
+    """One time expression: ``[start, end)`` offsets into the text passed in, and its window."""
+
+    start: int
+    end: int
+    text: str
+    when: When
+    granularity: Granularity
+
+
+_Window = tuple[date, date]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    lo: date | None
+    hi: date | None
+    gran: Granularity
+
+
+# --- calendar helpers ------------------------------------------------------------------------
+
+
+def _last_day(y: int, m: int) -> int:
+    return calendar.monthrange(y, m)[1]
+
+
+def _month(y: int, m: int) -> _Window:
+    return date(y, m, 1), date(y, m, _last_day(y, m))
+
+
+def _year(y: int) -> _Window:
+    return date(y, 1, 1), date(y, 12, 31)
+
+
+def _shift_month(y: int, m: int, k: int) -> tuple[int, int]:
+    idx = y * 12 + (m - 1) + k
+    return idx // 12, idx % 12 + 1
+
+
+_SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+
+
+def _season(name: str, y: int) -> _Window:
+    first = _SEASON_START[name]
+    ey, em = _shift_month(y, first, 2)
+    return date(y, first, 1), date(ey, em, _last_day(ey, em))
+
+
+def _week(d: date) -> _Window:
+    monday = d - timedelta(days=d.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    if YEAR_MIN <= y <= YEAR_MAX and 1 <= m <= 12 and 1 <= d <= _last_day(y, m):
+        return date(y, m, d)
+    return None
+
+
+def _distance(w: _Window, p: date) -> int:
+    if w[0] <= p <= w[1]:
+        return 0
+    return min(abs((w[0] - p).days), abs((w[1] - p).days))
+
+
+def _pick(windows: Sequence[_Window], p: date, tense: Tense | None) -> _Window | None:
+    """Choose among chronologically sorted occurrences of a year-less expression by tense."""
+    if not windows:
+        return None
+    if tense == "past":
+        before = [w for w in windows if w[0] <= p]
+        return before[-1] if before else windows[0]
+    if tense == "future":
+        after = [w for w in windows if w[1] >= p]
+        return after[0] if after else windows[-1]
+    return min(windows, key=lambda w: (_distance(w, p), w[0].year != p.year, w[0] > p))
+
+
+def _next_after(windows: Sequence[_Window], p: date) -> _Window | None:
+    return next((w for w in windows if w[0] > p), None)
+
+
+def _last_before(windows: Sequence[_Window], p: date) -> _Window | None:
+    return next((w for w in reversed(windows) if w[1] < p), None)
+
+
+def _whole_months(w: _Window) -> int:
+    """Number of calendar months ``w`` spans exactly, or 0 when it is not month-aligned."""
+    lo, hi = w
+    if lo.day != 1 or hi.day != _last_day(hi.year, hi.month):
+        return 0
+    return (hi.year - lo.year) * 12 + hi.month - lo.month + 1
+
+
+def _month_slice(w: _Window, first: int, count: int) -> _Window:
+    y, m = _shift_month(w[0].year, w[0].month, first)
+    ey, em = _shift_month(y, m, count - 1)
+    return date(y, m, 1), date(ey, em, _last_day(ey, em))
+
+
+# --- vocabulary --------------------------------------------------------------------------------
+
+_MONTH_NUM = {
+    name.lower(): i for i, name in enumerate(calendar.month_name) if name
+} | {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9}
+_MONTH_NUM |= {"oct": 10, "nov": 11, "dec": 12}
+_WEEKDAY_NUM = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_NUM_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "few": FEW_COUNT,
+    "several": SEVERAL_COUNT,
+    "couple": 2,
+}
+
+_MONTH_FULL = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+# Abbreviations only ever appear next to a day number, where they are unambiguous.
+_MONTH_ANY = (
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
+)
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b"
+_YEAR = r"(?:19\d\d|20\d\d|2100)(?![\d%]|[.,/]\d|-\d)"
+_RANGE_SEP = r"\s*(?:-|–|—|to|through|until|till|and|&)\s*"
+_NUM = (
+    r"(?:\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|twenty|thirty|(?:a\s+)?few|several|(?:a\s+)?couple\s+of)"
+)
+_UNIT = r"(?P<u>day|week|month|year)s?"
+
+_RX_ISO = re.compile(r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?![\w-])")
+_RX_MD = re.compile(
+    rf"(?:\b(?P<wd>{_WEEKDAY}),?\s+)?\b(?P<m1>{_MONTH_ANY})\s+(?P<d1>{_DAY})"
+    rf"(?:{_RANGE_SEP}(?:(?P<m2>{_MONTH_ANY})\s+)?(?P<d2>{_DAY}))?"
+    rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<ry>this|next|last)\s+year\b)?"
+)
+_RX_DM = re.compile(
+    rf"(?:\b(?P<wd>{_WEEKDAY}),?\s+)?(?:\bthe\s+)?(?<![\w.,$£€/-])(?P<d1>{_DAY})"
+    rf"(?:{_RANGE_SEP}(?P<d2>{_DAY}))?\s+(?:of\s+)?(?P<m1>{_MONTH_ANY})"
+    rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<ry>this|next|last)\s+year\b)?"
+)
+_RX_MONTH = re.compile(
+    rf"(?:\b(?P<rel>(?i:this|next|last))\s+)?\b(?P<m>{_MONTH_FULL})\b"
+    rf"(?:,?\s+(?:of\s+)?(?P<y>{_YEAR})|\s+(?:of\s+)?(?P<ry>this|next|last)\s+year\b)?"
+)
+_RX_YEAR = re.compile(rf"(?<![\w$£€.,/-])(?P<y>{_YEAR})\b")
+_RX_SEASON = re.compile(
+    r"(?:\b(?P<rel>(?i:this|next|last|coming|past))\s+|\b(?P<the>(?i:the))\s+)?"
+    r"\b(?P<s>[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|[Ww]inter)\b"
+    rf"(?:\s+of\s+(?:(?P<ofrel>this|next|last)\s+year\b|(?P<y>{_YEAR}))|,?\s+(?P<y2>{_YEAR}))?"
+)
+_RX_WEEKDAY = re.compile(
+    rf"(?:\b(?P<rel>(?i:this|next|last|coming|past))\s+)?\b(?P<wd>{_WEEKDAY})\b"
+    rf"(?:\s*(?:-|–|to|through|and|or)\s*(?P<wd2>{_WEEKDAY})\b)?"
+    r"(?:\s+(?:morning|afternoon|evening|night)\b)?"
+)
+_RX_RELDAY = re.compile(
+    r"(?i)\b(?P<w>today|tonight|this\s+(?:morning|afternoon|evening)|tomorrow|yesterday"
+    r"|the\s+day\s+(?:before\s+yesterday|after\s+tomorrow))\b"
+    r"(?:\s+(?:morning|afternoon|evening|night)\b)?"
+)
+_RX_PERIOD = re.compile(
+    r"(?i)\b(?P<rel>this|next|last|the\s+coming|the\s+past|the\s+current|the)"
+    r"\s+(?P<u>weekend|week|month|year)\b"
+)
+_RX_COMING = re.compile(
+    rf"(?i)\b(?:in|over|during|within)\s+the\s+(?:coming|next|upcoming)\s+(?:(?P<n>{_NUM})\s+)?"
+    rf"{_UNIT}\b"
+)
+_RX_WITHIN = re.compile(rf"(?i)\bwithin\s+(?:(?P<n>{_NUM})\s+)?{_UNIT}\b")
+_RX_IN_N = re.compile(rf"(?i)\bin\s+(?P<n>{_NUM})\s+{_UNIT}\b(?:(?:'s|')?\s+time\b)?")
+_RX_AGO = re.compile(rf"(?i)\b(?P<n>{_NUM})\s+{_UNIT}\s+ago\b")
+
+# Words that make a capitalised "May" (or a bare season or year) a date rather than a name.
+_MAY_CONTEXT = re.compile(
+    r"(?i)\b(?:in|early|mid|late|since|until|till|by|next|last|this|during"
+    r"|(?:beginning|start|middle|end)\s+of)(?:\s+|\s*-\s*)$"
+)
+_YEAR_CONTEXT = re.compile(
+    r"(?i)(?:\b(?:in|since|until|till|by|of|from|during|before|after|through|throughout"
+    r"|early|mid|late|the|around|between|year|calendar|fiscal)(?:\s+|\s*-\s*)"
+    r"|\b(?:19|20)\d\d\s*(?:-|–|and|to|or)\s*)$"
+)
+_SEASON_CONTEXT = re.compile(
+    r"(?i)\b(?:in|during|by|until|till|since|before|after|through|throughout|early|mid|late"
+    r"|over)(?:\s+|\s*-\s*)$"
+)
+_PLURAL_NOUN_AFTER = re.compile(r"\s+[a-z]+s\b")
+_CAPITALISED_AFTER = re.compile(r"\s+[A-Z][a-z]")
+_NOT_SEASON_AFTER = re.compile(r"\s+(?:of|in|from|to|into|on|at|back|short|apart)\b")
+
+# A preposition that changes the window and/or a part-of modifier, directly left of a match.
+_LEFT = re.compile(
+    r"(?ix)"
+    r"(?:\b(?P<prep>before|by|until|till|since|after|from|between|around)\s+)?"
+    r"(?:\b(?P<mod>early|mid|late|later|earlier"
+    r"|(?:the\s+)?(?:very\s+)?(?:beginning|start|middle|end|close)\s+of"
+    r"|(?:the\s+)?(?:first|second|latter)\s+half\s+of"
+    r"|(?:the\s+)?(?:first|second|third|fourth|last|final)\s+quarter\s+of)"
+    r"(?:\s+in)?(?:\s*-\s*|\s+))?"
+    r"$"
+)
+
+
+# --- expression families -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    text: str
+    published: date | None
+    tense: Tense | None
+
+    def left(self, pos: int) -> str:
+        return self.text[max(0, pos - LEFT_CONTEXT_CHARS) : pos]
+
+    def alone(self, m: re.Match[str]) -> bool:
+        """True when the match is the whole text: the caller asserted it is a time expression."""
+        return not self.text[: m.start()].strip() and not self.text[m.end() :].strip(" .,;:")
+
+    def has_modifier(self, pos: int) -> bool:
+        found = _LEFT.search(self.left(pos))
+        return found is not None and found.group("mod") is not None
+
+
+def _span(lo: date, hi: date) -> _Window:
+    return (lo, hi) if lo <= hi else (hi, lo)
+
+
+def _day_range(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """'May 9', 'Jan. 25-26', '9 May 2025', 'April 30 to May 6', 'Monday, December 5'."""
+    m1 = _MONTH_NUM[m.group("m1").rstrip(".").lower()]
+    m2 = _MONTH_NUM[m.group("m2").rstrip(".").lower()] if m.groupdict().get("m2") else m1
+    d1 = int(re.sub(r"\D", "", m.group("d1")))
+    d2 = int(re.sub(r"\D", "", m.group("d2"))) if m.group("d2") else None
+    if d2 is not None and m2 == m1 and d2 <= d1:
+        return None  # "May 9 and 5": a list or a count, not a range
+    wd = _WEEKDAY_NUM[m.group("wd").lower()] if m.group("wd") else None
+
+    def window(y: int) -> _Window | None:
+        lo = _safe_date(y, m1, d1)
+        if lo is None:
+            return None
+        if d2 is None:
+            return lo, lo
+        hi = _safe_date(y, m2, d2) if m2 >= m1 else _safe_date(y + 1, m2, d2)
+        return (lo, hi) if hi is not None and hi >= lo else None
+
+    p = ctx.published
+    if m.group("y"):
+        w = window(int(m.group("y")))
+    elif m.group("ry") and p is not None:
+        w = window(p.year + {"this": 0, "next": 1, "last": -1}[m.group("ry").lower()])
+    elif p is not None:
+        options = [w for y in (p.year - 1, p.year, p.year + 1) if (w := window(y))]
+        if wd is not None and any(w[0].weekday() == wd for w in options):
+            options = [w for w in options if w[0].weekday() == wd]
+        w = _pick(options, p, ctx.tense)
+    else:
+        return _Hit(None, None, "day") if window(2000) or window(2001) else None
+    return _Hit(w[0], w[1], "day") if w else None
+
+
+def _iso(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    d = _safe_date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    return _Hit(d, d, "day") if d else None
+
+
+def _month_name(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """'in March', 'March 2023', 'next March', 'May this year'; 'May' alone is a modal verb."""
+    month = _MONTH_NUM[m.group("m").lower()]
+    rel = (m.group("rel") or "").lower()
+    qualified = bool(rel or m.group("y") or m.group("ry"))
+    if not qualified and not ctx.alone(m):
+        left = ctx.left(m.start())
+        if month == 5 and not _MAY_CONTEXT.search(left):
+            return None
+        # "June Carter", "the October Revolution": a bare month before a capitalised word is
+        # part of a name unless a preposition says otherwise.
+        if _CAPITALISED_AFTER.match(ctx.text, m.end()) and not _SEASON_CONTEXT.search(left):
+            return None
+    if m.group("y"):
+        lo, hi = _month(int(m.group("y")), month)
+        return _Hit(lo, hi, "month")
+    p = ctx.published
+    if p is None:
+        return _Hit(None, None, "month")
+    if m.group("ry"):
+        lo, hi = _month(p.year + {"this": 0, "next": 1, "last": -1}[m.group("ry").lower()], month)
+        return _Hit(lo, hi, "month")
+    options = [_month(y, month) for y in range(p.year - 1, p.year + 3)]
+    if rel == "next":
+        w = _next_after(options, p)
+    elif rel == "last":
+        w = _last_before(options, p)
+    elif rel == "this":
+        w = _month(p.year, month)
+    else:
+        w = _pick(options[:3], p, ctx.tense)
+    return _Hit(w[0], w[1], "month") if w else None
+
+
+def _year_number(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """'in 2016', 'the 2025 celebration'; a bare number needs a date-like word to its left."""
+    left = ctx.left(m.start())
+    context = _YEAR_CONTEXT.search(left)
+    if context is None and not ctx.alone(m):
+        return None
+    # "of 2000 people", "by 2000 votes": a quantity, not a year.
+    if (
+        context is not None
+        and re.search(r"(?i)\b(?:of|by|the)\s+$", left)
+        and _PLURAL_NOUN_AFTER.match(ctx.text, m.end())
+        and not re.match(r"\s+(?:talks|elections|games|polls|olympics)\b", ctx.text[m.end() :])
+    ):
+        return None
+    lo, hi = _year(int(m.group("y")))
+    return _Hit(lo, hi, "year")
+
+
+def _season_name(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """'next spring', 'the spring of next year', 'spring 2023', 'in the autumn'."""
+    name = m.group("s").lower()
+    rel = (m.group("rel") or "").lower()
+    year = m.group("y") or m.group("y2")
+    explicit = bool(rel or year or m.group("ofrel"))
+    after = ctx.text[m.end() :]
+    if not explicit:
+        if m.group("s")[0].isupper() and m.start("s") > 0 and _CAPITALISED_AFTER.match(after):
+            return None  # "Winter Olympics", "Spring Festival"
+        if name in ("fall", "spring") and _NOT_SEASON_AFTER.match(after):
+            return None  # "the fall of Kabul", "the fall in prices"
+        if not (m.group("the") or ctx.alone(m) or _SEASON_CONTEXT.search(ctx.left(m.start()))):
+            return None
+    if year:
+        lo, hi = _season(name, int(year))
+        return _Hit(lo, hi, "season")
+    p = ctx.published
+    if p is None:
+        return _Hit(None, None, "season")
+    if m.group("ofrel"):
+        lo, hi = _season(name, p.year + {"this": 0, "next": 1, "last": -1}[m.group("ofrel")])
+        return _Hit(lo, hi, "season")
+    options = [_season(name, y) for y in range(p.year - 2, p.year + 3)]
+    if rel in ("next", "coming"):
+        w = _next_after(options, p)
+    elif rel in ("last", "past"):
+        w = _last_before(options, p)
+    elif rel == "this":
+        w = next((o for o in options if o[0] <= p <= o[1]), None) or _season(name, p.year)
+    else:
+        w = _pick(options[1:4], p, ctx.tense)
+    return _Hit(w[0], w[1], "season") if w else None
+
+
+def _weekday_occurrence(wd: int, rel: str, p: date, tense: Tense | None) -> date:
+    back = p - timedelta(days=(p.weekday() - wd) % 7)  # on or before
+    ahead = p + timedelta(days=(wd - p.weekday()) % 7)  # on or after
+    if rel in ("next", "coming"):
+        return ahead if ahead > p else ahead + timedelta(days=7)
+    if rel in ("last", "past"):
+        return back if back < p else back - timedelta(days=7)
+    if tense == "past":
+        return back
+    if tense == "future":
+        return ahead
+    # Unknown tense: the nearer one; news more often reports than previews, so ties go back.
+    return back if (p - back) <= (ahead - p) else ahead
+
+
+def _weekday(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """'on Friday', 'next Tuesday', 'Friday and Saturday'."""
+    p = ctx.published
+    if p is None:
+        return _Hit(None, None, "day")
+    rel = (m.group("rel") or "").lower()
+    lo = _weekday_occurrence(_WEEKDAY_NUM[m.group("wd").lower()], rel, p, ctx.tense)
+    hi = lo
+    if m.group("wd2"):
+        hi = lo + timedelta(days=(_WEEKDAY_NUM[m.group("wd2").lower()] - lo.weekday()) % 7)
+    return _Hit(lo, hi, "day")
+
+
+def _relative_day(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """'today', 'tonight', 'this morning', 'tomorrow', 'yesterday'."""
+    p = ctx.published
+    if p is None:
+        return _Hit(None, None, "day")
+    word = " ".join(m.group("w").lower().split())
+    offset = {
+        "tomorrow": 1,
+        "yesterday": -1,
+        "the day before yesterday": -2,
+        "the day after tomorrow": 2,
+    }.get(word, 0)
+    d = p + timedelta(days=offset)
+    return _Hit(d, d, "day")
+
+
+def _period(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """'this week', 'next month', 'last year', 'the end of the month', 'the past year'."""
+    rel = " ".join(m.group("rel").lower().split())
+    unit = m.group("u").lower()
+    if rel == "the" and not ctx.has_modifier(m.start()):
+        return None  # "the year" means a calendar period only after "the end of" and the like
+    gran: Granularity = "week" if unit in ("week", "weekend") else "month" if unit == "month" else "year"
+    p = ctx.published
+    if p is None:
+        return _Hit(None, None, gran)
+    if rel in ("the past", "the coming"):
+        n = timedelta(days=_UNIT_DAYS[unit])
+        lo, hi = (p - n, p) if rel == "the past" else (p, p + n)
+        return _Hit(lo, hi, "vague")
+    step = {"next": 1, "last": -1}.get(rel, 0)
+    if unit in ("week", "weekend"):
+        lo, hi = _week(p + timedelta(days=7 * step))
+        if unit == "weekend":
+            lo = hi - timedelta(days=1)
+    elif unit == "month":
+        lo, hi = _month(*_shift_month(p.year, p.month, step))
+    else:
+        lo, hi = _year(p.year + step)
+    return _Hit(lo, hi, gran)
+
+
+def _count(raw: str | None, unit: str) -> int:
+    if raw is None:
+        return DEFAULT_SPAN_COUNT[unit]
+    words = raw.lower().split()
+    word = words[-1] if words[-1] != "of" else words[-2]
+    return int(word) if word.isdigit() else _NUM_WORDS[word]
+
+
+def _forward(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """'in the coming days', 'within two weeks', 'in a month's time'."""
+    p = ctx.published
+    if p is None:
+        return _Hit(None, None, "vague")
+    unit = m.group("u").lower()
+    n = _count(m.group("n"), unit)
+    if unit == "month":
+        y, mo = _shift_month(p.year, p.month, n)
+        hi = date(y, mo, min(p.day, _last_day(y, mo)))
+    else:
+        hi = p + timedelta(days=n * _UNIT_DAYS[unit])
+    return _Hit(p, hi, "vague")
+
+
+def _ago(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+    """'three days ago', 'two weeks ago', 'a year ago'."""
+    p = ctx.published
+    unit = m.group("u").lower()
+    gran: Granularity = {"day": "day", "week": "week", "month": "month"}.get(unit, "year")  # type: ignore[assignment]
+    if p is None:
+        return _Hit(None, None, gran)
+    n = _count(m.group("n"), unit)
+    if unit == "day":
+        d = p - timedelta(days=n)
+        return _Hit(d, d, "day")
+    if unit == "week":
+        lo, hi = _week(p - timedelta(days=7 * n))
+    elif unit == "month":
+        lo, hi = _month(*_shift_month(p.year, p.month, -n))
+    else:
+        lo, hi = _year(p.year - n)
+    return _Hit(lo, hi, gran)
+
+
+_Handler = Callable[[re.Match[str], _Ctx], "_Hit | None"]
+_FAMILIES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
+    (_RX_ISO, _iso),
+    (_RX_MD, _day_range),
+    (_RX_DM, _day_range),
+    (_RX_MONTH, _month_name),
+    (_RX_YEAR, _year_number),
+    (_RX_SEASON, _season_name),
+    (_RX_WEEKDAY, _weekday),
+    (_RX_RELDAY, _relative_day),
+    (_RX_PERIOD, _period),
+    (_RX_COMING, _forward),
+    (_RX_WITHIN, _forward),
+    (_RX_IN_N, _forward),
+    (_RX_AGO, _ago),
+)
+
+
+# --- modifiers -----------------------------------------------------------------------------------
+
+_MOD_KIND = {
+    "early": "early",
+    "beginning of": "early",
+    "start of": "early",
+    "mid": "mid",
+    "middle of": "mid",
+    "late": "late",
+    "end of": "late",
+    "close of": "late",
+    "later": "later",
+    "earlier": "earlier",
+    "first half of": "h1",
+    "second half of": "h2",
+    "latter half of": "h2",
+    "first quarter of": "q1",
+    "second quarter of": "q2",
+    "third quarter of": "q3",
+    "fourth quarter of": "q4",
+    "last quarter of": "q4",
+    "final quarter of": "q4",
+}
+# A month splits at fixed days ("early September" = 1-10, "mid-" = 11-20, "late" = 21-end).
+_MONTH_THIRD_DAYS = 10
+_FINER: dict[Granularity, Granularity] = {
+    "year": "season",
+    "season": "month",
+    "month": "week",
+    "week": "day",
+}
+
+
+def _mod_kind(raw: str) -> str | None:
+    words = [w for w in raw.lower().replace("-", " ").split() if w not in ("the", "very")]
+    if words and words[-1] == "in":
+        words.pop()
+    return _MOD_KIND.get(" ".join(words))
+
+
+def _apply_mod(kind: str, hit: _Hit, p: date | None) -> _Hit:
+    lo, hi = hit.lo, hit.hi
+    if lo is None or hi is None:
+        return hit
+    if kind == "later":
+        return _Hit(max(lo, p), hi, hit.gran) if p is not None and p <= hi else hit
+    if kind == "earlier":
+        return _Hit(lo, min(hi, p), hit.gran) if p is not None and p >= lo else hit
+    parts, index = {
+        "early": (3, 0),
+        "mid": (3, 1),
+        "late": (3, 2),
+        "h1": (2, 0),
+        "h2": (2, 1),
+        "q1": (4, 0),
+        "q2": (4, 1),
+        "q3": (4, 2),
+        "q4": (4, 3),
+    }[kind]
+    finer = _FINER.get(hit.gran, hit.gran)
+    months = _whole_months((lo, hi))
+    if months == 1 and parts == 3:
+        start = lo + timedelta(days=_MONTH_THIRD_DAYS * index)
+        end = hi if index == 2 else start + timedelta(days=_MONTH_THIRD_DAYS - 1)
+        return _Hit(start, end, finer)
+    if months and months % parts == 0:
+        size = months // parts
+        a, b = _month_slice((lo, hi), index * size, size)
+        return _Hit(a, b, finer)
+    days = (hi - lo).days + 1
+    size = days // parts
+    if size == 0:
+        return hit
+    start = lo + timedelta(days=size * index)
+    end = hi if index == parts - 1 else start + timedelta(days=size - 1)
+    return _Hit(start, end, finer)
+
+
+def _apply_prep(prep: str, hit: _Hit, p: date | None) -> _Hit:
+    # "before mid-March" in a March 4 article: any time from now until the deadline.
+    if prep in ("before", "by", "until", "till") and p is not None and hit.hi and p <= hit.hi:
+        return _Hit(p, hit.hi, hit.gran)
+    return hit
+
+
+# --- public API ----------------------------------------------------------------------------------
+
+
+def _resolve(cands: list[tuple[int, int, _Hit]]) -> list[tuple[int, int, _Hit]]:
+    """Keep the longest of overlapping matches (the earlier one on a tie)."""
+    cands.sort(key=lambda c: (c[0] - c[1], c[0]))
+    starts: list[int] = []
+    kept: list[tuple[int, int, _Hit]] = []
+    for cand in cands:
+        s, e, _ = cand
+        i = bisect.bisect_right(starts, s)
+        if i > 0 and kept[i - 1][1] > s:
+            continue
+        if i < len(starts) and starts[i] < e:
+            continue
+        starts.insert(i, s)
+        kept.insert(i, cand)
+    return kept
+
+
+def find_times(text: str, published: date | None, tense: Tense | None = None) -> list[TimeMention]:
+    """Every time expression in ``text``, left to right, non-overlapping, longest match first.
+
+    Mentions that need the publication date to be anchored keep ``when.start``/``when.end``
+    ``None`` when ``published`` is ``None``.
+    """
+    ctx = _Ctx(text, published, tense)
+    cands: list[tuple[int, int, _Hit]] = []
+    for rx, handler in _FAMILIES:
+        for m in rx.finditer(text):
+            hit = handler(m, ctx)
+            if hit is not None:
+                cands.append((m.start(), m.end(), hit))
+    mentions: list[TimeMention] = []
+    prev_end = 0
+    for s, e, hit in _resolve(cands):
+        left = _LEFT.search(text, max(prev_end, s - LEFT_CONTEXT_CHARS), s)
+        start = s
+        if left is not None and left.group():
+            start = left.start()
+            if left.group("mod") and (kind := _mod_kind(left.group("mod"))):
+                hit = _apply_mod(kind, hit, published)
+            if left.group("prep"):
+                hit = _apply_prep(left.group("prep").lower(), hit, published)
+        raw = text[start:e]
+        mentions.append(TimeMention(start, e, raw, When(raw, hit.lo, hit.hi), hit.gran))
+        prev_end = e
+    return mentions
+
+
+_LEADING_FILLER = re.compile(r"(?i)^\s*(?:(?:in|on|at|during|for|of|around|over)\s+)?$")
+
+
+def normalise(expr: str, published: date | None, tense: Tense | None = None) -> When | None:
+    """One time expression -> its window; ``None`` when it is not one or cannot be anchored."""
+    mentions = find_times(expr.strip(), published, tense)
+    if len(mentions) != 1:
+        return None
+    mention = mentions[0]
+    stripped = expr.strip()
+    if not _LEADING_FILLER.match(stripped[: mention.start]):
+        return None
+    if stripped[mention.end :].strip(" .,;:"):
+        return None
+    if mention.when.start is None or mention.when.end is None:
+        return None
+    return When(stripped, mention.when.start, mention.when.end)
+
+
+# Counts without the article: "a day-long visit" must reach the "-long" reading.
+_NUM_COUNT = _NUM.replace("|an?|", "|")
+_RX_DURATION = re.compile(
+    rf"(?i)\b(?:(?P<n>{_NUM_COUNT})[\s-]+(?P<u>day|week|month)(?:[\s-]*long)?\b(?!s)"
+    rf"|(?P<u2>day|week|month|fortnight)[\s-]*long\b"
+    rf"|(?P<n3>{_NUM_COUNT})\s+(?P<u3>day|week)s\s+of\b"
+    rf"|\bfor\s+(?P<n4>{_NUM_COUNT})\s+(?P<u4>day|week)s?\b)"
+)
+_DURATION_UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30}
+
+
+def duration_days(text: str) -> int | None:
+    """Length of a trip as the text states it: "a two-day visit" -> 2, "week-long" -> 7."""
+    for m in _RX_DURATION.finditer(text):
+        if m.group("u2"):
+            n, unit = 1, m.group("u2").lower()
+        else:
+            raw = m.group("n") or m.group("n3") or m.group("n4")
+            unit = (m.group("u") or m.group("u3") or m.group("u4")).lower()
+            n = _count(raw, unit)
+        days = n * _DURATION_UNIT_DAYS[unit]
+        if 0 < days <= MAX_DURATION_DAYS:
+            return days
+    return None

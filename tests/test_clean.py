@@ -1,0 +1,276 @@
+"""Boilerplate removal and story splitting on texts imitating scraped news pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from visitrack.clean import clean
+from visitrack.records import CleanDocument, RawDocument
+
+
+def _clean(content: str, *, is_html: bool = False, published: date | None = None) -> CleanDocument:
+    return clean(RawDocument("t", "test", content, is_html=is_html, published=published))
+
+
+ICON_PAGE = """ date 2021-06-11 icon homeicon menuicon searchicon shareicon closeicon playicon fm
+11 Jun, 2021 09:30
+HomeWorld News
+
+Prime minister to tour the Gulf
+
+The trip will start in Doha, officials said
+Prime minister to tour the Gulf
+The prime minister waves at reporters in the capital. ©  Agency/Photographer Name
+
+The prime minister will travel to Qatar and Oman next week, his office said on Friday.
+
+{{item.group_date}}
+Share
+Top stories
+
+Editors pick
+
+A long headline about a completely different topic today
+Another headline about markets FEATURE
+Podcasts
+All podcasts
+Weekly roundup
+0:00
+31:12
+© Example Broadcasting Company, 2005–2021. All rights reserved.
+
+This website uses cookies. Read our Privacy policy to find out more.
+
+Accept cookies"""
+
+
+def test_icon_runs_menus_and_related_lists_go() -> None:
+    doc = _clean(ICON_PAGE)
+    text = doc.text
+    assert text.startswith("Prime minister to tour the Gulf\n\n")
+    assert "The prime minister will travel to Qatar and Oman next week" in text
+    assert "The trip will start in Doha, officials said" in text
+    assert "The prime minister waves at reporters in the capital." in text
+    for junk in (
+        "icon",
+        "HomeWorld",
+        "{{",
+        "Share",
+        "Top stories",
+        "FEATURE",
+        "0:00",
+        "cookies",
+        "©",
+        "All rights reserved",
+        "Podcasts",
+        "09:30",
+    ):
+        assert junk not in text, junk
+    assert text.count("Prime minister to tour the Gulf") == 1
+    assert doc.published == date(2021, 6, 11)
+    assert len(doc.stories) == 1
+    assert (doc.stories[0].start, doc.stories[0].end) == (0, len(text))
+
+
+APPEAL_PAGE = """The foreign minister will visit Ankara on Monday, the ministry said in a statement.
+The two sides are expected to discuss trade and energy.
+Message from the Editors:
+Dear reader,
+Independent journalism is under pressure and we need your help to keep reporting.
+If possible, support us every month from just $3. Every contribution matters.
+Continued
+Please remind me later.
+×"""
+
+
+def test_donation_appeal_goes_article_stays() -> None:
+    text = _clean(APPEAL_PAGE).text
+    assert "The foreign minister will visit Ankara on Monday" in text
+    assert "The two sides are expected to discuss trade and energy." in text
+    assert "Dear reader" not in text and "support us" not in text and "×" not in text
+    assert "\n\n" in text  # one paragraph per line of the scrape
+
+
+TWO_STORIES = """President to visit Japan in spring
+
+Caption of the photo of the president (AFP)
+Short Url
+Updated 12 January 2024
+Follow
+
+President to visit Japan in spring
+
+MADRID: The president said on Friday he would travel to Tokyo in the spring for talks.
+
+Officials said the dates were still being worked out with the Japanese side.
+
+
+Flood waters recede in the north as rescue work continues
+
+Updated 03 March 2025
+Follow
+
+Flood waters recede in the north as rescue work continues
+
+LISBON: Water levels fell on Sunday after a week of heavy rain, officials said.
+Rescue teams continued to search villages cut off by the floods."""
+
+
+def test_two_stories_split_at_headline_before_new_stamp() -> None:
+    doc = _clean(TWO_STORIES)
+    assert len(doc.stories) == 2
+    first, second = doc.stories
+    assert first.start == 0 and first.published == date(2024, 1, 12)
+    assert second.published == date(2025, 3, 3)
+    assert doc.text[second.start :].startswith("Flood waters recede in the north")
+    assert second.title == "Flood waters recede in the north as rescue work continues"
+    assert "Tokyo" in doc.text[first.start : first.end]
+    assert "Tokyo" not in doc.text[second.start : second.end]
+    assert doc.text[first.end : second.start] == "\n\n"  # boundaries never cut a paragraph
+    assert second.end == len(doc.text)
+    assert doc.published == date(2024, 1, 12)
+    assert "Short Url" not in doc.text and "Follow" not in doc.text
+
+
+def test_override_wins_for_every_story() -> None:
+    doc = _clean(TWO_STORIES, published=date(2020, 2, 2))
+    assert doc.published == date(2020, 2, 2)
+    assert all(s.published == date(2020, 2, 2) for s in doc.stories)
+
+
+SGML = """<REUTERS TOPICS="YES" NEWID="42">
+<DATE> 5-MAY-1987 09:12:44.10</DATE>
+<UNKNOWN> &#5;&#5;&#5;RM
+&#22;&#22;&#1;f0001&#31;reute
+u f BC-MINISTER-TO-VISIT   05-05 0099</UNKNOWN>
+<TEXT>&#2;
+<TITLE>MINISTER TO VISIT CAIRO</TITLE>
+<DATELINE>    ROME, May 5 - </DATELINE><BODY>The Italian foreign minister will
+visit Cairo next week for talks on &lt;regional&gt; trade, officials
+said.
+    He will also meet the Egyptian president, they added.
+ REUTER
+&#3;</BODY></TEXT>
+</REUTERS>"""
+
+
+def test_reuters_sgml() -> None:
+    doc = _clean(SGML)
+    assert doc.title == "MINISTER TO VISIT CAIRO"
+    assert doc.published == date(1987, 5, 5)
+    assert doc.text.split("\n\n") == [
+        "MINISTER TO VISIT CAIRO",
+        "ROME, May 5 - The Italian foreign minister will visit Cairo next week for talks on "
+        "<regional> trade, officials said.",
+        "He will also meet the Egyptian president, they added.",
+    ]
+    assert "\x03" not in doc.text and "REUTER" not in doc.text.replace("MINISTER", "")
+
+
+FRONT_MATTER = """---
+title: "Envoy&#x27;s trip to Brazil"
+published_at: 2023-09-14 08:00
+url: https://example.org/a
+---
+
+# Envoy&#x27;s trip to Brazil
+
+**Wire** | 2023-09-14 08:00 |
+
+---
+
+The special envoy **arrived** in Brasilia on Wednesday for a two-day visit.
+
+@highlight
+
+Envoy arrives in Brasilia
+
+\\###
+
+*Crawled at: 2023-09-14 13:00:00*
+*Source: [link](https://example.org/a)*
+"""
+
+
+def test_front_matter_and_markdown() -> None:
+    doc = _clean(FRONT_MATTER)
+    assert doc.title == "Envoy's trip to Brazil"
+    assert doc.published == date(2023, 9, 14)
+    text = doc.text
+    assert text.startswith("Envoy's trip to Brazil\n\n")
+    assert "The special envoy arrived in Brasilia on Wednesday for a two-day visit." in text
+    assert "Envoy arrives in Brasilia" in text
+    for junk in ("---", "@highlight", "###", "Crawled at", "Source:", "**", "&#x27;", "title:"):
+        assert junk not in text, junk
+
+
+def test_hard_wrapped_lines_are_joined() -> None:
+    body = (
+        "The adviser travelled to the capital on Monday for meetings with\n"
+        "senior officials of the government and members of the incoming\n"
+        "administration, the office said in a statement released late on\n"
+        "Monday evening after the talks ended.\n\n"
+        "He also met the president-elect and discussed the importance of\n"
+        "keeping open channels of communication during the transition\n"
+        "period, according to the statement.\n"
+    )
+    text = _clean("---\ndate: '2022-01-02'\n---\n" + body).text
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 2
+    assert paragraphs[0].startswith("The adviser travelled") and paragraphs[0].endswith("ended.")
+
+
+HTML_PAGE = """<!DOCTYPE html><html><head><title>Leader visits Delhi</title>
+<meta property="article:published_time" content="2019-04-05T10:00:00Z"></head>
+<body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Leader visits Delhi</h1>
+<p>The visiting leader arrived in New Delhi on Thursday for a three-day state visit,
+officials said.</p>
+<p>He is expected to hold talks with the prime minister on trade and defence.</p>
+</article><footer>Copyright 2019 Example News</footer></body></html>"""
+
+
+def test_html_page() -> None:
+    doc = _clean(HTML_PAGE, is_html=True)
+    assert doc.title == "Leader visits Delhi"
+    assert doc.published == date(2019, 4, 5)
+    assert "arrived in New Delhi on Thursday" in doc.text
+    assert "talks with the prime minister" in doc.text
+    assert doc.text.startswith("Leader visits Delhi")
+
+
+def test_truncated_and_empty_html_never_crash() -> None:
+    truncated = "<html><body><div><p>The minister will visit Oslo on Tuesday, aides said. <p>He"
+    doc = _clean(truncated, is_html=True)
+    assert "The minister will visit Oslo on Tuesday" in doc.text
+    for empty in ("", "   ", "<html></html>", "<<<>>>"):
+        got = _clean(empty, is_html=True)
+        assert len(got.stories) == 1
+        assert got.stories[0].end == len(got.text)
+
+
+def test_html_fragment_inside_text() -> None:
+    content = (
+        "---\npost_title: 'Minister to visit Chile'\npost_date: 2016-01-02 03:04:05\n---\n"
+        ' [ad_1]\n<br><div id="articleText"><p><span>SANTIAGO</span> The minister will visit '
+        "Chile next month, sources said.</p><p>He will meet the president.</p></div>\n[ad_2]"
+    )
+    doc = _clean(content)
+    assert doc.published == date(2016, 1, 2)
+    assert doc.title == "Minister to visit Chile"
+    assert "SANTIAGO The minister will visit Chile next month, sources said." in doc.text
+    assert "<" not in doc.text and "ad_1" not in doc.text
+
+
+def test_read_also_block_keeps_following_sentence() -> None:
+    content = (
+        "Talks on the summit venue are under way\n\n"
+        "BERLIN, May 3. /AGENCY/. Talks on the venue of the summit are under way, "
+        "a spokesman said.\n\n"
+        "Read also\nA photo caption of the leader\n\n"
+        "Leader expects help with sanctions - speaker\n\n"
+        '"We will announce the date when it is agreed," the spokesman told reporters on Monday.'
+    )
+    text = _clean(content).text
+    assert "Read also" not in text and "Leader expects help" not in text
+    assert '"We will announce the date when it is agreed,"' in text

@@ -1,0 +1,343 @@
+"""Time expressions: detection and normalisation against a publication date.
+
+Every sentence here is written for the test; none is taken from an article.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from visitrack.records import When
+from visitrack.timex import Tense, TimeMention, duration_days, find_times, normalise
+
+D = date.fromisoformat
+
+# (sentence, published, tense, expected mention text, start, end)
+CASES: list[tuple[str, str | None, Tense | None, str, str | None, str | None]] = [
+    # --- absolute dates -------------------------------------------------------------------
+    ("The leaders will meet on May 9, 2025 in the capital.", "2025-03-03", "future",
+     "May 9, 2025", "2025-05-09", "2025-05-09"),
+    ("The summit opens 9 May 2025, officials said.", None, None,
+     "9 May 2025", "2025-05-09", "2025-05-09"),
+    ("The minister lands on 2025-05-09.", None, None, "2025-05-09", "2025-05-09", "2025-05-09"),
+    ("Talks were held on Dec. 29 in the capital.", "2026-01-02", "past",
+     "Dec. 29", "2025-12-29", "2025-12-29"),
+    ("She will be in Rome on Jan. 25-26 for talks.", "2016-01-18", "future",
+     "Jan. 25-26", "2016-01-25", "2016-01-26"),
+    ("The president's trip on March 21-22 is confirmed.", "2016-03-04", None,
+     "March 21-22", "2016-03-21", "2016-03-22"),
+    ("The forum runs April 1-2 in the port city.", "2024-03-17", "future",
+     "April 1-2", "2024-04-01", "2024-04-02"),
+    ("The envoy is due to arrive on June 20.", "2024-06-18", "future",
+     "June 20", "2024-06-20", "2024-06-20"),
+    ("On June 10, the minister called on the president.", "2024-06-18", "past",
+     "June 10", "2024-06-10", "2024-06-10"),
+    ("He was to have left April 30 for the tour.", "2024-04-27", "future",
+     "April 30", "2024-04-30", "2024-04-30"),
+    ("The delegation will visit between May 3 and 5, aides said.", "2025-04-20", "future",
+     "between May 3 and 5", "2025-05-03", "2025-05-05"),
+    ("The tour runs from April 30 to May 6 this spring.", "2024-04-10", "future",
+     "from April 30 to May 6", "2024-04-30", "2024-05-06"),
+    ("Ministers gathered on the 3rd of October 2019 in the hall.", None, None,
+     "3rd of October 2019", "2019-10-03", "2019-10-03"),
+    ("The adviser flew in on Monday, December 5 for the talks.", "2022-12-05", "past",
+     "Monday, December 5", "2022-12-05", "2022-12-05"),
+    ("The talks are set for Dec 30-Jan 2 at the resort.", "2022-12-01", "future",
+     "Dec 30-Jan 2", "2022-12-30", "2023-01-02"),
+    # --- partial dates resolved by tense -----------------------------------------------------
+    ("He visited the capital on May 9 to lay a wreath.", "2025-03-03", "past",
+     "May 9", "2024-05-09", "2024-05-09"),
+    ("He will travel to the capital on May 9.", "2025-03-03", "future",
+     "May 9", "2025-05-09", "2025-05-09"),
+    ("The parade is on May 9.", "2025-03-03", None, "May 9", "2025-05-09", "2025-05-09"),
+    ("The ceremony on Jan. 3 drew many guests.", "2024-12-29", None,
+     "Jan. 3", "2025-01-03", "2025-01-03"),
+    ("The summit in March drew many guests.", "2025-01-10", "past",
+     "March", "2024-03-01", "2024-03-31"),
+    ("She will go there in March.", "2025-01-10", "future", "March", "2025-03-01", "2025-03-31"),
+    ("The visit in March is on the agenda.", "2025-01-10", None,
+     "March", "2025-03-01", "2025-03-31"),
+    ("The trip is planned for December.", "2025-12-10", "future",
+     "December", "2025-12-01", "2025-12-31"),
+    ("The trips in October were a success.", "2025-12-29", "past",
+     "October", "2025-10-01", "2025-10-31"),
+    ("The president invited him to the capital in July.", "2022-06-01", "future",
+     "July", "2022-07-01", "2022-07-31"),
+    ("Xi invited him to come in early September.", "2025-03-03", "future",
+     "early September", "2025-09-01", "2025-09-10"),
+    ("The minister's November trip to the Gulf went well.", "2025-12-29", "past",
+     "November", "2025-11-01", "2025-11-30"),
+    ("He will return next March for more talks.", "2025-03-20", "future",
+     "next March", "2026-03-01", "2026-03-31"),
+    ("He came last March for talks.", "2025-03-20", "past",
+     "last March", "2024-03-01", "2024-03-31"),
+    ("They first met in May this year.", "2025-09-01", "past",
+     "May this year", "2025-05-01", "2025-05-31"),
+    # --- explicit years ----------------------------------------------------------------------
+    ("He last visited in March 2023 for three days.", "2025-03-03", "past",
+     "March 2023", "2023-03-01", "2023-03-31"),
+    ("The last such visit was in 2016.", "2024-08-25", "past", "2016", "2016-01-01", "2016-12-31"),
+    ("Relations have been frozen since 2018.", "2024-08-25", None,
+     "since 2018", "2018-01-01", "2018-12-31"),
+    ("He announced plans to attend the 2025 celebration.", None, "future",
+     "2025", "2025-01-01", "2025-12-31"),
+    ("Several leaders were at the 2023 parade.", None, "past",
+     "2023", "2023-01-01", "2023-12-31"),
+    ("The deal was signed in the autumn of 2022.", None, "past",
+     "the autumn of 2022", "2022-09-01", "2022-11-30"),
+    ("The visit is planned for late 2016.", "2016-01-05", "future",
+     "late 2016", "2016-09-01", "2016-12-31"),
+    ("Growth slowed in mid-2024 before the trip.", "2025-01-05", "past",
+     "mid-2024", "2024-05-01", "2024-08-31"),
+    # --- weekdays ----------------------------------------------------------------------------
+    ("The prime minister arrived on Friday.", "2016-03-07", "past",
+     "Friday", "2016-03-04", "2016-03-04"),
+    ("He met the king on Monday.", "2016-03-07", "past", "Monday", "2016-03-07", "2016-03-07"),
+    ("She will fly on to the capital on Sunday.", "2015-07-24", "future",
+     "Sunday", "2015-07-26", "2015-07-26"),
+    ("The envoy returns Tuesday.", "2025-12-29", "future", "Tuesday", "2025-12-30", "2025-12-30"),
+    ("He spoke Saturday at the embassy.", "1987-03-02", "past",
+     "Saturday", "1987-02-28", "1987-02-28"),
+    ("The ceremonies are on Friday and Saturday.", "1987-06-02", "future",
+     "Friday and Saturday", "1987-06-05", "1987-06-06"),
+    ("They will meet again next Tuesday.", "2024-04-05", None,
+     "next Tuesday", "2024-04-09", "2024-04-09"),
+    ("He left the city last Thursday.", "2024-04-05", None,
+     "last Thursday", "2024-04-04", "2024-04-04"),
+    # --- relative days, weeks, months, years ------------------------------------------------
+    ("The finance chief held talks this morning.", "1987-03-02", None,
+     "this morning", "1987-03-02", "1987-03-02"),
+    ("The mission will visit the capital tomorrow.", "1987-06-02", "future",
+     "tomorrow", "1987-06-03", "1987-06-03"),
+    ("The minister arrived yesterday.", "2024-01-10", "past",
+     "yesterday", "2024-01-09", "2024-01-09"),
+    ("Tonight the leaders dine at the palace.", "2024-01-10", None,
+     "Tonight", "2024-01-10", "2024-01-10"),
+    ("Last week he visited the capital.", "1987-03-02", "past",
+     "Last week", "1987-02-23", "1987-03-01"),
+    ("He travels this week to four capitals.", "1987-03-02", "future",
+     "this week", "1987-03-02", "1987-03-08"),
+    ("He hopes to go there next week.", "1987-03-02", "future",
+     "next week", "1987-03-09", "1987-03-15"),
+    ("The visit was set for this weekend.", "2024-04-03", None,
+     "this weekend", "2024-04-06", "2024-04-07"),
+    ("He cancelled a trip scheduled for next month.", "2018-01-12", None,
+     "next month", "2018-02-01", "2018-02-28"),
+    ("The delegation came last month.", "2018-01-12", "past",
+     "last month", "2017-12-01", "2017-12-31"),
+    ("More visits are planned this month.", "2018-01-12", "future",
+     "this month", "2018-01-01", "2018-01-31"),
+    ("The president could visit this year.", "2016-02-17", None,
+     "this year", "2016-01-01", "2016-12-31"),
+    ("He visited the capital last year with business leaders.", "2016-02-17", "past",
+     "last year", "2015-01-01", "2015-12-31"),
+    ("A state visit is expected next year.", "2016-02-17", "future",
+     "next year", "2017-01-01", "2017-12-31"),
+    ("The meeting will take place later this year.", "2024-08-25", "future",
+     "later this year", "2024-08-25", "2024-12-31"),
+    ("The two met earlier this year in the capital.", "2024-08-25", "past",
+     "earlier this year", "2024-01-01", "2024-08-25"),
+    ("A summit could follow in the coming days.", "2025-10-21", "future",
+     "in the coming days", "2025-10-21", "2025-10-28"),
+    ("The summit is to be held within two weeks.", "2025-10-16", "future",
+     "within two weeks", "2025-10-16", "2025-10-30"),
+    ("The leaders meet in two weeks.", "2025-10-16", "future",
+     "in two weeks", "2025-10-16", "2025-10-30"),
+    ("The envoy left three days ago.", "2025-10-16", "past",
+     "three days ago", "2025-10-13", "2025-10-13"),
+    ("Final details will be settled by the end of the month.", "2025-03-03", "future",
+     "by the end of the month", "2025-03-03", "2025-03-31"),
+    ("A decision is due at the end of the year.", "2025-03-03", "future",
+     "the end of the year", "2025-09-01", "2025-12-31"),
+    ("The visit is pencilled in for the first half of next year.", "2025-03-03", "future",
+     "the first half of next year", "2026-01-01", "2026-06-30"),
+    ("He will come early next year.", "2025-03-03", "future",
+     "early next year", "2026-01-01", "2026-04-30"),
+    # --- seasons and parts of months ---------------------------------------------------------
+    ("The leader expects his guest next spring.", "2022-12-30", "future",
+     "next spring", "2023-03-01", "2023-05-31"),
+    ("The guest is invited for a visit in the spring of next year.", "2022-12-30", "future",
+     "the spring of next year", "2023-03-01", "2023-05-31"),
+    ("A state visit is expected in spring 2023.", "2022-12-30", "future",
+     "spring 2023", "2023-03-01", "2023-05-31"),
+    ("He hopes to come this summer.", "2024-04-09", "future",
+     "this summer", "2024-06-01", "2024-08-31"),
+    ("The two met last autumn.", "2024-04-09", "past",
+     "last autumn", "2023-09-01", "2023-11-30"),
+    ("The visit is planned for the fall.", "2024-04-09", "future",
+     "the fall", "2024-09-01", "2024-11-30"),
+    ("The talks resume this winter.", "2024-10-01", "future",
+     "this winter", "2024-12-01", "2025-02-28"),
+    ("The guest is expected in the spring.", "2022-12-30", "future",
+     "the spring", "2023-03-01", "2023-05-31"),
+    ("The guest came in the winter.", "2024-04-09", "past",
+     "the winter", "2023-12-01", "2024-02-29"),
+    ("Talks are planned for mid-January.", "2024-12-10", "future",
+     "mid-January", "2025-01-11", "2025-01-20"),
+    ("The trip is set for mid-March.", "2025-01-10", "future",
+     "mid-March", "2025-03-11", "2025-03-20"),
+    ("He is due at a fair in late April.", "2016-03-12", "future",
+     "late April", "2016-04-21", "2016-04-30"),
+    ("The visit is planned for the end of April.", "2016-03-12", "future",
+     "the end of April", "2016-04-21", "2016-04-30"),
+    ("He had planned to go before mid-March.", "2016-03-04", None,
+     "before mid-March", "2016-03-04", "2016-03-20"),
+    ("The minister will come in early May.", "2016-03-04", "future",
+     "early May", "2016-05-01", "2016-05-10"),
+    # --- no publication date: explicit years still normalise, others keep no dates ----------
+    ("He arrived on Wednesday for a tour.", None, "past", "Wednesday", None, None),
+    ("He will attend the parade on May 9.", None, "future", "May 9", None, None),
+    ("The visit is planned for next spring.", None, "future", "next spring", None, None),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "tense", "text", "start", "end"), CASES)
+def test_find_times_windows(
+    sentence: str,
+    published: str | None,
+    tense: Tense | None,
+    text: str,
+    start: str | None,
+    end: str | None,
+) -> None:
+    pub = D(published) if published else None
+    mentions = find_times(sentence, pub, tense)
+    found = {m.text: m for m in mentions}
+    assert text in found, [m.text for m in mentions]
+    mention = found[text]
+    assert sentence[mention.start : mention.end] == text
+    assert mention.when == When(text, D(start) if start else None, D(end) if end else None)
+
+
+# Sentences with numbers and capitalised words that are not time expressions.
+NEGATIVES = [
+    "They may meet again soon, officials said.",
+    "May we ask the minister a question?",
+    "Prime Minister Theresa May spoke to reporters.",
+    "The 80th anniversary of the victory was marked with a wreath.",
+    "Veterans of World War II laid flowers.",
+    "The G8 leaders met at the resort.",
+    "The standoff lasted 1675 days.",
+    "Oil rose $2 to a record and debt hit 5.6 trillion.",
+    "A crowd of 2000 people gathered outside.",
+    "The Arab Spring changed the region.",
+    "Athletes arrived for the Winter Olympics.",
+    "The fall of the old regime surprised diplomats.",
+    "Prices could fall sharply.",
+    "The hot spring attracts tourists.",
+    "June Carter sang for the guests.",
+    "Mondays are for cabinet meetings.",
+    "The year was marked by war.",
+]
+
+
+@pytest.mark.parametrize("sentence", NEGATIVES)
+def test_not_time(sentence: str) -> None:
+    assert find_times(sentence, D("2025-03-03"), None) == []
+
+
+def test_mentions_are_ordered_and_disjoint() -> None:
+    sentence = (
+        "After talks on Monday, December 5 the envoy flew home; next spring the leaders "
+        "meet again, and a summit is planned for the first half of next year."
+    )
+    mentions = find_times(sentence, D("2022-12-05"), None)
+    assert [m.text for m in mentions] == [
+        "Monday, December 5",
+        "next spring",
+        "the first half of next year",
+    ]
+    for before, after in zip(mentions, mentions[1:], strict=False):
+        assert before.end <= after.start
+    assert [m.granularity for m in mentions] == ["day", "season", "season"]
+
+
+def test_mention_shape() -> None:
+    (mention,) = find_times("They met in March 2023.", None, "past")
+    assert mention == TimeMention(
+        12, 22, "March 2023", When("March 2023", D("2023-03-01"), D("2023-03-31")), "month"
+    )
+
+
+def test_locative_preposition_left_out_of_text() -> None:
+    (mention,) = find_times("The parade is on June 20.", D("2024-06-18"), "future")
+    assert mention.text == "June 20"
+
+
+@pytest.mark.parametrize(
+    ("expr", "published", "tense", "start", "end"),
+    [
+        ("in the spring of next year", "2022-12-30", None, "2023-03-01", "2023-05-31"),
+        ("next spring", "2022-12-30", "future", "2023-03-01", "2023-05-31"),
+        ("2018", None, None, "2018-01-01", "2018-12-31"),
+        ("in 2016", None, "past", "2016-01-01", "2016-12-31"),
+        ("on Monday", "2024-04-08", "past", "2024-04-08", "2024-04-08"),
+        ("Tuesday", "2024-04-08", "future", "2024-04-09", "2024-04-09"),
+        ("early September", "2018-10-08", "past", "2018-09-01", "2018-09-10"),
+        ("the end of April", "2024-03-01", None, "2024-04-21", "2024-04-30"),
+        ("later this year", "2024-08-25", None, "2024-08-25", "2024-12-31"),
+        ("next week", "1987-03-02", None, "1987-03-09", "1987-03-15"),
+    ],
+)
+def test_normalise(
+    expr: str, published: str | None, tense: Tense | None, start: str, end: str
+) -> None:
+    pub = D(published) if published else None
+    assert normalise(expr, pub, tense) == When(expr, D(start), D(end))
+
+
+@pytest.mark.parametrize(
+    ("expr", "published"),
+    [
+        ("the minister", "2024-01-01"),
+        ("they may", "2024-01-01"),
+        ("next week", None),  # cannot be anchored without a publication date
+        ("on Friday", None),
+        ("May 9 and the ceremony afterwards", "2024-01-01"),  # more than an expression
+        ("", "2024-01-01"),
+    ],
+)
+def test_normalise_rejects(expr: str, published: str | None) -> None:
+    assert normalise(expr, D(published) if published else None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("on a two-day visit", 2),
+        ("a three-day trip to the region", 3),
+        ("a week-long visit", 7),
+        ("the weeklong tour", 7),
+        ("a 10-day trip", 10),
+        ("a 2-day stop", 2),
+        ("a two-week tour", 14),
+        ("a day-long visit", 1),
+        ("after two days of talks", 2),
+        ("he stayed for three days", 3),
+        ("a three day state visit", 3),
+        ("a visit to the capital", None),
+        ("the standoff lasted 1675 days", None),
+        ("a 900-day siege", None),
+    ],
+)
+def test_duration_days(text: str, days: int | None) -> None:
+    assert duration_days(text) == days
+
+
+def test_speed_one_megabyte() -> None:
+    paragraph = (
+        "The foreign minister will visit the capital on May 9, officials said on Friday. "
+        "He last travelled there in March 2023 for a three-day trip, and hopes to return "
+        "next spring or in early September. Ministers may meet again later this year, while "
+        "2000 delegates and the 80th anniversary of World War II drew crowds of the G8. "
+    )
+    text = paragraph * (1_000_000 // len(paragraph) + 1)
+    began = time.perf_counter()
+    mentions = find_times(text, D("2025-03-03"), None)
+    elapsed = time.perf_counter() - began
+    assert len(mentions) > 10_000
+    # Generous bound so a slow CI machine passes; locally this takes a fraction of it.
+    assert elapsed < 5.0
