@@ -12,6 +12,7 @@ already resolved) so that "he", "the Chinese leader" and a bare surname resolve.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -186,6 +187,7 @@ class Actor:
     country: str | None
     tokens: frozenset[int] = frozenset()
     surface: str = ""
+    speaker: bool = False
 
     def party(self) -> Party:
         return Party(self.name, self.role, self.country)
@@ -224,7 +226,13 @@ class Discourse:
     by_title: dict[tuple[str | None, str], Actor] = field(default_factory=dict)
     last_place: resolve.Place | None = None
 
+    year: int | None = None
+    last_year: int | None = None
+    event_places: dict[str, resolve.Place] = field(default_factory=dict)
+
     def remember(self, actor: Actor) -> None:
+        if actor.speaker:
+            return
         if actor.name:
             for part in actor.name.lower().replace("-", " ").split():
                 self.people.setdefault(part, actor)
@@ -232,17 +240,39 @@ class Discourse:
             self.last_person = actor
         self.by_title[(actor.country, actor.role)] = actor
 
+    def person_of(self, country: str, role: str | None) -> Actor | None:
+        """The person of that country (and role, when given) the story named last."""
+        if role is not None:
+            hit = self.by_title.get((country, role))
+            if hit is not None and hit.name:
+                return hit
+        for actor in reversed(list(self.people.values())):
+            if actor.country == country and actor.name and not actor.speaker:
+                return actor
+        return None
+
 
 # --- actors --------------------------------------------------------------------------------------
 
 
 def _title_tokens(ent: Span) -> list[Token]:
-    """Tokens left of a person's name that form its title: 'Russian Foreign Minister'."""
+    """Tokens left of a person's name that form its title: 'Russian Foreign Minister'.
+
+    A parenthetical inside the title ('Federation Council (upper house) Speaker') is skipped.
+    """
     doc = ent.doc
     out: list[Token] = []
     i = ent.start - 1
-    while i >= 0 and len(out) < 8:
+    while i >= 0 and len(out) < 10:
         t = doc[i]
+        if t.text == ")":
+            j = i
+            while j >= 0 and doc[j].text != "(":
+                j -= 1
+            if j < 0:
+                break
+            i = j - 1
+            continue
         if t.ent_type_ == "PERSON" or t.is_punct and t.text not in {"'s", "’s", "."}:
             break
         if t.pos_ in {"VERB", "AUX", "ADV", "PRON", "CCONJ", "SCONJ"} or t.dep_ == "det":
@@ -283,7 +313,8 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
     appos = _appositive_title(ent)
     full_title = f"{title} {appos}".strip()
     low_title = full_title.lower()
-    if any(s in low_title for s in SPEAKER_TITLES):
+    speaker = any(s in low_title for s in SPEAKER_TITLES)
+    if speaker:
         role_hint: Role | None = "other"
     else:
         role_hint = resolve.role_from_title(full_title) if full_title else None
@@ -300,19 +331,39 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
         role: Role = person.role
         if role_hint and role_hint != person.role and role_hint not in {"other"}:
             role = role_hint
-        return Actor(person.name, role, person.country, tokens, ent.text)
+        return Actor(person.name, role, person.country, tokens, ent.text, speaker)
     if earlier is not None and (country_hint is None or country_hint == earlier.country):
-        return Actor(earlier.name, earlier.role, earlier.country, tokens, ent.text)
+        return Actor(earlier.name, earlier.role, earlier.country, tokens, ent.text,
+                     earlier.speaker)
     if country_hint is None:
         org = resolve.intl_org(full_title) if full_title else None
         if org:
             return Actor(name, "intl_org", None, tokens, ent.text)
         return None
-    return Actor(name, role_hint or "other", country_hint, tokens, ent.text)
+    return Actor(name, role_hint or "other", country_hint, tokens, ent.text, speaker)
+
+
+def surname_actor(tok: Token, disc: Discourse) -> Actor | None:
+    """A bare surname the entity recogniser missed ('Lavrov's visit'), known from earlier in
+    the story or unambiguous in the gazetteer."""
+    if tok.pos_ != "PROPN" or len(tok.text) < 2 or not tok.text[0].isupper():
+        return None
+    key = tok.text.removesuffix("'s").removesuffix("’s").lower()
+    earlier = disc.people.get(key)
+    if earlier is not None:
+        return Actor(earlier.name, earlier.role, earlier.country, frozenset({tok.i}), tok.text,
+                     earlier.speaker)
+    if tok.ent_type_ in {"GPE", "LOC", "NORP", "ORG", "FAC", "DATE"}:
+        return None
+    person = resolve.lookup_person(tok.text, disc.published)
+    if person is not None and person.name.lower().split()[-1] == key:
+        return Actor(person.name, person.role, person.country, frozenset({tok.i}), tok.text)
+    return None
 
 
 def title_actor(tok: Token, disc: Discourse) -> Actor | None:
-    """An unnamed official: 'the Chinese leader', "Russia's president", 'an Israeli delegation'."""
+    """An official named by title: 'the Chinese leader', "his Chinese counterpart",
+    'an Israeli delegation'. Resolves to the story's person of that country when there is one."""
     if tok.lower_ not in TITLE_WORDS and tok.lemma_.lower() not in TITLE_WORDS:
         return None
     mods = [c for c in tok.children if c.dep_ in {"amod", "compound", "poss", "nmod"}]
@@ -325,16 +376,17 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
             if c.dep_ == "prep" and c.lower_ in {"of", "from"}:
                 for p in c.children:
                     country = resolve.country_of(p.text) or country
-    role = resolve.role_from_title(phrase) or ("head_of_state" if tok.lemma_ == "leader" else None)
     if country is None:
-        if tok.lower_ == "counterpart":
-            return None
         return None
-    role = role or "other"
-    known = disc.by_title.get((country, role))
-    if known is not None and known.name:
+    role = resolve.role_from_title(phrase)
+    if role is None and tok.lemma_.lower() in {"leader", "counterpart"}:
+        role = "head_of_state"
+    speaker = any(w in phrase.lower() for w in SPEAKER_TITLES)
+    known = disc.person_of(country, None if tok.lemma_.lower() in {"leader", "counterpart"}
+                           else role)
+    if known is not None and not speaker:
         return Actor(known.name, known.role, known.country, frozenset({tok.i}), phrase)
-    return Actor(None, role, country, frozenset({tok.i}), phrase)
+    return Actor(None, role or "other", country, frozenset({tok.i}), phrase, speaker)
 
 
 def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
@@ -351,10 +403,11 @@ def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
     for tok in doc:
         if tok.i in by_token:
             continue
-        if tok.pos_ in {"NOUN", "PROPN"}:
+        actor = surname_actor(tok, disc)
+        if actor is None and tok.pos_ in {"NOUN", "PROPN"}:
             actor = title_actor(tok, disc)
-            if actor is not None:
-                by_token[tok.i] = actor
+        if actor is not None:
+            by_token[tok.i] = actor
     return by_token
 
 
@@ -417,6 +470,9 @@ def _places_under(tok: Token, skip: frozenset[int]) -> list[tuple[resolve.Place,
 
 def _trigger_kind(tok: Token) -> str | None:
     lemma = tok.lemma_.lower()
+    if lemma == "present" and tok.dep_ == "acomp":
+        # "leaders from A and B were present"
+        return "attend"
     if tok.pos_ in {"VERB", "AUX"}:
         if lemma in INVITE_WORDS:
             return "invite"
@@ -459,7 +515,7 @@ def _subject(verb: Token) -> Token | None:
         for c in tok.children:
             if c.dep_ in {"nsubj", "nsubjpass"}:
                 return c
-        if tok.dep_ in {"xcomp", "conj", "advcl", "ccomp", "acl", "pcomp"} or (
+        if tok.dep_ in {"xcomp", "conj", "advcl", "ccomp", "acl", "pcomp", "acomp"} or (
             tok.dep_ in {"dobj", "pobj", "prep"} and tok.pos_ != "VERB"
         ):
             if tok.dep_ == "acl" and tok.head.pos_ in {"NOUN", "PROPN"}:
@@ -479,8 +535,8 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
 
     def one(t: Token) -> None:
         a = actors.get(t.i)
-        if a is None and t.lower_ in PRONOUNS and disc.last_person is not None:
-            a = disc.last_person
+        if a is None and t.lower_ in PRONOUNS:
+            a = _antecedent(t, actors, disc)
         if a is None:
             # the head noun of a titled name: 'Lavrov' within 'Minister Sergei Lavrov'
             for c in t.children:
@@ -491,7 +547,9 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
             seen.add(a.key)
             out.append(a)
         for c in t.children:
-            if c.dep_ == "conj":
+            # A list of titled names is often parsed as appositions ('Fico, President Vucic,').
+            if c.dep_ == "conj" or (c.dep_ == "appos" and c.i in actors and a is not None
+                                    and actors[c.i].key != a.key):
                 one(c)
         if t.lower_ in GROUP_WORDS or t.lemma_ in GROUP_WORDS:
             # "leaders from A, B and C", "the leaders of A, B and C"
@@ -504,22 +562,50 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
     return out
 
 
+def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor | None:
+    """What 'he'/'his' refers to: the nearest earlier named non-speaker in the sentence, else
+    the last person the story named."""
+    best: Actor | None = None
+    for i in sorted(actors):
+        a = actors[i]
+        if i < pron.i and a.name and not a.speaker:
+            best = a
+    return best or disc.last_person
+
+
 def _group_countries(tok: Token, out: list[Actor], seen: set[str]) -> None:
-    code = resolve.country_of(tok.text) if tok.pos_ == "PROPN" else None
-    if code is None and tok.pos_ == "PROPN":
-        ent_text = tok.text
-        for ent in tok.doc.ents:
-            if ent.start <= tok.i < ent.end:
-                ent_text = ent.text
-        code = resolve.country_of(ent_text) or resolve.fuzzy_country(ent_text)
-    if code is not None:
-        a = Actor(None, "head_of_state", code, frozenset({tok.i}), tok.text)
+    """Unnamed leaders of each country in a coordinated list ('from A, B and C')."""
+    items: list[Token] = []
+
+    def walk(t: Token) -> None:
+        if t.pos_ == "PROPN":
+            items.append(t)
+        for c in t.children:
+            if c.dep_ in {"conj", "appos"}:
+                walk(c)
+
+    walk(tok)
+    texts = [_entity_text(t) for t in items]
+    codes = [resolve.country_of(x) for x in texts]
+    known = [c for c in codes if c]
+    for t, text, code in zip(items, texts, codes, strict=True):
+        if code is None and len(known) >= 2:
+            # a slip in a list of states ('Almania, Belarus, Kazakhstan'): only a state of the
+            # list's own region fits
+            code = resolve.fuzzy_country(text, among=resolve.region_mates(known))
+        if code is None:
+            continue
+        a = Actor(None, "head_of_state", code, frozenset({t.i}), t.text)
         if a.key not in seen:
             seen.add(a.key)
             out.append(a)
-    for c in tok.children:
-        if c.dep_ in {"conj", "compound"} or (c.dep_ == "appos"):
-            _group_countries(c, out, seen)
+
+
+def _entity_text(tok: Token) -> str:
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return str(ent.text)
+    return str(tok.text)
 
 
 def _visitors(
@@ -636,22 +722,56 @@ def _kind(trigger: Token, sentence: str, occasion: str | None) -> Kind:
         return "official_visit"
     if "working visit" in low:
         return "working_visit"
-    if occasion or trigger.lemma_.lower() == "attend":
+    if occasion or trigger.lemma_.lower() in {"attend", "present"}:
         return "event_attendance"
     return "visit"
 
 
-def _pick_time(trigger: Token, sent_text: str, times: list[timex.TimeMention]) -> When | None:
-    """The time expression that belongs to the trigger: inside its clause, nearest first."""
+def _clause_chain(trigger: Token) -> set[int]:
+    """The trigger and the heads that govern it up to and including its clause's verb, plus the
+    control verbs above that ('is expected to arrive', 'plans to attend')."""
+    chain = {trigger.i}
+    tok = trigger
+    while tok.head is not tok:
+        if tok.pos_ in {"VERB", "AUX"} and tok is not trigger and tok.dep_ not in {"xcomp"}:
+            break
+        tok = tok.head
+        chain.add(tok.i)
+    return chain
+
+
+def _pick_time(trigger: Token, times: list[timex.TimeMention]) -> When | None:
+    """The time expression that belongs to the trigger's clause, nearest first.
+
+    A time attached to another verb ('suggested last month that ...') is not the trip's time.
+    """
     if not times:
         return None
-    base = trigger.sent.start_char
-    anchor = trigger.idx - base
-    usable = [t for t in times if t.granularity != "vague" or t.when.start is not None]
-    if not usable:
+    doc = trigger.doc
+    chain = _clause_chain(trigger)
+    attached: list[tuple[int, timex.TimeMention]] = []
+    for tm in times:
+        if tm.when.start is None:
+            continue
+        span = doc.char_span(tm.start, tm.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        verdict = _attachment(span.root, chain)
+        if verdict:
+            attached.append((abs(span.root.i - trigger.i), tm))
+    if not attached:
         return None
-    best = min(usable, key=lambda t: min(abs(t.start - anchor), abs(t.end - anchor)))
-    return best.when
+    return min(attached, key=lambda pair: pair[0])[1].when
+
+
+def _attachment(tok: Token, chain: set[int]) -> bool:
+    """Whether a time token hangs off the trigger's clause (or off no verb at all)."""
+    for anc in [tok, *tok.ancestors]:
+        if anc.i in chain:
+            return True
+        if anc.pos_ in {"VERB", "AUX"} and anc is not tok and anc.dep_ not in {"amod"}:
+            return False
+    return True
 
 
 def _tense_hint(trigger: Token) -> timex.Tense | None:
@@ -672,6 +792,65 @@ def _tense_hint(trigger: Token) -> timex.Tense | None:
     return None
 
 
+_FOLLOWING_YEAR_RE = re.compile(
+    r"\b(?:the\s+(?:following|next)\s+year|a\s+year\s+later)\b", re.IGNORECASE
+)
+_YEAR_IN_TEXT_RE = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+def year_hint(text: str) -> int | None:
+    """For an undated story: the latest year it mentions, taken as roughly its own year."""
+    years = [int(y) for y in _YEAR_IN_TEXT_RE.findall(text)]
+    return max(years) if years else None
+
+
+def _times(text: str, disc: Discourse, tense: timex.Tense | None) -> list[timex.TimeMention]:
+    if disc.published is None and disc.year is not None:
+        # No publication date: read yearless dates as falling in the story's own year.
+        return timex.find_times(text, date(disc.year, 7, 1), None)
+    return timex.find_times(text, disc.published, tense)
+
+
+def _relative_year(text: str, trigger: Token, disc: Discourse) -> When | None:
+    """'the following year' after a sentence about 2022 means 2023."""
+    if disc.last_year is None:
+        return None
+    m = _FOLLOWING_YEAR_RE.search(text)
+    if m is None:
+        return None
+    y = disc.last_year + 1
+    return When(m.group(0), date(y, 1, 1), date(y, 12, 31))
+
+
+def _event_place(tok: Token, occasion_tok: Token | None, disc: Discourse
+                 ) -> list[tuple[resolve.Place, Token]]:
+    """Where an event attended takes place when the sentence does not say: the place the story
+    gave the same kind of event earlier ('the celebration' after 'the celebration in Moscow')."""
+    lemma = occasion_tok.lemma_.lower() if occasion_tok is not None else None
+    place = disc.event_places.get(lemma) if lemma else None
+    if place is None and (occasion_tok is not None or tok.lemma_.lower() in {"attend", "present"}):
+        place = disc.event_places.get("*")
+    return [(place, tok)] if place is not None else []
+
+
+def _note_events(doc: Doc, disc: Discourse) -> None:
+    """Remember where the events a sentence names take place ('the Moscow parade')."""
+    for t in doc:
+        if t.pos_ != "NOUN" or t.lemma_.lower() not in EVENT_NOUNS:
+            continue
+        found = _places_under(t, frozenset())
+        if not found:
+            for c in t.children:
+                if c.dep_ in {"compound", "amod", "nmod", "poss"}:
+                    p = place_of_token(c)
+                    if p is not None:
+                        found = [(p, c)]
+                        break
+        if found:
+            disc.event_places[t.lemma_.lower()] = found[0][0]
+            disc.event_places["*"] = found[0][0]
+
+
 def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) -> list[Frame]:
     """All frames of one parsed sentence; updates the discourse state."""
     actors = find_actors(doc, disc)
@@ -685,8 +864,11 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         visitors, host, parsed = _visitors(tok, kind, actors, disc)
         skip = frozenset(i for a in visitors for i in a.tokens)
         places = _places_under(tok, skip)
-        if kind == "trip" and tok.head.pos_ == "VERB" and not places:
-            places = _places_under(tok.head, skip)
+        if kind == "trip" and not places:
+            # "considering China for his first foreign trip", "made a trip to ..."
+            gov = tok.head.head if tok.head.dep_ == "prep" else tok.head
+            if gov.pos_ in {"VERB", "AUX"}:
+                places = _places_under(gov, skip)
         if kind == "invite" and not places:
             for t in tok.subtree:
                 if t.lemma_ in TRAVEL_VERBS | TRIP_NOUNS and t is not tok:
@@ -701,8 +883,10 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if kind == "host" and host is None:
             subj = _subject(tok)
             p = place_of_token(subj) if subj is not None else None
-            if p is not None:
-                places = [(p, subj)]  # type: ignore[list-item]
+            if p is not None and subj is not None:
+                places = [(p, subj)]
+        if not places and (event_tok is not None or kind == "attend"):
+            places = _event_place(tok, event_tok, disc)
         if not places:
             continue
         if any(
@@ -717,14 +901,15 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             parsed = False
         tense = _tense_hint(tok)
         if tense not in times_cache:
-            times_cache[tense] = timex.find_times(text, disc.published, tense)
-        when = _pick_time(tok, text, times_cache[tense])
-        stage = decide_stage(tok, text, when, disc.published)
+            times_cache[tense] = _times(text, disc, tense)
+        when = _pick_time(tok, times_cache[tense]) or _relative_year(text, tok, disc)
+        stage = decide_stage(tok, text, when, disc.published, skip)
         if stage is None:
             continue
         kind_ = _kind(tok, text, occasion)
         for visitor in visitors:
-            if visitor.role == "other" and visitor.name and not visitor.country:
+            if visitor.speaker or (visitor.role == "other" and visitor.name
+                                   and not visitor.country):
                 continue
             for place, _ptok in places:
                 if visitor.country == place.country:
@@ -746,6 +931,13 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         story=story,
                     )
                 )
+    _note_events(doc, disc)
+    for tm in times_cache.get(None) or next(iter(times_cache.values()), None) or _times(
+        text, disc, None
+    ):
+        m = _YEAR_IN_TEXT_RE.search(tm.text)
+        if m:
+            disc.last_year = int(m.group(1))
     for a in sorted(set(actors.values()), key=lambda a: min(a.tokens) if a.tokens else 0):
         if a.name:
             disc.remember(a)

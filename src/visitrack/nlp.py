@@ -38,7 +38,7 @@ TRIGGER_RE = re.compile(
     r"parade\w*|forum|talks|delegation\w*|mission|ceremon\w*|celebrat\w*|"
     r"went\s+to|go(?:es|ing)?\s+to|c[oa]me\s+to|left\s+for|leav\w*\s+for|depart\w*|"
     r"postpon\w*|cancel\w*|call\w*\s+off|scrap\w*|shelv\w*|snub\w*|"
-    r"(?:is|was|are|were|be|been)\s+in\s+[A-Z]|stopover|state\s+visit)",
+    r"(?:is|was|are|were|be|been)\s+(?:in\s+[A-Z]|present)|stopover|state\s+visit)",
     re.IGNORECASE,
 )
 

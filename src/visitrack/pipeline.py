@@ -19,7 +19,7 @@ from datetime import date
 from visitrack import clean as clean_stage
 from visitrack import nlp
 from visitrack.errors import VisitrackError
-from visitrack.extract import Discourse, Frame, sentence_frames
+from visitrack.extract import Discourse, Frame, sentence_frames, year_hint
 from visitrack.ingest import document_from_text
 from visitrack.merge import merge_frames
 from visitrack.records import CleanDocument, InputFailure, RawDocument, Visit
@@ -54,7 +54,11 @@ def _frames(
     frames: list[Frame] = []
     discourses: dict[int, Discourse] = {}
     for (si, sent), spacy_doc in zip(plan, parsed, strict=True):
-        disc = discourses.setdefault(si, Discourse(doc.stories[si].published))
+        disc = discourses.get(si)
+        if disc is None:
+            story = doc.stories[si]
+            hint = year_hint(doc.text[story.start : story.end]) if story.published is None else None
+            disc = discourses[si] = Discourse(story.published, year=hint)
         frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))  # type: ignore[arg-type]
     return frames
 

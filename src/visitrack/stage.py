@@ -125,7 +125,11 @@ def _is_negated(chain: list[Token]) -> bool:
 
 
 def decide_stage(
-    trigger: Token, sentence_text: str, when: When | None, published: date | None
+    trigger: Token,
+    sentence_text: str,
+    when: When | None,
+    published: date | None,
+    visitor_tokens: frozenset[int] = frozenset(),
 ) -> Stage | None:
     """Stage of the visit a trigger speaks of, or ``None`` for a negated or hypothetical one."""
     lemmas, chain = _context_lemmas(trigger)
@@ -160,6 +164,13 @@ def decide_stage(
         if head_lemmas & ACCEPT_LEMMAS:
             return "announced"
         return "invited"
+    if _host_expects(chain, visitor_tokens):
+        # "Putin said he was expecting Xi to make a state visit": the host's wish, not a plan
+        # the visitor confirmed.
+        return "invited"
+    if trigger.dep_ == "pobj" and trigger.head.lower_ == "on" and trigger.pos_ == "NOUN":
+        # "Lavrov, on a two-day visit to Beijing, met ..."
+        return "ongoing" if _recent(when, published) else "completed"
     if lemmas & PROPOSE_LEMMAS and not lemmas & {"will", "schedule", "due"}:
         return "proposed"
     if tense == "past":
@@ -177,6 +188,15 @@ def decide_stage(
     if tense == "present":
         return "ongoing" if _recent(when, published) else "announced"
     return "announced"
+
+
+def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
+    for t in chain:
+        if t.lemma_.lower() in {"expect", "await"}:
+            subj = [c for c in t.children if c.dep_ == "nsubj"]
+            if subj and not any(c.i in visitor_tokens for c in subj[0].subtree):
+                return subj[0].lower_ not in {"it", "visit", "trip"}
+    return False
 
 
 def _recent(when: When | None, published: date | None) -> bool:

@@ -172,9 +172,17 @@ def _month_slice(w: _Window, first: int, count: int) -> _Window:
 
 # --- vocabulary --------------------------------------------------------------------------------
 
-_MONTH_NUM = {
-    name.lower(): i for i, name in enumerate(calendar.month_name) if name
-} | {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9}
+_MONTH_NUM = {name.lower(): i for i, name in enumerate(calendar.month_name) if name} | {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+}
 _MONTH_NUM |= {"oct": 10, "nov": 11, "dec": 12}
 _WEEKDAY_NUM = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _NUM_WORDS = {
@@ -212,56 +220,69 @@ _MONTH_ANY = (
 )
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b"
+# The same, as a plain character class, for a pattern's first token (validated later).
+_DAY_LEAD = r"[0-3]?\d(?:st|nd|rd|th)?\b"
 _YEAR = r"(?:19\d\d|20\d\d|2100)(?![\d%]|[.,/]\d|-\d)"
 _RANGE_SEP = r"\s*(?:-|–|—|to|through|until|till|and|&)\s*"
 _NUM = (
     r"(?:\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
     r"|fourteen|fifteen|twenty|thirty|(?:a\s+)?few|several|(?:a\s+)?couple\s+of)"
 )
-_UNIT = r"(?P<u>day|week|month|year)s?"
 
-_RX_ISO = re.compile(r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?![\w-])")
+# Every pattern starts with a literal or a character class (a month, a weekday, a digit, a
+# unit word), never with an optional word or ``\b``: that lets ``re`` skip ahead cheaply and
+# is what keeps a megabyte scan fast. Words to the left ("next", "the", "Monday,") are read
+# afterwards from a short window before the match, and a match glued to a preceding letter
+# or digit is dropped in find_times().
+_RX_ISO = re.compile(r"(?P<y>[12]\d{3})-(?P<m>\d\d)-(?P<d>\d\d)(?![\w-])")
 _RX_MD = re.compile(
-    rf"(?:\b(?P<wd>{_WEEKDAY}),?\s+)?\b(?P<m1>{_MONTH_ANY})\s+(?P<d1>{_DAY})"
+    rf"(?P<m1>{_MONTH_ANY})\s+(?P<d1>{_DAY})"
     rf"(?:{_RANGE_SEP}(?:(?P<m2>{_MONTH_ANY})\s+)?(?P<d2>{_DAY}))?"
     rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<ry>this|next|last)\s+year\b)?"
 )
 _RX_DM = re.compile(
-    rf"(?:\b(?P<wd>{_WEEKDAY}),?\s+)?(?:\bthe\s+)?(?<![\w.,$£€/-])(?P<d1>{_DAY})"
-    rf"(?:{_RANGE_SEP}(?P<d2>{_DAY}))?\s+(?:of\s+)?(?P<m1>{_MONTH_ANY})"
+    rf"(?P<d1>{_DAY_LEAD})(?:{_RANGE_SEP}(?P<d2>{_DAY}))?\s+(?:of\s+)?(?P<m1>{_MONTH_ANY})"
     rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<ry>this|next|last)\s+year\b)?"
 )
 _RX_MONTH = re.compile(
-    rf"(?:\b(?P<rel>(?i:this|next|last))\s+)?\b(?P<m>{_MONTH_FULL})\b"
+    rf"(?P<m>{_MONTH_FULL})\b"
     rf"(?:,?\s+(?:of\s+)?(?P<y>{_YEAR})|\s+(?:of\s+)?(?P<ry>this|next|last)\s+year\b)?"
 )
-_RX_YEAR = re.compile(rf"(?<![\w$£€.,/-])(?P<y>{_YEAR})\b")
+_RX_YEAR = re.compile(rf"(?P<y>{_YEAR})\b")
 _RX_SEASON = re.compile(
-    r"(?:\b(?P<rel>(?i:this|next|last|coming|past))\s+|\b(?P<the>(?i:the))\s+)?"
-    r"\b(?P<s>[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|[Ww]inter)\b"
+    r"(?P<s>[SsAaFfWw](?:pring|ummer|utumn|all|inter))\b"
     rf"(?:\s+of\s+(?:(?P<ofrel>this|next|last)\s+year\b|(?P<y>{_YEAR}))|,?\s+(?P<y2>{_YEAR}))?"
 )
 _RX_WEEKDAY = re.compile(
-    rf"(?:\b(?P<rel>(?i:this|next|last|coming|past))\s+)?\b(?P<wd>{_WEEKDAY})\b"
+    rf"(?P<wd>{_WEEKDAY})\b"
     rf"(?:\s*(?:-|–|to|through|and|or)\s*(?P<wd2>{_WEEKDAY})\b)?"
     r"(?:\s+(?:morning|afternoon|evening|night)\b)?"
 )
 _RX_RELDAY = re.compile(
-    r"(?i)\b(?P<w>today|tonight|this\s+(?:morning|afternoon|evening)|tomorrow|yesterday"
-    r"|the\s+day\s+(?:before\s+yesterday|after\s+tomorrow))\b"
+    r"(?P<w>[TtYy](?:oday|onight|his\s+(?:morning|afternoon|evening)|omorrow|esterday"
+    r"|he\s+day\s+(?:before\s+yesterday|after\s+tomorrow)))\b"
     r"(?:\s+(?:morning|afternoon|evening|night)\b)?"
 )
-_RX_PERIOD = re.compile(
-    r"(?i)\b(?P<rel>this|next|last|the\s+coming|the\s+past|the\s+current|the)"
-    r"\s+(?P<u>weekend|week|month|year)\b"
+_RX_UNIT = re.compile(r"(?P<u>week(?:end)?|month|year|day)(?P<pl>s)?\b")
+
+# Left and right neighbours of a core match.
+_REL_LEFT = re.compile(r"(?i)\b(?P<rel>this|next|last|coming|past)\s+$")
+_SEASON_REL_LEFT = re.compile(r"(?i)\b(?P<rel>this|next|last|coming|past|the)\s+$")
+_WEEKDAY_LEFT = re.compile(rf"\b(?P<wd>{_WEEKDAY}),?\s+$")
+_DM_LEFT = re.compile(rf"(?:\b(?P<wd>{_WEEKDAY}),?\s+)?\b(?i:the)\s+$|\b(?P<wd2>{_WEEKDAY}),?\s+$")
+_PERIOD_LEFT = re.compile(
+    r"(?i)\b(?P<rel>this|next|last|the\s+coming|the\s+past|the\s+current|the)\s+$"
 )
-_RX_COMING = re.compile(
-    rf"(?i)\b(?:in|over|during|within)\s+the\s+(?:coming|next|upcoming)\s+(?:(?P<n>{_NUM})\s+)?"
-    rf"{_UNIT}\b"
+_FORWARD_LEFT = re.compile(
+    rf"(?i)\b(?:(?:(?:in|over|during|within)\s+)?the\s+(?:coming|next|upcoming)\s+"
+    rf"(?:(?P<n1>{_NUM})\s+)?|within\s+(?:the\s+next\s+)?(?:(?P<n2>{_NUM})\s+)?"
+    rf"|in\s+(?P<n3>{_NUM})\s+)$"
 )
-_RX_WITHIN = re.compile(rf"(?i)\bwithin\s+(?:(?P<n>{_NUM})\s+)?{_UNIT}\b")
-_RX_IN_N = re.compile(rf"(?i)\bin\s+(?P<n>{_NUM})\s+{_UNIT}\b(?:(?:'s|')?\s+time\b)?")
-_RX_AGO = re.compile(rf"(?i)\b(?P<n>{_NUM})\s+{_UNIT}\s+ago\b")
+_SINCE_LEFT = re.compile(r"(?i)\bsince\s+(?:(?:early|mid|late)(?:\s+|\s*-\s*))?$")
+_TIME_RIGHT = re.compile(r"(?:'s|')?\s+time\b")
+_COUNT_LEFT = re.compile(rf"(?i)\b(?P<n>{_NUM})\s+$")
+_AGO_RIGHT = re.compile(r"\s+ago\b")
+_NOT_YEAR_LEFT = re.compile(r"[\w$£€.,/]$|\d-$")
 
 # Words that make a capitalised "May" (or a bare season or year) a date rather than a name.
 _MAY_CONTEXT = re.compile(
@@ -273,17 +294,23 @@ _YEAR_CONTEXT = re.compile(
     r"|early|mid|late|the|around|between|year|calendar|fiscal)(?:\s+|\s*-\s*)"
     r"|\b(?:19|20)\d\d\s*(?:-|–|and|to|or)\s*)$"
 )
+_QUANTITY_LEFT = re.compile(r"(?i)\b(?:of|by|the|some|about|nearly|over)\s+$")
+# After "of 2000", "the 2000": a counted noun makes the number a quantity.
+_QUANTITY_AFTER = re.compile(
+    r"\s+(?:people|persons|troops|soldiers|delegates|participants|members|residents|workers"
+    r"|refugees|migrants|police|officers|guests|students|visitors|tons|tonnes|km|miles|votes"
+    r"|dollars|euros|units|cases|deaths|homes|jobs|new|more|other)\b"
+)
 _SEASON_CONTEXT = re.compile(
     r"(?i)\b(?:in|during|by|until|till|since|before|after|through|throughout|early|mid|late"
     r"|over)(?:\s+|\s*-\s*)$"
 )
-_PLURAL_NOUN_AFTER = re.compile(r"\s+[a-z]+s\b")
 _CAPITALISED_AFTER = re.compile(r"\s+[A-Z][a-z]")
 _NOT_SEASON_AFTER = re.compile(r"\s+(?:of|in|from|to|into|on|at|back|short|apart)\b")
 
 # A preposition that changes the window and/or a part-of modifier, directly left of a match.
 _LEFT = re.compile(
-    r"(?ix)"
+    r"(?i)"
     r"(?:\b(?P<prep>before|by|until|till|since|after|from|between|around)\s+)?"
     r"(?:\b(?P<mod>early|mid|late|later|earlier"
     r"|(?:the\s+)?(?:very\s+)?(?:beginning|start|middle|end|close)\s+of"
@@ -302,32 +329,65 @@ class _Ctx:
     text: str
     published: date | None
     tense: Tense | None
+    first: int  # offset of the first non-blank character
+    last: int  # offset after the last character that is not blank or final punctuation
 
-    def left(self, pos: int) -> str:
-        return self.text[max(0, pos - LEFT_CONTEXT_CHARS) : pos]
+    def left(self, rx: re.Pattern[str], pos: int) -> re.Match[str] | None:
+        """``rx`` (anchored with ``$``) matched against the few characters before ``pos``."""
+        return rx.search(self.text, max(0, pos - LEFT_CONTEXT_CHARS), pos)
 
-    def alone(self, m: re.Match[str]) -> bool:
+    def right(self, rx: re.Pattern[str], pos: int) -> re.Match[str] | None:
+        return rx.match(self.text, pos)
+
+    def alone(self, start: int, end: int) -> bool:
         """True when the match is the whole text: the caller asserted it is a time expression."""
-        return not self.text[: m.start()].strip() and not self.text[m.end() :].strip(" .,;:")
+        return start <= self.first and end >= self.last
+
+    def tense_at(self, pos: int) -> Tense | None:
+        """The sentence's tense, unless the preposition fixes it: "since March" is behind us."""
+        return "past" if self.left(_SINCE_LEFT, pos) else self.tense
 
     def has_modifier(self, pos: int) -> bool:
-        found = _LEFT.search(self.left(pos))
+        found = self.left(_LEFT, pos)
         return found is not None and found.group("mod") is not None
 
 
-def _span(lo: date, hi: date) -> _Window:
-    return (lo, hi) if lo <= hi else (hi, lo)
+@dataclass(frozen=True, slots=True)
+class _Found:
+    start: int
+    end: int
+    hit: _Hit
 
 
-def _day_range(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+def _at(m: re.Match[str], hit: _Hit | None, start: int | None = None) -> _Found | None:
+    return None if hit is None else _Found(m.start() if start is None else start, m.end(), hit)
+
+
+def _year_offset(word: str) -> int:
+    return {"this": 0, "next": 1, "last": -1}[word.lower()]
+
+
+def _day_range(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     """'May 9', 'Jan. 25-26', '9 May 2025', 'April 30 to May 6', 'Monday, December 5'."""
     m1 = _MONTH_NUM[m.group("m1").rstrip(".").lower()]
     m2 = _MONTH_NUM[m.group("m2").rstrip(".").lower()] if m.groupdict().get("m2") else m1
-    d1 = int(re.sub(r"\D", "", m.group("d1")))
-    d2 = int(re.sub(r"\D", "", m.group("d2"))) if m.group("d2") else None
+    d1 = int(m.group("d1").rstrip("stndrh"))
+    d2 = int(m.group("d2").rstrip("stndrh")) if m.group("d2") else None
+    start, end, year = m.start(), m.end(), m.group("y")
     if d2 is not None and m2 == m1 and d2 <= d1:
-        return None  # "May 9 and 5": a list or a count, not a range
-    wd = _WEEKDAY_NUM[m.group("wd").lower()] if m.group("wd") else None
+        if m.re is _RX_DM:
+            return None
+        # "on May 9 and 5 others": a count follows, so only "May 9" is a date.
+        d2, end, year = None, m.end("d1"), None
+    wd: int | None = None
+    if m.re is _RX_DM:
+        left = ctx.left(_DM_LEFT, start)
+        if left is not None:
+            start = left.start()
+            name = left.group("wd") or left.group("wd2")
+            wd = _WEEKDAY_NUM[name.lower()] if name else None
+    elif left := ctx.left(_WEEKDAY_LEFT, start):
+        start, wd = left.start(), _WEEKDAY_NUM[left.group("wd").lower()]
 
     def window(y: int) -> _Window | None:
         lo = _safe_date(y, m1, d1)
@@ -339,100 +399,107 @@ def _day_range(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
         return (lo, hi) if hi is not None and hi >= lo else None
 
     p = ctx.published
-    if m.group("y"):
-        w = window(int(m.group("y")))
-    elif m.group("ry") and p is not None:
-        w = window(p.year + {"this": 0, "next": 1, "last": -1}[m.group("ry").lower()])
+    if year:
+        w = window(int(year))
+    elif m.group("ry") and p is not None and end == m.end():
+        w = window(p.year + _year_offset(m.group("ry")))
     elif p is not None:
         options = [w for y in (p.year - 1, p.year, p.year + 1) if (w := window(y))]
+        # "Monday, December 5": the weekday tells which year is meant.
         if wd is not None and any(w[0].weekday() == wd for w in options):
             options = [w for w in options if w[0].weekday() == wd]
-        w = _pick(options, p, ctx.tense)
+        w = _pick(options, p, ctx.tense_at(start))
+    elif window(2000) or window(2001):  # a leap year and a common one: "February 29" is valid
+        return _Found(start, end, _Hit(None, None, "day"))
     else:
-        return _Hit(None, None, "day") if window(2000) or window(2001) else None
-    return _Hit(w[0], w[1], "day") if w else None
+        return None
+    return _Found(start, end, _Hit(w[0], w[1], "day")) if w else None
 
 
-def _iso(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+def _iso(m: re.Match[str], ctx: _Ctx) -> _Found | None:
+    if ctx.left(_NOT_YEAR_LEFT, m.start()):
+        return None
     d = _safe_date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-    return _Hit(d, d, "day") if d else None
+    return _at(m, _Hit(d, d, "day") if d else None)
 
 
-def _month_name(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+def _month_name(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     """'in March', 'March 2023', 'next March', 'May this year'; 'May' alone is a modal verb."""
     month = _MONTH_NUM[m.group("m").lower()]
-    rel = (m.group("rel") or "").lower()
+    rel_match = ctx.left(_REL_LEFT, m.start())
+    rel = rel_match.group("rel").lower() if rel_match else ""
+    start = rel_match.start() if rel_match else m.start()
     qualified = bool(rel or m.group("y") or m.group("ry"))
-    if not qualified and not ctx.alone(m):
-        left = ctx.left(m.start())
-        if month == 5 and not _MAY_CONTEXT.search(left):
+    if not qualified and not ctx.alone(m.start(), m.end()):
+        if month == 5 and not ctx.left(_MAY_CONTEXT, m.start()):
             return None
         # "June Carter", "the October Revolution": a bare month before a capitalised word is
         # part of a name unless a preposition says otherwise.
-        if _CAPITALISED_AFTER.match(ctx.text, m.end()) and not _SEASON_CONTEXT.search(left):
+        if ctx.right(_CAPITALISED_AFTER, m.end()) and not ctx.left(_SEASON_CONTEXT, m.start()):
             return None
     if m.group("y"):
         lo, hi = _month(int(m.group("y")), month)
-        return _Hit(lo, hi, "month")
+        return _at(m, _Hit(lo, hi, "month"), start)
     p = ctx.published
     if p is None:
-        return _Hit(None, None, "month")
+        return _at(m, _Hit(None, None, "month"), start)
     if m.group("ry"):
-        lo, hi = _month(p.year + {"this": 0, "next": 1, "last": -1}[m.group("ry").lower()], month)
-        return _Hit(lo, hi, "month")
+        lo, hi = _month(p.year + _year_offset(m.group("ry")), month)
+        return _at(m, _Hit(lo, hi, "month"), start)
     options = [_month(y, month) for y in range(p.year - 1, p.year + 3)]
-    if rel == "next":
+    if rel in ("next", "coming"):
         w = _next_after(options, p)
-    elif rel == "last":
+    elif rel in ("last", "past"):
         w = _last_before(options, p)
     elif rel == "this":
         w = _month(p.year, month)
     else:
-        w = _pick(options[:3], p, ctx.tense)
-    return _Hit(w[0], w[1], "month") if w else None
+        w = _pick(options[:3], p, ctx.tense_at(start))
+    return _at(m, _Hit(w[0], w[1], "month") if w else None, start)
 
 
-def _year_number(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+def _year_number(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     """'in 2016', 'the 2025 celebration'; a bare number needs a date-like word to its left."""
-    left = ctx.left(m.start())
-    context = _YEAR_CONTEXT.search(left)
-    if context is None and not ctx.alone(m):
+    if ctx.left(_NOT_YEAR_LEFT, m.start()):
+        return None  # "$2000", "5.2000", "12-2000"
+    context = ctx.left(_YEAR_CONTEXT, m.start())
+    if context is None and not ctx.alone(m.start(), m.end()):
         return None
-    # "of 2000 people", "by 2000 votes": a quantity, not a year.
-    if (
-        context is not None
-        and re.search(r"(?i)\b(?:of|by|the)\s+$", left)
-        and _PLURAL_NOUN_AFTER.match(ctx.text, m.end())
-        and not re.match(r"\s+(?:talks|elections|games|polls|olympics)\b", ctx.text[m.end() :])
-    ):
-        return None
+    if ctx.left(_QUANTITY_LEFT, m.start()) and ctx.right(_QUANTITY_AFTER, m.end()):
+        return None  # "of 2000 people"
     lo, hi = _year(int(m.group("y")))
-    return _Hit(lo, hi, "year")
+    return _at(m, _Hit(lo, hi, "year"))
 
 
-def _season_name(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+def _season_name(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     """'next spring', 'the spring of next year', 'spring 2023', 'in the autumn'."""
     name = m.group("s").lower()
-    rel = (m.group("rel") or "").lower()
+    if name not in _SEASON_START:
+        return None  # "Winter"/"Summer" were matched by first-letter class: "Fummer"
+    rel_match = ctx.left(_SEASON_REL_LEFT, m.start())
+    rel = rel_match.group("rel").lower() if rel_match else ""
+    start = rel_match.start() if rel_match else m.start()
     year = m.group("y") or m.group("y2")
-    explicit = bool(rel or year or m.group("ofrel"))
-    after = ctx.text[m.end() :]
+    explicit = bool((rel and rel != "the") or year or m.group("ofrel"))
     if not explicit:
-        if m.group("s")[0].isupper() and m.start("s") > 0 and _CAPITALISED_AFTER.match(after):
+        at_sentence_start = m.start() <= ctx.first
+        capitalised = m.group("s")[0].isupper() and not at_sentence_start
+        if capitalised and ctx.right(_CAPITALISED_AFTER, m.end()):
             return None  # "Winter Olympics", "Spring Festival"
-        if name in ("fall", "spring") and _NOT_SEASON_AFTER.match(after):
+        if name in ("fall", "spring") and ctx.right(_NOT_SEASON_AFTER, m.end()):
             return None  # "the fall of Kabul", "the fall in prices"
-        if not (m.group("the") or ctx.alone(m) or _SEASON_CONTEXT.search(ctx.left(m.start()))):
+        # A bare season needs "the" or a preposition: "spring water" is not a time.
+        if not (rel or ctx.alone(m.start(), m.end()) or ctx.left(_SEASON_CONTEXT, m.start())):
             return None
     if year:
         lo, hi = _season(name, int(year))
-        return _Hit(lo, hi, "season")
+        return _at(m, _Hit(lo, hi, "season"), start)
     p = ctx.published
     if p is None:
-        return _Hit(None, None, "season")
+        return _at(m, _Hit(None, None, "season"), start)
     if m.group("ofrel"):
-        lo, hi = _season(name, p.year + {"this": 0, "next": 1, "last": -1}[m.group("ofrel")])
-        return _Hit(lo, hi, "season")
+        lo, hi = _season(name, p.year + _year_offset(m.group("ofrel")))
+        return _at(m, _Hit(lo, hi, "season"), start)
     options = [_season(name, y) for y in range(p.year - 2, p.year + 3)]
     if rel in ("next", "coming"):
         w = _next_after(options, p)
@@ -441,8 +508,8 @@ def _season_name(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     elif rel == "this":
         w = next((o for o in options if o[0] <= p <= o[1]), None) or _season(name, p.year)
     else:
-        w = _pick(options[1:4], p, ctx.tense)
-    return _Hit(w[0], w[1], "season") if w else None
+        w = _pick(options[1:4], p, ctx.tense_at(start))
+    return _at(m, _Hit(w[0], w[1], "season") if w else None, start)
 
 
 def _weekday_occurrence(wd: int, rel: str, p: date, tense: Tense | None) -> date:
@@ -460,59 +527,44 @@ def _weekday_occurrence(wd: int, rel: str, p: date, tense: Tense | None) -> date
     return back if (p - back) <= (ahead - p) else ahead
 
 
-def _weekday(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+def _weekday(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     """'on Friday', 'next Tuesday', 'Friday and Saturday'."""
+    rel_match = ctx.left(_REL_LEFT, m.start())
+    rel = rel_match.group("rel").lower() if rel_match else ""
+    start = rel_match.start() if rel_match else m.start()
     p = ctx.published
     if p is None:
-        return _Hit(None, None, "day")
-    rel = (m.group("rel") or "").lower()
-    lo = _weekday_occurrence(_WEEKDAY_NUM[m.group("wd").lower()], rel, p, ctx.tense)
+        return _at(m, _Hit(None, None, "day"), start)
+    lo = _weekday_occurrence(_WEEKDAY_NUM[m.group("wd").lower()], rel, p, ctx.tense_at(start))
     hi = lo
     if m.group("wd2"):
         hi = lo + timedelta(days=(_WEEKDAY_NUM[m.group("wd2").lower()] - lo.weekday()) % 7)
-    return _Hit(lo, hi, "day")
+    return _at(m, _Hit(lo, hi, "day"), start)
 
 
-def _relative_day(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
+_DAY_OFFSET = {
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+    "tomorrow": 1,
+    "yesterday": -1,
+    "the day before yesterday": -2,
+    "the day after tomorrow": 2,
+}
+
+
+def _relative_day(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     """'today', 'tonight', 'this morning', 'tomorrow', 'yesterday'."""
-    p = ctx.published
-    if p is None:
-        return _Hit(None, None, "day")
     word = " ".join(m.group("w").lower().split())
-    offset = {
-        "tomorrow": 1,
-        "yesterday": -1,
-        "the day before yesterday": -2,
-        "the day after tomorrow": 2,
-    }.get(word, 0)
-    d = p + timedelta(days=offset)
-    return _Hit(d, d, "day")
-
-
-def _period(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
-    """'this week', 'next month', 'last year', 'the end of the month', 'the past year'."""
-    rel = " ".join(m.group("rel").lower().split())
-    unit = m.group("u").lower()
-    if rel == "the" and not ctx.has_modifier(m.start()):
-        return None  # "the year" means a calendar period only after "the end of" and the like
-    gran: Granularity = "week" if unit in ("week", "weekend") else "month" if unit == "month" else "year"
+    if word not in _DAY_OFFSET:
+        return None  # the first-letter class also admits "yoday"
     p = ctx.published
     if p is None:
-        return _Hit(None, None, gran)
-    if rel in ("the past", "the coming"):
-        n = timedelta(days=_UNIT_DAYS[unit])
-        lo, hi = (p - n, p) if rel == "the past" else (p, p + n)
-        return _Hit(lo, hi, "vague")
-    step = {"next": 1, "last": -1}.get(rel, 0)
-    if unit in ("week", "weekend"):
-        lo, hi = _week(p + timedelta(days=7 * step))
-        if unit == "weekend":
-            lo = hi - timedelta(days=1)
-    elif unit == "month":
-        lo, hi = _month(*_shift_month(p.year, p.month, step))
-    else:
-        lo, hi = _year(p.year + step)
-    return _Hit(lo, hi, gran)
+        return _at(m, _Hit(None, None, "day"))
+    d = p + timedelta(days=_DAY_OFFSET[word])
+    return _at(m, _Hit(d, d, "day"))
 
 
 def _count(raw: str | None, unit: str) -> int:
@@ -523,42 +575,89 @@ def _count(raw: str | None, unit: str) -> int:
     return int(word) if word.isdigit() else _NUM_WORDS[word]
 
 
-def _forward(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
-    """'in the coming days', 'within two weeks', 'in a month's time'."""
+def _unit(m: re.Match[str], ctx: _Ctx) -> _Found | None:
+    """A unit word and what surrounds it: 'next week', 'in the coming days', 'two years ago'."""
+    unit = m.group("u").lower()
+    plural = m.group("pl") is not None
+    if unit != "weekend" and (ago := ctx.right(_AGO_RIGHT, m.end())):
+        count = ctx.left(_COUNT_LEFT, m.start())
+        if count is None:
+            return None
+        return _ago(count.start(), ago.end(), _count(count.group("n"), unit), unit, ctx)
+    fwd = ctx.left(_FORWARD_LEFT, m.start()) if unit != "weekend" else None
+    raw = None if fwd is None else fwd.group("n1") or fwd.group("n2") or fwd.group("n3")
+    # A singular unit without a count ("the next week") is a calendar period, read below.
+    if fwd is not None and (raw or plural):
+        end = m.end()
+        if tail := ctx.right(_TIME_RIGHT, end):
+            end = tail.end()
+        elif fwd.group("n3") and unit in ("month", "year"):
+            return None  # "his first visit in six years" looks back, not ahead
+        p = ctx.published
+        if p is None:
+            return _Found(fwd.start(), end, _Hit(None, None, "vague"))
+        n = _count(raw, unit)
+        if unit == "month":
+            y, mo = _shift_month(p.year, p.month, n)
+            hi = date(y, mo, min(p.day, _last_day(y, mo)))
+        else:
+            hi = p + timedelta(days=n * _UNIT_DAYS[unit])
+        return _Found(fwd.start(), end, _Hit(p, hi, "vague"))
+    if plural or unit == "day":
+        return None
+    period = ctx.left(_PERIOD_LEFT, m.start())
+    if period is None:
+        return None
+    return _period(period, m, unit, ctx)
+
+
+def _period(rel_match: re.Match[str], m: re.Match[str], unit: str, ctx: _Ctx) -> _Found | None:
+    """'this week', 'next month', 'last year', 'the end of the month', 'the past year'."""
+    rel = " ".join(rel_match.group("rel").lower().split())
+    start = rel_match.start()
+    if rel == "the" and not ctx.has_modifier(start):
+        return None  # "the year" is a calendar period only after "the end of" and the like
+    gran: Granularity = (
+        "week" if unit in ("week", "weekend") else "month" if unit == "month" else "year"
+    )
     p = ctx.published
     if p is None:
-        return _Hit(None, None, "vague")
-    unit = m.group("u").lower()
-    n = _count(m.group("n"), unit)
-    if unit == "month":
-        y, mo = _shift_month(p.year, p.month, n)
-        hi = date(y, mo, min(p.day, _last_day(y, mo)))
+        return _Found(start, m.end(), _Hit(None, None, gran))
+    if rel in ("the past", "the coming"):
+        n = timedelta(days=_UNIT_DAYS[unit])
+        lo, hi = (p - n, p) if rel == "the past" else (p, p + n)
+        return _Found(start, m.end(), _Hit(lo, hi, "vague"))
+    step = {"next": 1, "last": -1}.get(rel, 0)
+    if unit in ("week", "weekend"):
+        lo, hi = _week(p + timedelta(days=7 * step))
+        if unit == "weekend":
+            lo = hi - timedelta(days=1)
+    elif unit == "month":
+        lo, hi = _month(*_shift_month(p.year, p.month, step))
     else:
-        hi = p + timedelta(days=n * _UNIT_DAYS[unit])
-    return _Hit(p, hi, "vague")
+        lo, hi = _year(p.year + step)
+    return _Found(start, m.end(), _Hit(lo, hi, gran))
 
 
-def _ago(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
-    """'three days ago', 'two weeks ago', 'a year ago'."""
+def _ago(start: int, end: int, n: int, unit: str, ctx: _Ctx) -> _Found:
+    """'three days ago' is that day; weeks, months and years ago are that calendar unit."""
     p = ctx.published
-    unit = m.group("u").lower()
-    gran: Granularity = {"day": "day", "week": "week", "month": "month"}.get(unit, "year")  # type: ignore[assignment]
+    grans: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month"}
+    gran = grans.get(unit, "year")
     if p is None:
-        return _Hit(None, None, gran)
-    n = _count(m.group("n"), unit)
+        return _Found(start, end, _Hit(None, None, gran))
     if unit == "day":
-        d = p - timedelta(days=n)
-        return _Hit(d, d, "day")
-    if unit == "week":
+        lo = hi = p - timedelta(days=n)
+    elif unit == "week":
         lo, hi = _week(p - timedelta(days=7 * n))
     elif unit == "month":
         lo, hi = _month(*_shift_month(p.year, p.month, -n))
     else:
         lo, hi = _year(p.year - n)
-    return _Hit(lo, hi, gran)
+    return _Found(start, end, _Hit(lo, hi, gran))
 
 
-_Handler = Callable[[re.Match[str], _Ctx], "_Hit | None"]
+_Handler = Callable[[re.Match[str], _Ctx], "_Found | None"]
 _FAMILIES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_RX_ISO, _iso),
     (_RX_MD, _day_range),
@@ -568,11 +667,7 @@ _FAMILIES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_RX_SEASON, _season_name),
     (_RX_WEEKDAY, _weekday),
     (_RX_RELDAY, _relative_day),
-    (_RX_PERIOD, _period),
-    (_RX_COMING, _forward),
-    (_RX_WITHIN, _forward),
-    (_RX_IN_N, _forward),
-    (_RX_AGO, _ago),
+    (_RX_UNIT, _unit),
 )
 
 
@@ -664,19 +759,18 @@ def _apply_prep(prep: str, hit: _Hit, p: date | None) -> _Hit:
 # --- public API ----------------------------------------------------------------------------------
 
 
-def _resolve(cands: list[tuple[int, int, _Hit]]) -> list[tuple[int, int, _Hit]]:
+def _resolve(cands: list[_Found]) -> list[_Found]:
     """Keep the longest of overlapping matches (the earlier one on a tie)."""
-    cands.sort(key=lambda c: (c[0] - c[1], c[0]))
+    cands.sort(key=lambda c: (c.start - c.end, c.start))
     starts: list[int] = []
-    kept: list[tuple[int, int, _Hit]] = []
+    kept: list[_Found] = []
     for cand in cands:
-        s, e, _ = cand
-        i = bisect.bisect_right(starts, s)
-        if i > 0 and kept[i - 1][1] > s:
+        i = bisect.bisect_right(starts, cand.start)
+        if i > 0 and kept[i - 1].end > cand.start:
             continue
-        if i < len(starts) and starts[i] < e:
+        if i < len(starts) and starts[i] < cand.end:
             continue
-        starts.insert(i, s)
+        starts.insert(i, cand.start)
         kept.insert(i, cand)
     return kept
 
@@ -687,27 +781,32 @@ def find_times(text: str, published: date | None, tense: Tense | None = None) ->
     Mentions that need the publication date to be anchored keep ``when.start``/``when.end``
     ``None`` when ``published`` is ``None``.
     """
-    ctx = _Ctx(text, published, tense)
-    cands: list[tuple[int, int, _Hit]] = []
+    first = len(text) - len(text.lstrip())
+    last = len(text.rstrip(" \t\r\n.,;:"))
+    ctx = _Ctx(text, published, tense, first, last)
+    cands: list[_Found] = []
     for rx, handler in _FAMILIES:
         for m in rx.finditer(text):
-            hit = handler(m, ctx)
-            if hit is not None:
-                cands.append((m.start(), m.end(), hit))
+            s = m.start()
+            if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
+                continue  # inside a word: "G8", "Mayor", "birthday"
+            found = handler(m, ctx)
+            if found is not None:
+                cands.append(found)
     mentions: list[TimeMention] = []
     prev_end = 0
-    for s, e, hit in _resolve(cands):
-        left = _LEFT.search(text, max(prev_end, s - LEFT_CONTEXT_CHARS), s)
-        start = s
+    for found in _resolve(cands):
+        hit, start = found.hit, found.start
+        left = _LEFT.search(text, max(prev_end, start - LEFT_CONTEXT_CHARS), start)
         if left is not None and left.group():
             start = left.start()
             if left.group("mod") and (kind := _mod_kind(left.group("mod"))):
                 hit = _apply_mod(kind, hit, published)
             if left.group("prep"):
                 hit = _apply_prep(left.group("prep").lower(), hit, published)
-        raw = text[start:e]
-        mentions.append(TimeMention(start, e, raw, When(raw, hit.lo, hit.hi), hit.gran))
-        prev_end = e
+        raw = text[start : found.end]
+        mentions.append(TimeMention(start, found.end, raw, When(raw, hit.lo, hit.hi), hit.gran))
+        prev_end = found.end
     return mentions
 
 
