@@ -13,7 +13,7 @@ already resolved) so that "he", "the Chinese leader" and a bare surname resolve.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -84,40 +84,9 @@ HOST_VERBS = frozenset({"host", "receive", "welcome"})
 # Verbs whose direction words carry the destination ("head to", "leave for", "fly into").
 DEST_PREPS = frozenset({"to", "in", "for", "into", "at", "inside"})
 # "visit" used for things that are no diplomatic visit.
-NON_DIPLOMATIC_OBJECTS = frozenset(
-    {
-        "hospital",
-        "website",
-        "site",
-        "page",
-        "museum",
-        "doctor",
-        "clinic",
-        "school",
-        "slum",
-        "temple",
-        "factory",
-        "orphanage",
-        "camp",
-        "store",
-        "shop",
-        "zoo",
-        "grave",
-        "church",
-        "mosque",
-        "family",
-        "relative",
-        "relatives",
-        "troops",
-        "constituency",
-        "seat",
-        "seats",
-        "port",
-        "bay",
-        "harbour",
-        "harbor",
-    }
-)
+# Objects of "visit" that are no trip abroad (a foreign official visiting a hospital abroad is
+# still abroad, so places are not listed: the destination country decides).
+NON_DIPLOMATIC_OBJECTS = frozenset({"website", "site", "page", "doctor", "account", "profile"})
 # Title words that make a noun phrase a (possibly unnamed) official.
 TITLE_WORDS = frozenset(
     {
@@ -227,6 +196,7 @@ class Discourse:
     last_place: resolve.Place | None = None
 
     year: int | None = None
+    home: resolve.Place | None = None
     last_year: int | None = None
     event_places: dict[str, resolve.Place] = field(default_factory=dict)
 
@@ -238,7 +208,8 @@ class Discourse:
                 self.people.setdefault(part, actor)
             self.people[actor.name.lower()] = actor
             self.last_person = actor
-        self.by_title[(actor.country, actor.role)] = actor
+        if actor.country:
+            self.by_title[(actor.country, actor.role)] = actor
 
     def person_of(self, country: str, role: str | None) -> Actor | None:
         """The person of that country (and role, when given) the story named last."""
@@ -339,7 +310,8 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
         org = resolve.intl_org(full_title) if full_title else None
         if org:
             return Actor(name, "intl_org", None, tokens, ent.text)
-        return None
+        # Nobody we can place yet: kept so that 'led by X' and the dateline can place them.
+        return Actor(name, role_hint or "other", None, tokens, ent.text, speaker)
     return Actor(name, role_hint or "other", country_hint, tokens, ent.text, speaker)
 
 
@@ -368,9 +340,18 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
         return None
     mods = [c for c in tok.children if c.dep_ in {"amod", "compound", "poss", "nmod"}]
     country = None
+    boss = False
     for m in mods:
         country = resolve.country_of(" ".join(t.text for t in m.subtree)) or country
+        if country is None and m.dep_ == "poss" and m.pos_ == "PROPN":
+            # "Lee's chief of staff": an aide of that person, from the same country
+            known = disc.people.get(m.text.lower()) or resolve.lookup_person(m.text, disc.published)
+            if known is not None and known.country:
+                country, boss = known.country, True
     phrase = " ".join(t.text for t in tok.subtree if t.i <= tok.i)
+    indefinite = boss or tok.lemma_.lower() in {"official", "delegation", "mission"} or any(
+        c.dep_ == "det" and c.lower_ in {"a", "an", "some", "any", "several"} for c in tok.children
+    )
     if country is None:
         for c in tok.children:
             if c.dep_ == "prep" and c.lower_ in {"of", "from"}:
@@ -382,8 +363,9 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     if role is None and tok.lemma_.lower() in {"leader", "counterpart"}:
         role = "head_of_state"
     speaker = any(w in phrase.lower() for w in SPEAKER_TITLES)
-    known = disc.person_of(country, None if tok.lemma_.lower() in {"leader", "counterpart"}
-                           else role)
+    known = None if indefinite else disc.person_of(
+        country, None if tok.lemma_.lower() in {"leader", "counterpart"} else role
+    )
     if known is not None and not speaker:
         return Actor(known.name, known.role, known.country, frozenset({tok.i}), phrase)
     return Actor(None, role or "other", country, frozenset({tok.i}), phrase, speaker)
@@ -441,6 +423,13 @@ def _places_under(tok: Token, skip: frozenset[int]) -> list[tuple[resolve.Place,
         if t.i in skip:
             return
         p = place_of_token(t)
+        if p is None and t.pos_ == "NOUN":
+            # "Kenya's biggest shantytown", "a palace outside Saint Petersburg"
+            for q in t.subtree:
+                if q.i != t.i and q.pos_ == "PROPN" and q.i not in skip:
+                    p = place_of_token(q)
+                    if p is not None:
+                        break
         if p is not None:
             out.append((p, t))
         for c in t.children:
@@ -478,6 +467,10 @@ def _trigger_kind(tok: Token) -> str | None:
             return "invite"
         if lemma in HOST_VERBS:
             return "host"
+        if lemma == "meet" and any(
+            c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in tok.children
+        ):
+            return "meet"
         if lemma in TRAVEL_VERBS:
             if lemma in {
                 "go",
@@ -514,6 +507,8 @@ def _subject(verb: Token) -> Token | None:
     for _ in range(5):
         for c in tok.children:
             if c.dep_ in {"nsubj", "nsubjpass"}:
+                if c.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":
+                    return tok.head  # "the minister who visited Tehran"
                 return c
         if tok.dep_ in {"xcomp", "conj", "advcl", "ccomp", "acl", "pcomp", "acomp"} or (
             tok.dep_ in {"dobj", "pobj", "prep"} and tok.pos_ != "VERB"
@@ -540,9 +535,14 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
         if a is None:
             # the head noun of a titled name: 'Lavrov' within 'Minister Sergei Lavrov'
             for c in t.children:
-                if c.dep_ in {"compound", "poss"} and c.i in actors:
+                if c.dep_ == "compound" and c.i in actors:
                     a = actors[c.i]
                     break
+        leader = _led_by(t, actors)
+        if leader is not None:
+            if leader.country is None and a is not None:
+                leader = replace(leader, country=a.country, role=a.role)
+            a = leader
         if a is not None and a.key not in seen:
             seen.add(a.key)
             out.append(a)
@@ -562,15 +562,36 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
     return out
 
 
+def _led_by(tok: Token, actors: dict[int, Actor]) -> Actor | None:
+    """The person leading a delegation: 'a mission led by X'."""
+    for c in tok.children:
+        if c.dep_ == "acl" and c.lemma_ == "lead":
+            for b in c.children:
+                if b.dep_ == "agent" or (b.dep_ == "prep" and b.lower_ == "by"):
+                    for p in b.children:
+                        if p.i in actors:
+                            return actors[p.i]
+                        for q in p.subtree:
+                            if q.i in actors and actors[q.i].name:
+                                return actors[q.i]
+    return None
+
+
 def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor | None:
     """What 'he'/'his' refers to: the nearest earlier named non-speaker in the sentence, else
     the last person the story named."""
     best: Actor | None = None
+    subject: Actor | None = None
+    doc = pron.doc
     for i in sorted(actors):
         a = actors[i]
-        if i < pron.i and a.name and not a.speaker:
+        if i < pron.i and a.name and not a.speaker and a.country:
             best = a
-    return best or disc.last_person
+            if doc[i].dep_ in {"nsubj", "nsubjpass"} or any(
+                doc[j].dep_ in {"nsubj", "nsubjpass"} for j in a.tokens
+            ):
+                subject = a
+    return subject or best or disc.last_person
 
 
 def _group_countries(tok: Token, out: list[Actor], seen: set[str]) -> None:
@@ -662,6 +683,19 @@ def _visitors(
                         if vs:
                             return vs, host, True
         return [], host, False
+    if kind == "meet":
+        # everyone at a meeting abroad is a visitor there; the host's compatriots drop out later
+        people: list[Actor] = []
+        subj = _subject(trigger)
+        if subj is not None:
+            people += _expand(subj, actors, disc)
+        for c in trigger.children:
+            if c.dep_ == "dobj":
+                people += _expand(c, actors, disc)
+            if c.dep_ == "prep" and c.lower_ == "with":
+                for p in c.children:
+                    people += _expand(p, actors, disc)
+        return people, None, bool(people)
     if kind == "host":
         subj = _subject(trigger)
         if subj is not None:
@@ -673,6 +707,10 @@ def _visitors(
                 if vs:
                     return vs, host, True
         return [], host, False
+    if kind == "trip" and trigger.lemma_.lower() in {"delegation", "mission"}:
+        vs = _expand(trigger, actors, disc)
+        if vs:
+            return vs, host, True
     if kind == "trip":
         for c in trigger.children:
             if c.dep_ in {"poss", "compound"}:
@@ -732,8 +770,8 @@ def _clause_chain(trigger: Token) -> set[int]:
     control verbs above that ('is expected to arrive', 'plans to attend')."""
     chain = {trigger.i}
     tok = trigger
-    while tok.head is not tok:
-        if tok.pos_ in {"VERB", "AUX"} and tok is not trigger and tok.dep_ not in {"xcomp"}:
+    while tok.head.i != tok.i:
+        if tok.pos_ in {"VERB", "AUX"} and tok.i != trigger.i and tok.dep_ not in {"xcomp"}:
             break
         tok = tok.head
         chain.add(tok.i)
@@ -769,26 +807,47 @@ def _attachment(tok: Token, chain: set[int]) -> bool:
     for anc in [tok, *tok.ancestors]:
         if anc.i in chain:
             return True
-        if anc.pos_ in {"VERB", "AUX"} and anc is not tok and anc.dep_ not in {"amod"}:
+        if anc.pos_ in {"VERB", "AUX"} and anc.i != tok.i and anc.dep_ not in {"amod"}:
             return False
     return True
 
 
+# Verbs whose infinitive complement is a trip still to come: "invited X to visit", "plans to go".
+FORWARD_VERBS = frozenset(
+    {"invite", "plan", "expect", "hope", "intend", "schedule", "consider", "decide", "agree",
+     "want", "wish", "seek", "set", "due", "prepare", "propose", "suggest", "ask", "urge"}
+)
+
+
 def _tense_hint(trigger: Token) -> timex.Tense | None:
-    for t in [trigger, *trigger.ancestors][:4]:
-        auxes = {c.lower_ for c in t.children if c.dep_ in {"aux", "auxpass"}}
-        if auxes & {"will", "'ll", "shall"} or t.lower_ in {"will"}:
+    """Whether the trip lies in the past or the future of the report, for reading partial
+    dates ('in July', 'on Friday'). Modal and reported forms ('would be in Italy') give None:
+    the nearest reading wins."""
+    if trigger.lemma_.lower() in INVITE_WORDS:
+        return "future"
+    chain = sorted(_clause_chain(trigger), key=lambda i: i)
+    doc = trigger.doc
+    for i in [trigger.i, *[j for j in chain if j != trigger.i]]:
+        t = doc[i]
+        if t.lemma_.lower() in FORWARD_VERBS:
             return "future"
+        auxes = {c.lower_ for c in t.children if c.dep_ in {"aux", "auxpass"}}
+        if auxes & {"will", "'ll", "shall"} or t.lower_ == "will":
+            return "future"
+        if auxes & {"would", "could", "might", "may", "should", "can"}:
+            return None
+        if t.dep_ == "xcomp" or "to" in auxes:
+            continue
         if t.tag_ == "VBD" or auxes & {"was", "were", "had", "did", "has", "have"}:
             return "past"
         if t.tag_ in {"VBZ", "VBP", "VBG"} and t.pos_ in {"VERB", "AUX"}:
-            if t.lemma_ in {"plan", "expect", "hope", "intend", "schedule", "consider"}:
-                return "future"
             return "present"
     if trigger.pos_ in {"NOUN", "PROPN"}:
         for c in trigger.children:
             if c.lower_ in {"upcoming", "planned", "possible", "next", "proposed", "scheduled"}:
                 return "future"
+            if c.lower_ in {"last", "previous", "recent", "earlier"}:
+                return "past"
     return None
 
 
@@ -796,6 +855,29 @@ _FOLLOWING_YEAR_RE = re.compile(
     r"\b(?:the\s+(?:following|next)\s+year|a\s+year\s+later)\b", re.IGNORECASE
 )
 _YEAR_IN_TEXT_RE = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+_DATELINE_RES = (
+    # "SEOUL, Dec. 29 (Yonhap) --", "LONDON, March 2 -", "MOSCOW, October 8. /TASS/."
+    re.compile(
+        r"\b([A-Z]{3,}(?:[ -][A-Z]{3,})?),\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    ),
+    # "MOSCOW: ...", "CARACAS - ...", "ROME Iranian President ..." at a paragraph's start
+    re.compile(r"(?m)^\s*([A-Z]{3,}(?:[ -][A-Z]{3,})?)(?::|\s+[-—–]|\s+(?=[A-Z][a-z]))"),
+)
+# How far into a story a dateline may stand: past the headline and a byline.
+DATELINE_WINDOW_CHARS = 700
+
+
+def dateline_place(text: str) -> resolve.Place | None:
+    """The place a wire story was filed from, when it opens with a dateline."""
+    head = text[:DATELINE_WINDOW_CHARS]
+    for rx in _DATELINE_RES:
+        for m in rx.finditer(head):
+            place = resolve.place(m.group(1).title())
+            if place is not None:
+                return place
+    return None
 
 
 def year_hint(text: str) -> int | None:
@@ -871,13 +953,24 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                 places = _places_under(gov, skip)
         if kind == "invite" and not places:
             for t in tok.subtree:
-                if t.lemma_ in TRAVEL_VERBS | TRIP_NOUNS and t is not tok:
+                if t.lemma_ in TRAVEL_VERBS | TRIP_NOUNS and t.i != tok.i:
                     places = _places_under(t, skip)
                     if places:
                         break
         occasion, event_tok = _occasion(tok)
         if not places and event_tok is not None:
             places = _places_under(event_tok, skip)
+        if kind == "invite" and not places:
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ == "from":
+                    for p in c.children:
+                        pl = place_of_token(p)
+                        if pl is not None:
+                            places = [(pl, p)]
+        if not places and disc.home is not None and any(
+            c.lower_ == "here" for c in tok.children
+        ):
+            places = [(disc.home, tok)]
         if kind in {"invite", "host"} and not places and host is not None and host.country:
             places = [(resolve.Place(host.country, None), tok)]
         if kind == "host" and host is None:
@@ -908,9 +1001,16 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             continue
         kind_ = _kind(tok, text, occasion)
         for visitor in visitors:
-            if visitor.speaker or (visitor.role == "other" and visitor.name
-                                   and not visitor.country):
+            conf = CONF_DEPENDENCY if parsed else CONF_FALLBACK
+            if visitor.speaker:
                 continue
+            if visitor.country is None and visitor.role != "intl_org":
+                if disc.home is None or visitor.name is None:
+                    continue
+                # A person no title or gazetteer places, in a wire story from their own
+                # capital ('SEOUL (Yonhap) -- Kang traveled to Poland'): the dateline's country.
+                visitor = replace(visitor, country=disc.home.country)
+                conf = CONF_FALLBACK
             for place, _ptok in places:
                 if visitor.country == place.country:
                     continue
@@ -927,7 +1027,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         sent_start=sent_start,
                         sent_end=sent_start + len(text),
                         sent_text=text,
-                        confidence=CONF_DEPENDENCY if parsed else CONF_FALLBACK,
+                        confidence=conf,
                         story=story,
                     )
                 )

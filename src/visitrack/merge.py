@@ -9,6 +9,7 @@ the narrowest window, a city when any frame names one, and the stage that says t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from visitrack.extract import Frame
@@ -64,7 +65,7 @@ def merge_frames(
 ) -> list[Visit]:
     """One visit per group of compatible frames of the same visitor and destination."""
     groups: list[list[Frame]] = []
-    for f in frames:
+    for f in _unify_unnamed(frames):
         for g in groups:
             if (
                 g[0].visitor.key == f.visitor.key
@@ -79,11 +80,49 @@ def merge_frames(
     return [_to_visit(g, doc_id, published.get(g[0].story)) for g in groups]
 
 
+def _stage(group: list[Frame]) -> Stage:
+    """The reading a document gives of a visit.
+
+    A postponement or cancellation is the news whenever a confident frame reports it. Otherwise
+    the most confident frame decides, and among equals the first one: headlines and ledes state
+    a story's news, later sentences recall background. Among the planning stages the furthest
+    along wins (an invitation under consultation is in preparation).
+    """
+    top = max(f.confidence for f in group)
+    confident = [f for f in group if f.confidence >= top]
+    for s in ("cancelled", "postponed"):
+        if any(f.stage == s for f in confident):
+            return s
+    first = confident[0].stage
+    planning = [f.stage for f in confident if STAGE_RANK[f.stage] <= STAGE_RANK["announced"]]
+    if STAGE_RANK[first] <= STAGE_RANK["announced"] and planning:
+        return max(planning, key=lambda s: STAGE_RANK[s])
+    return first
+
+
+def _unify_unnamed(frames: Sequence[Frame]) -> list[Frame]:
+    """Give an unnamed official ('the Chinese leader', 'a Ugandan mission') the name of the one
+    person of that country the document has travelling to the same destination."""
+    named: dict[tuple[int, str | None, str], set[str]] = {}
+    actors = {}
+    for f in frames:
+        if f.visitor.name:
+            named.setdefault((f.story, f.visitor.country, f.country), set()).add(f.visitor.key)
+            actors[f.visitor.key] = f.visitor
+    out: list[Frame] = []
+    for f in frames:
+        keys = named.get((f.story, f.visitor.country, f.country), set())
+        if f.visitor.name is None and len(keys) == 1:
+            f = replace(f, visitor=actors[next(iter(keys))])
+        out.append(f)
+    return out
+
+
 def _to_visit(group: list[Frame], doc_id: str, published: date | None) -> Visit:
     when: When | None = None
     for f in group:
         when = _narrower(when, f.when)
-    stage: Stage = max((f.stage for f in group), key=lambda s: STAGE_RANK[s])
+    stage = _stage(group)
     city = next((f.city for f in group if f.city), None)
     host = next((f.host for f in group if f.host), None)
     occasion = next((f.occasion for f in group if f.occasion), None)

@@ -19,7 +19,7 @@ from datetime import date
 from visitrack import clean as clean_stage
 from visitrack import nlp
 from visitrack.errors import VisitrackError
-from visitrack.extract import Discourse, Frame, sentence_frames, year_hint
+from visitrack.extract import Discourse, Frame, dateline_place, sentence_frames, year_hint
 from visitrack.ingest import document_from_text
 from visitrack.merge import merge_frames
 from visitrack.records import CleanDocument, InputFailure, RawDocument, Visit
@@ -57,8 +57,9 @@ def _frames(
         disc = discourses.get(si)
         if disc is None:
             story = doc.stories[si]
-            hint = year_hint(doc.text[story.start : story.end]) if story.published is None else None
-            disc = discourses[si] = Discourse(story.published, year=hint)
+            text = doc.text[story.start : story.end]
+            hint = year_hint(text) if story.published is None else None
+            disc = discourses[si] = Discourse(story.published, year=hint, home=dateline_place(text))
         frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))  # type: ignore[arg-type]
     return frames
 

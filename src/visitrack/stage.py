@@ -59,7 +59,6 @@ PROPOSE_LEMMAS = frozenset(
         "float",
         "offer",
         "seek",
-        "would",
         "ask",
         "interested",
         "potential",
@@ -77,7 +76,7 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
     chain: list[Token] = [trigger]
     tok = trigger
     for _ in range(6):
-        if tok.head is tok:
+        if tok.head.i == tok.i:
             break
         if tok.dep_ in {"conj"} and tok.head.pos_ == "VERB":
             # "visited X and met Y": the coordinated verb shares the first one's aux, not its lemma.
@@ -168,12 +167,23 @@ def decide_stage(
         # "Putin said he was expecting Xi to make a state visit": the host's wish, not a plan
         # the visitor confirmed.
         return "invited"
-    if trigger.dep_ == "pobj" and trigger.head.lower_ == "on" and trigger.pos_ == "NOUN":
-        # "Lavrov, on a two-day visit to Beijing, met ..."
+    if (trigger.dep_ == "pobj" and trigger.head.lower_ == "on" and trigger.pos_ == "NOUN"
+            and (trigger.head.head.pos_ in {"NOUN", "PROPN"} or trigger.head.head.lemma_ == "be")):
+        # "Lavrov, on a two-day visit to Beijing, met ..."; "she is on a visit to ..."
         return "ongoing" if _recent(when, published) else "completed"
+    if FORWARD_LEMMAS & {t.lemma_.lower() for t in chain[1:]}:
+        # "decided to visit", "plans to attend": the trip is ahead whatever the main verb's tense
+        if chain_has(chain, {"hope", "want", "wish", "consider", "seek", "propose", "suggest"}):
+            return "proposed"
+        return "announced"
     if lemmas & PROPOSE_LEMMAS and not lemmas & {"will", "schedule", "due"}:
         return "proposed"
+    if tense == "present" and ("later" in lemmas or _ahead(when, published)):
+        # "lands in Kenya later on Friday"
+        return "announced"
     if tense == "past":
+        if trigger.lemma_.lower() in {"leave", "depart", "head"} and _recent(when, published):
+            return "ongoing"
         if trigger.lemma_.lower() in ONGOING_LEMMAS or "currently" in low:
             if _recent(when, published):
                 return "ongoing"
@@ -197,6 +207,20 @@ def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
             if subj and not any(c.i in visitor_tokens for c in subj[0].subtree):
                 return subj[0].lower_ not in {"it", "visit", "trip"}
     return False
+
+
+FORWARD_LEMMAS = frozenset(
+    {"plan", "decide", "agree", "intend", "schedule", "set", "due", "hope", "want", "wish",
+     "consider", "seek", "propose", "suggest", "prepare"}
+)
+
+
+def chain_has(chain: list[Token], lemmas: set[str]) -> bool:
+    return any(t.lemma_.lower() in lemmas for t in chain)
+
+
+def _ahead(when: When | None, published: date | None) -> bool:
+    return bool(when and when.start and published and when.start > published)
 
 
 def _recent(when: When | None, published: date | None) -> bool:

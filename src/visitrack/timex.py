@@ -47,9 +47,10 @@ Granularity = Literal["day", "week", "month", "season", "year", "vague"]
 YEAR_MIN = 1900
 YEAR_MAX = 2100
 
-# How far left of a match to look for its preposition/modifier ("by the very end of" is
-# 18 characters; a little slack for spacing).
-LEFT_CONTEXT_CHARS = 40
+# How far left of a match to look for its preposition/modifier. The longest left context
+# the patterns know is "until the very beginning of " (29 characters); every extra character
+# costs a regex attempt per candidate, so the window is kept just above that.
+LEFT_CONTEXT_CHARS = 32
 
 # Horizons for open forward spans without a number ("in the coming days/weeks/months").
 # No gold visit is dated by such a span (the one there was postponed), so these are
