@@ -259,7 +259,7 @@ def _title_tokens(ent: Span) -> list[Token]:
 def _appositive_title(ent: Span) -> str:
     """Title in an appositive after the name: 'Kang, the presidential chief of staff,'."""
     root = ent.root
-    parts = [c for c in root.children if c.dep_ == "appos"]
+    parts = [c for c in root.children if c.dep_ == "appos" and c.tag_ != "NNS"]
     return " ".join(" ".join(t.text for t in p.subtree) for p in parts)
 
 
@@ -267,7 +267,7 @@ def _country_in(text: str) -> str | None:
     words = text.replace("’s", "").replace("'s", "").split()
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
-            code = resolve.country_of(" ".join(words[i : i + n]))
+            code = resolve.country_named(" ".join(words[i : i + n]))
             if code:
                 return code
     return None
@@ -300,7 +300,7 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
     person = resolve.lookup_person(name, disc.published, country=country_hint, role=role_hint)
     if person is not None:
         role: Role = person.role
-        if role_hint and role_hint != person.role and role_hint not in {"other"}:
+        if person.role == "other" and role_hint:
             role = role_hint
         return Actor(person.name, role, person.country, tokens, ent.text, speaker)
     if earlier is not None and (country_hint is None or country_hint == earlier.country):
@@ -342,7 +342,7 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     country = None
     boss = False
     for m in mods:
-        country = resolve.country_of(" ".join(t.text for t in m.subtree)) or country
+        country = resolve.country_named(" ".join(t.text for t in m.subtree)) or country
         if country is None and m.dep_ == "poss" and m.pos_ == "PROPN":
             # "Lee's chief of staff": an aide of that person, from the same country
             known = disc.people.get(m.text.lower()) or resolve.lookup_person(m.text, disc.published)
@@ -356,7 +356,7 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
         for c in tok.children:
             if c.dep_ == "prep" and c.lower_ in {"of", "from"}:
                 for p in c.children:
-                    country = resolve.country_of(p.text) or country
+                    country = resolve.country_named(p.text) or country
     if country is None:
         return None
     role = resolve.role_from_title(phrase)
@@ -409,8 +409,13 @@ def place_of_token(tok: Token) -> resolve.Place | None:
                 if p:
                     return p
                 break
-    if tok.pos_ == "PROPN":
-        return resolve.place(tok.text)
+    if tok.pos_ == "PROPN" and tok.ent_iob_ == "O":
+        # Outside an entity only a country's name or capital counts: small towns share their
+        # names with surnames and common words.
+        code = resolve.country_named(tok.text)
+        if code is not None:
+            p = resolve.place(tok.text)
+            return p if p is not None and p.country == code else resolve.Place(code, None)
     return None
 
 
@@ -607,7 +612,7 @@ def _group_countries(tok: Token, out: list[Actor], seen: set[str]) -> None:
 
     walk(tok)
     texts = [_entity_text(t) for t in items]
-    codes = [resolve.country_of(x) for x in texts]
+    codes = [resolve.country_named(x) for x in texts]
     known = [c for c in codes if c]
     for t, text, code in zip(items, texts, codes, strict=True):
         if code is None and len(known) >= 2:

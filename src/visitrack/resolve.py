@@ -233,6 +233,20 @@ def country_of(text: str) -> str | None:
     return found.country if found else None
 
 
+def country_named(text: str) -> str | None:
+    """Like :func:`country_of`, but only country names, demonyms and capitals: the strict
+    reading for titles ('Brazil's finance minister'), where a town's name is a false hit."""
+    key = _place_key(text)
+    c = _countries()
+    if not key or key in c.stop:
+        return None
+    for table in (c.names, c.demonyms, c.capitals):
+        if key in table:
+            return table[key]
+    hit = c.places.get(key)
+    return hit[0] if hit else None
+
+
 def country_name(iso3: str) -> str:
     """English short name of a country; the code itself when the gazetteer lacks it."""
     return _countries().display.get(iso3.upper(), iso3)

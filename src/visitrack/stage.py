@@ -211,7 +211,7 @@ def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
 
 FORWARD_LEMMAS = frozenset(
     {"plan", "decide", "agree", "intend", "schedule", "set", "due", "hope", "want", "wish",
-     "consider", "seek", "propose", "suggest", "prepare"}
+     "consider", "seek", "propose", "suggest", "prepare", "decision", "intention", "readiness"}
 )
 
 
