@@ -138,6 +138,7 @@ SPEAKER_TITLES = (
     "reporter",
     "correspondent",
 )
+ADJUNCT_PREPS = frozenset({"after", "before", "during", "since", "following", "until", "amid"})
 PRONOUNS = frozenset({"he", "she", "his", "her", "him", "hers"})
 GROUP_WORDS = frozenset({"leaders", "heads", "presidents", "delegations", "leader", "officials"})
 
@@ -355,9 +356,17 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     if country is None:
         for c in tok.children:
             if c.dep_ == "prep" and c.lower_ in {"of", "from"}:
-                for p in c.children:
+                for p in c.subtree:
                     country = resolve.country_named(p.text) or country
     if country is None:
+        role = resolve.role_from_title(phrase)
+        if role in {"head_of_state", "head_of_government", "foreign_minister"} and any(
+            c.lower_ == "the" for c in tok.children
+        ):
+            # "the President" in a story about one president
+            for actor in reversed(list(disc.people.values())):
+                if actor.role == role and actor.name and actor.country:
+                    return Actor(actor.name, actor.role, actor.country, frozenset({tok.i}), phrase)
         return None
     role = resolve.role_from_title(phrase)
     if role is None and tok.lemma_.lower() in {"leader", "counterpart"}:
@@ -440,20 +449,12 @@ def _places_under(tok: Token, skip: frozenset[int]) -> list[tuple[resolve.Place,
         for c in t.children:
             if c.dep_ in {"conj", "appos"}:
                 add(c)
-            if c.dep_ == "prep" and c.lower_ in {"in", "of"} and p is not None and p.city is None:
-                continue
 
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ in DEST_PREPS:
             for p in c.children:
                 if p.dep_ == "pobj":
                     add(p)
-                    # "to the capital of X", "to Moscow for the parade"
-                    for pp in p.children:
-                        if pp.dep_ == "prep" and pp.lower_ in {"of", "in"}:
-                            for q in pp.children:
-                                if q.dep_ == "pobj":
-                                    add(q)
         elif c.dep_ in {"dobj", "attr", "npadvmod"}:
             add(c)
     return out
@@ -733,6 +734,9 @@ def _visitors(
             vs = _expand(holder, actors, disc)
             if vs:
                 return vs, host, True
+    if trigger.dep_ == "pobj" and trigger.head.lower_ in ADJUNCT_PREPS:
+        # "released shortly after the arrival of X": the subject of 'released' did not travel
+        return [], host, False
     subj = _subject(trigger)
     if subj is not None:
         vs = _expand(subj, actors, disc)

@@ -178,6 +178,9 @@ def decide_stage(
         return "announced"
     if lemmas & PROPOSE_LEMMAS and not lemmas & {"will", "schedule", "due"}:
         return "proposed"
+    if _behind(when, published) and tense != "future" and not lemmas & {"will", "would"}:
+        # the trip's whole window lies before the report: it happened
+        return "completed"
     if tense == "present" and ("later" in lemmas or _ahead(when, published)):
         # "lands in Kenya later on Friday"
         return "announced"
@@ -221,6 +224,10 @@ def chain_has(chain: list[Token], lemmas: set[str]) -> bool:
 
 def _ahead(when: When | None, published: date | None) -> bool:
     return bool(when and when.start and published and when.start > published)
+
+
+def _behind(when: When | None, published: date | None) -> bool:
+    return bool(when and when.end and published and when.end < published)
 
 
 def _recent(when: When | None, published: date | None) -> bool:
