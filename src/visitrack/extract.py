@@ -437,7 +437,7 @@ def _places_under(tok: Token, skip: frozenset[int]) -> list[tuple[resolve.Place,
         if t.i in skip:
             return
         p = place_of_token(t)
-        if p is None and t.pos_ == "NOUN":
+        if p is None and t.pos_ in {"NOUN", "PROPN"}:
             # "Kenya's biggest shantytown", "a palace outside Saint Petersburg"
             for q in t.subtree:
                 if q.i != t.i and q.pos_ == "PROPN" and q.i not in skip:
@@ -803,7 +803,7 @@ def _pick_time(trigger: Token, times: list[timex.TimeMention]) -> When | None:
         span = doc.char_span(tm.start, tm.end, alignment_mode="expand")
         if span is None or len(span) == 0:
             continue
-        verdict = _attachment(span.root, chain)
+        verdict = _attachment(span.root, chain, trigger)
         if verdict:
             attached.append((abs(span.root.i - trigger.i), tm))
     if not attached:
@@ -811,13 +811,15 @@ def _pick_time(trigger: Token, times: list[timex.TimeMention]) -> When | None:
     return min(attached, key=lambda pair: pair[0])[1].when
 
 
-def _attachment(tok: Token, chain: set[int]) -> bool:
+def _attachment(tok: Token, chain: set[int], trigger: Token) -> bool:
     """Whether a time token hangs off the trigger's clause (or off no verb at all)."""
     for anc in [tok, *tok.ancestors]:
         if anc.i in chain:
             return True
         if anc.pos_ in {"VERB", "AUX"} and anc.i != tok.i and anc.dep_ not in {"amod"}:
-            return False
+            # a verb inside the trigger's own phrase ('a meeting to be held in X later this
+            # year') still speaks of the trip; a verb outside it does not
+            return any(a.i == trigger.i for a in anc.ancestors)
     return True
 
 
