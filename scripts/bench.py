@@ -88,20 +88,25 @@ def main() -> int:
 
         secs, peak_mb = run_extract(corpus, Path(tmp) / "out.jsonl")
         visits = sum(1 for _ in (Path(tmp) / "out.jsonl").open(encoding="utf-8"))
-        print(f"visitrack extract: {secs:.1f} s  {words / secs:,.0f} words/s  "
-              f"{docs / secs:.1f} docs/s  {visits} visits  peak RSS {peak_mb:.0f} MB")
+        print(
+            f"visitrack extract: {secs:.1f} s  {words / secs:,.0f} words/s  "
+            f"{docs / secs:.1f} docs/s  {visits} visits  peak RSS {peak_mb:.0f} MB"
+        )
 
         bare = bare_pipeline(texts)
         print(f"bare spaCy nlp.pipe (all components): {bare:.1f} s  {words / bare:,.0f} words/s")
-        print(f"ratio extract/bare speed: {bare / secs:.2f} (target >= 1.0; extract includes "
-              "model load, reading and cleaning)")
+        print(
+            f"ratio extract/bare speed: {bare / secs:.2f} (target >= 1.0; extract includes "
+            "model load, reading and cleaning)"
+        )
 
         small = REPO / "src" / "visitrack" / "examples" / "beijing_state_visit.txt"
         exe = Path(sys.executable).parent / "visitrack"
         t0 = time.perf_counter()
         subprocess.run([str(exe), "extract", str(small)], check=False, capture_output=True)
-        print(f"visitrack extract on one small file: {time.perf_counter() - t0:.2f} s "
-              "(target < 3 s)")
+        print(
+            f"visitrack extract on one small file: {time.perf_counter() - t0:.2f} s (target < 3 s)"
+        )
     return 0
 
 

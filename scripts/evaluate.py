@@ -57,7 +57,7 @@ def evaluate(shared: Path, report_dir: Path | None) -> dict[str, dict[str, objec
             base = report_dir if report_dir is not None else Path(tmp)
             base.mkdir(parents=True, exist_ok=True)
             pred = base / f"{gold_dir.name}.pred.jsonl"
-            n, secs = predict(gold_dir, pred)
+            _docs, secs = predict(gold_dir, pred)  # the scorer reports its own document count
             report = base / f"{gold_dir.name}.report.json" if report_dir is not None else None
             res = score(shared, gold_dir, pred, report)
             res["seconds"] = round(secs, 2)
@@ -72,8 +72,10 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
     if not (args.shared / "eval" / "score.py").exists():
-        print(f"evaluate: no scorer at {args.shared}/eval/score.py (is ../shared there?)",
-              file=sys.stderr)
+        print(
+            f"evaluate: no scorer at {args.shared}/eval/score.py (is ../shared there?)",
+            file=sys.stderr,
+        )
         return 2
     results = evaluate(args.shared, args.report_dir)
     if args.json:

@@ -37,5 +37,10 @@ def test_prefilter_keeps_triggers_context_and_lede() -> None:
     text = "Headline here. Lede here. Third. Fourth line. Fifth is context. He will visit Rome."
     sents = split_sentences(text)
     kept = [s.text for s in select_for_parsing(sents)]
-    assert kept == ["Headline here.", "Lede here.", "Third.", "Fifth is context.",
-                    "He will visit Rome."]
+    assert kept == [
+        "Headline here.",
+        "Lede here.",
+        "Third.",
+        "Fifth is context.",
+        "He will visit Rome.",
+    ]

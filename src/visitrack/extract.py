@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from visitrack import resolve, timex
 from visitrack.records import Kind, Party, Role, Stage, When
-from visitrack.stage import decide_stage
+from visitrack.stage import decide_stage, is_infinitive
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -443,8 +443,9 @@ def _places_under(tok: Token, skip: frozenset[int]) -> list[tuple[resolve.Place,
                 if q.i != t.i and q.pos_ == "PROPN" and q.i not in skip:
                     p = place_of_token(q)
                     if p is not None:
+                        out.append((p, q))
                         break
-        if p is not None:
+        elif p is not None:
             out.append((p, t))
         for c in t.children:
             if c.dep_ in {"conj", "appos"}:
@@ -565,6 +566,11 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
                         _group_countries(p, out, seen)
 
     one(tok)
+    # "Funaro and Gros visited": a partner nobody placed shares the placed partners' country
+    countries = {a.country for a in out if a.country}
+    if len(countries) == 1 and any(a.country is None and a.name for a in out):
+        only = next(iter(countries))
+        out = [replace(a, country=only) if a.country is None and a.name else a for a in out]
     return out
 
 
@@ -580,6 +586,12 @@ def _led_by(tok: Token, actors: dict[int, Actor]) -> Actor | None:
                         for q in p.subtree:
                             if q.i in actors and actors[q.i].name:
                                 return actors[q.i]
+                        if p.pos_ == "PROPN":
+                            # a name the recogniser missed: 'led by ... Balaki Kirya'
+                            name = " ".join(
+                                t.text for t in p.lefts if t.dep_ == "compound"
+                                and t.pos_ == "PROPN") + " " + p.text
+                            return Actor(name.strip(), "other", None, frozenset({p.i}), p.text)
     return None
 
 
@@ -780,7 +792,8 @@ def _clause_chain(trigger: Token) -> set[int]:
     chain = {trigger.i}
     tok = trigger
     while tok.head.i != tok.i:
-        if tok.pos_ in {"VERB", "AUX"} and tok.i != trigger.i and tok.dep_ not in {"xcomp"}:
+        if (tok.pos_ in {"VERB", "AUX"} and tok.i != trigger.i and tok.dep_ not in {"xcomp"}
+                and not is_infinitive(tok)):
             break
         tok = tok.head
         chain.add(tok.i)
@@ -811,6 +824,20 @@ def _pick_time(trigger: Token, times: list[timex.TimeMention]) -> When | None:
     return min(attached, key=lambda pair: pair[0])[1].when
 
 
+def _below(verb: Token, trigger: Token) -> bool:
+    """Whether a verb sits inside the trigger's own phrase ('a meeting to be held ...'), not in
+    a clause coordinated with it ('traveled ... and is scheduled to return Tuesday')."""
+    tok = verb
+    while tok.head.i != tok.i:
+        if tok.dep_ not in {"acl", "relcl", "xcomp", "prep", "pobj", "dobj", "compound", "nmod",
+                            "amod", "appos"}:
+            return False
+        tok = tok.head
+        if tok.i == trigger.i:
+            return True
+    return False
+
+
 def _attachment(tok: Token, chain: set[int], trigger: Token) -> bool:
     """Whether a time token hangs off the trigger's clause (or off no verb at all)."""
     for anc in [tok, *tok.ancestors]:
@@ -819,7 +846,7 @@ def _attachment(tok: Token, chain: set[int], trigger: Token) -> bool:
         if anc.pos_ in {"VERB", "AUX"} and anc.i != tok.i and anc.dep_ not in {"amod"}:
             # a verb inside the trigger's own phrase ('a meeting to be held in X later this
             # year') still speaks of the trip; a verb outside it does not
-            return any(a.i == trigger.i for a in anc.ancestors)
+            return _below(anc, trigger)
     return True
 
 
@@ -978,9 +1005,12 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         pl = place_of_token(p)
                         if pl is not None:
                             places = [(pl, p)]
-        if not places and disc.home is not None and any(
-            c.lower_ == "here" for c in tok.children
+        if not places and disc.home is not None and (
+            any(c.lower_ == "here" for c in tok.children)
+            or (kind == "trip" and tok.lemma_.lower() == "visit" and visitors
+                and all(v.country and v.country != disc.home.country for v in visitors))
         ):
+            # "his visit here"; "the visit this week by X" in a story filed from the host city
             places = [(disc.home, tok)]
         if kind in {"invite", "host"} and not places and host is not None and host.country:
             places = [(resolve.Place(host.country, None), tok)]
@@ -997,12 +1027,18 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             t.lemma_.lower() in NON_DIPLOMATIC_OBJECTS for t in tok.children if t.dep_ == "dobj"
         ):
             continue
+        if not visitors and kind == "host":
+            continue  # "will host a news conference": nobody comes
+        if not visitors:
+            visitors = _group_in_sentence(doc, actors, disc)
+            parsed = False
+            taken = {i for a in visitors for i in a.tokens}
+            places = [(p, t) for p, t in places if t.i not in taken]
         if not visitors:
             guess = _nearest_actor(tok, actors, skip=host)
             if guess is None:
                 continue
             visitors = [guess]
-            parsed = False
         tense = _tense_hint(tok)
         if tense not in times_cache:
             times_cache[tense] = _times(text, disc, tense)
@@ -1042,6 +1078,9 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         story=story,
                     )
                 )
+    for f in frames:
+        if f.occasion or f.kind == "event_attendance" or f.stage == "invited":
+            disc.event_places.setdefault("*", resolve.Place(f.country, f.city))
     _note_events(doc, disc)
     for tm in times_cache.get(None) or next(iter(times_cache.values()), None) or _times(
         text, disc, None
@@ -1053,6 +1092,17 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if a.name:
             disc.remember(a)
     return frames
+
+
+def _group_in_sentence(doc: Doc, actors: dict[int, Actor], disc: Discourse) -> list[Actor]:
+    """Leaders of listed countries when the parse lost the subject ('In addition to X, the
+    leaders of A, B and C have confirmed their attendance')."""
+    for t in doc:
+        if t.lemma_.lower() in GROUP_WORDS and t.tag_ == "NNS":
+            group = _expand(t, actors, disc)
+            if group and all(a.name is None for a in group):
+                return group
+    return []
 
 
 def _nearest_actor(tok: Token, actors: dict[int, Actor], skip: Actor | None) -> Actor | None:

@@ -353,7 +353,9 @@ def _parse_row(line: bytes, where: str, published: date | None) -> RawDocument |
     except UnicodeDecodeError:
         return InputFailure(where, "malformed JSON: not valid utf-8")
     except json.JSONDecodeError as err:
-        return InputFailure(where, f"malformed JSON: {err.msg.lower()} at column {err.colno}")
+        # Some messages end in "at" already ("Invalid control character at"); say it once.
+        msg = err.msg.lower().removesuffix(" at")
+        return InputFailure(where, f"malformed JSON: {msg} at column {err.colno}")
     except (ValueError, RecursionError) as err:
         return InputFailure(where, f"malformed JSON: {str(err).lower() or 'too deeply nested'}")
     if not isinstance(row, dict):

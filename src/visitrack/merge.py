@@ -101,19 +101,21 @@ def _stage(group: list[Frame]) -> Stage:
 
 
 def _unify_unnamed(frames: Sequence[Frame]) -> list[Frame]:
-    """Give an unnamed official ('the Chinese leader', 'a Ugandan mission') the name of the one
-    person of that country the document has travelling to the same destination."""
-    named: dict[tuple[int, str | None, str], set[str]] = {}
-    actors = {}
-    for f in frames:
-        if f.visitor.name:
-            named.setdefault((f.story, f.visitor.country, f.country), set()).add(f.visitor.key)
-            actors[f.visitor.key] = f.visitor
+    """Give an unnamed official ('the Chinese leader', 'a high-level Indian official') the name
+    of the one person of that country the document has going to the same destination at a
+    compatible time, preferring a person named in the same sentence."""
     out: list[Frame] = []
     for f in frames:
-        keys = named.get((f.story, f.visitor.country, f.country), set())
-        if f.visitor.name is None and len(keys) == 1:
-            f = replace(f, visitor=actors[next(iter(keys))])
+        if f.visitor.name is None:
+            same = [g for g in frames if g.visitor.name and g.story == f.story
+                    and g.visitor.country == f.visitor.country and g.country == f.country
+                    and _overlap(g.when, f.when)]
+            here = [g for g in same if g.sent_start == f.sent_start]
+            for pool in (here, same):
+                keys = {g.visitor.key for g in pool}
+                if len(keys) == 1:
+                    f = replace(f, visitor=pool[0].visitor)
+                    break
         out.append(f)
     return out
 

@@ -192,11 +192,15 @@ class Visit:
             published=day(data.get("published")),
             visitor=visitor,
             host=party(data.get("host")),
-            destination=Destination(data["destination"]["country"], data["destination"].get("city")),
+            destination=Destination(
+                data["destination"]["country"], data["destination"].get("city")
+            ),
             kind=data["kind"],
             occasion=data.get("occasion"),
             stage=data["stage"],
             when=When(when["text"], day(when.get("start")), day(when.get("end"))) if when else None,
-            evidence=tuple(Evidence(e["start"], e["end"], e["text"]) for e in data.get("evidence", [])),
+            evidence=tuple(
+                Evidence(e["start"], e["end"], e["text"]) for e in data.get("evidence", [])
+            ),
             confidence=float(data.get("confidence", 0.5)),
         )

@@ -106,6 +106,10 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
             break
         tok = tok.head
         chain.append(tok)
+        if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in {"xcomp", "acl", "pcomp"} and not (
+            is_infinitive(tok)
+        ):
+            break  # the clause's own verb: what governs it is another event
     lemmas: set[str] = set()
     for t in chain:
         lemmas.add(t.lemma_.lower())
@@ -113,6 +117,11 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
             if c.dep_ in {"aux", "auxpass", "neg", "advmod", "amod", "acomp", "prt", "det"}:
                 lemmas.add(c.lemma_.lower())
     return lemmas, chain
+
+
+def is_infinitive(tok: Token) -> bool:
+    """'(expecting Xi) to make a visit': a non-finite clause, controlled by the verb above."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
 
 
 def _is_negated(chain: list[Token]) -> bool:
@@ -133,35 +142,34 @@ def decide_stage(
     """Stage of the visit a trigger speaks of, or ``None`` for a negated or hypothetical one."""
     lemmas, chain = _context_lemmas(trigger)
     low = sentence_text.lower()
+    top = chain[-1]
+    # Cue phrases count only inside the trigger's own clause: in "X cancelled a trip, partly
+    # because of Y's visit", Y's visit is not cancelled.
+    clause = trigger.doc[top.left_edge.i : top.right_edge.i + 1].text.lower()
     head_lemmas = {t.lemma_.lower() for t in chain}
 
-    if head_lemmas & CANCEL_LEMMAS or any(p in low for p in CANCEL_PHRASES if p in low):
-        if any(
-            p in low
-            for p in (
-                "no longer",
-                "no plans",
-                "cancel",
-                "call off",
-                "called off",
-                "scrap",
-                "snub",
-                "declin",
-            )
-        ):
-            return "cancelled"
-    if head_lemmas & POSTPONE_LEMMAS or any(p in low for p in POSTPONE_PHRASES):
+    if head_lemmas & CANCEL_LEMMAS or any(p in clause for p in CANCEL_PHRASES):
+        return "cancelled"
+    if head_lemmas & POSTPONE_LEMMAS or any(p in clause for p in POSTPONE_PHRASES):
         return "postponed"
     if _is_negated(chain):
         return None
 
     tense = _tense(chain)
-    if head_lemmas & PREPARE_LEMMAS or any(p in low for p in PREPARE_PHRASES):
+    if head_lemmas & PREPARE_LEMMAS or any(p in clause for p in PREPARE_PHRASES):
         if not (head_lemmas & ACCEPT_LEMMAS):
             return "in_preparation"
+    if trigger.pos_ == "NOUN" and head_lemmas & ACCEPT_LEMMAS and not _behind(when, published):
+        # "confirmed their attendance", "agreed to a visit"
+        return "announced"
     if head_lemmas & INVITE_LEMMAS:
         if head_lemmas & ACCEPT_LEMMAS:
             return "announced"
+        return "invited"
+    if trigger.lemma_.lower() in {"host", "welcome", "receive"} and lemmas & {
+        "would", "glad", "ready", "happy", "willing", "could"
+    }:
+        # "Russia would be glad to host the Chinese leader": an open invitation
         return "invited"
     if _host_expects(chain, visitor_tokens):
         # "Putin said he was expecting Xi to make a state visit": the host's wish, not a plan
