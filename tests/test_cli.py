@@ -304,8 +304,10 @@ def test_each_bad_input_is_one_stderr_line(
     line = lines[0]
     assert line.startswith("visitrack: ")
     assert reason in line.lower()
-    # A reason follows the input's name.
-    assert line.split(f"{source}:", 1)[1].strip()
+    # A reason follows the input's name, worded once.
+    reason_text = line.split(f"{source}:", 1)[1].strip()
+    assert reason_text
+    assert " at at " not in reason_text
 
 
 def test_only_bad_inputs_on_stderr(mixed_run: tuple[Run, Path]) -> None:
@@ -359,6 +361,30 @@ def test_published_override_and_table(tmp_path: Path) -> None:
     assert "2024-05-16..2024-05-17" in run.stdout
     with pytest.raises(json.JSONDecodeError):
         json.loads(run.stdout.splitlines()[0])
+
+
+# --- -o next to the inputs --------------------------------------------------------------------------
+
+
+def test_output_never_reads_or_overwrites_an_input(tmp_path: Path) -> None:
+    walked = tmp_path / "walked"
+    walked.mkdir()
+    (walked / "putin.txt").write_text(PUTIN, encoding="utf-8")
+
+    # The output lands inside the directory being walked: it is not read back as a corpus.
+    out = walked / "visits.jsonl"
+    run = visitrack("extract", "-o", out, walked)
+    assert run.code == 0, run.stderr
+    assert run.stderr_lines() == []
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["doc_id"] for r in records] == ["putin"]
+
+    # An input named as the output is refused before it is truncated.
+    src = walked / "putin.txt"
+    run = visitrack("extract", "-o", src, src)
+    assert run.code == 2
+    assert len(run.stderr_lines()) == 1 and "putin.txt" in run.stderr
+    assert src.read_text(encoding="utf-8") == PUTIN
 
 
 # --- usage errors ----------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -70,9 +72,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     visits: list[Visit] = []
     docs = 0
 
+    out_id: tuple[int, int] | None = None
+
     def raws() -> Iterator[RawDocument]:
         nonlocal failures
         for item in read_inputs(args.paths, published=args.published):
+            # A directory walk can reach the output file itself (`-o dir/out.jsonl dir`):
+            # reading back what this run is writing is never wanted.
+            if out_id is not None and _file_id(_source_path(item.source)) == out_id:
+                continue
             if isinstance(item, InputFailure):
                 failures += 1
                 _report(item)
@@ -82,8 +90,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     out: TextIO
     out_path = Path(args.output) if args.output else None
     if out_path is not None:
+        # Opening the output truncates it, so an input named as the output would be lost.
+        target = _file_id(str(out_path))
+        clash = next((p for p in args.paths if p != "-" and _file_id(p) == target), None)
+        if target is not None and clash is not None:
+            print(f"visitrack: {clash}: is also the output file; not overwriting", file=sys.stderr)
+            return EXIT_USAGE
         try:
             out = out_path.open("w", encoding="utf-8")
+            out_id = _file_id(str(out_path))
         except OSError as exc:
             print(f"visitrack: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -110,6 +125,21 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not args.quiet and sys.stderr.isatty():
         print(f"visitrack: {docs} documents, {failures} failed", file=sys.stderr)
     return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+def _file_id(path: str) -> tuple[int, int] | None:
+    """(device, inode) of an existing regular file, else ``None``."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def _source_path(source: str) -> str:
+    """The file behind an input's source: a JSONL row's source is ``path:lineno``."""
+    path, sep, lineno = source.rpartition(":")
+    return path if sep and lineno.isdigit() and not os.path.exists(source) else source
 
 
 def _report(f: InputFailure) -> None:

@@ -339,6 +339,8 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     'an Israeli delegation'. Resolves to the story's person of that country when there is one."""
     if tok.lower_ not in TITLE_WORDS and tok.lemma_.lower() not in TITLE_WORDS:
         return None
+    if tok.tag_ == "NNS":
+        return None  # "the leaders of A, B and C" is a group: see _expand
     mods = [c for c in tok.children if c.dep_ in {"amod", "compound", "poss", "nmod"}]
     country = None
     boss = False
@@ -539,6 +541,11 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
         a = actors.get(t.i)
         if a is None and t.lower_ in PRONOUNS:
             a = _antecedent(t, actors, disc)
+        if a is None and t.lower_ in {"their", "they", "them"}:
+            for g in _group_in_sentence(t.doc, actors, disc):
+                if g.key not in seen:
+                    seen.add(g.key)
+                    out.append(g)
         if a is None:
             # the head noun of a titled name: 'Lavrov' within 'Minister Sergei Lavrov'
             for c in t.children:
@@ -634,10 +641,17 @@ def _group_countries(tok: Token, out: list[Actor], seen: set[str]) -> None:
             code = resolve.fuzzy_country(text, among=resolve.region_mates(known))
         if code is None:
             continue
-        a = Actor(None, "head_of_state", code, frozenset({t.i}), t.text)
+        a = Actor(None, "head_of_state", code, _entity_tokens(t), t.text)
         if a.key not in seen:
             seen.add(a.key)
             out.append(a)
+
+
+def _entity_tokens(tok: Token) -> frozenset[int]:
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return frozenset(range(ent.start, ent.end))
+    return frozenset({tok.i})
 
 
 def _entity_text(tok: Token) -> str:
@@ -1019,7 +1033,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             p = place_of_token(subj) if subj is not None else None
             if p is not None and subj is not None:
                 places = [(p, subj)]
-        if not places and (event_tok is not None or kind == "attend"):
+        if not places and (event_tok is not None or kind == "attend"
+                           or tok.lemma_.lower() == "attendance"):
             places = _event_place(tok, event_tok, disc)
         if not places:
             continue

