@@ -161,7 +161,7 @@ def corpus_line(**row: Any) -> str:
     return json.dumps(row) + "\n"
 
 
-# --- a run where every input is fine: files, a directory, a corpus, stdin, -o ------------------
+# --- a run where every input is fine: files, a directory, a corpus, stdin, -o ---------------------
 
 
 @pytest.fixture(scope="module")
@@ -226,8 +226,8 @@ def test_every_input_kind_gives_records(good_run: tuple[Run, Path]) -> None:
     # JSONL corpus (doc_id from `id`, an integer id as a string) and stdin.
     assert set(by_doc) == {"putin", "macron", "scholz", "row-kishida", "7", "stdin"}
     # Output follows input order.
-    assert [r["doc_id"] for r in records][0] == "putin"
-    assert [r["doc_id"] for r in records][-1] == "stdin"
+    assert records[0]["doc_id"] == "putin"
+    assert records[-1]["doc_id"] == "stdin"
 
     putin = by_doc["putin"][0]
     assert putin["published"] == "2024-05-14"
@@ -246,7 +246,7 @@ def test_every_input_kind_gives_records(good_run: tuple[Run, Path]) -> None:
     assert by_doc["macron"][0]["destination"]["country"] == "DEU"
 
 
-# --- a run where some inputs are bad -------------------------------------------------------------
+# --- a run where some inputs are bad --------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -337,7 +337,7 @@ def test_invalid_utf8_is_still_processed(mixed_run: tuple[Run, Path]) -> None:
     assert "café" in latin[0]["evidence"][0]["text"]
 
 
-# --- --published, --format table -----------------------------------------------------------------
+# --- --published, --format table ------------------------------------------------------------------
 
 
 def test_published_override_and_table(tmp_path: Path) -> None:
@@ -363,7 +363,7 @@ def test_published_override_and_table(tmp_path: Path) -> None:
         json.loads(run.stdout.splitlines()[0])
 
 
-# --- -o next to the inputs --------------------------------------------------------------------------
+# --- -o next to the inputs ------------------------------------------------------------------------
 
 
 def test_output_never_reads_or_overwrites_an_input(tmp_path: Path) -> None:
@@ -387,7 +387,7 @@ def test_output_never_reads_or_overwrites_an_input(tmp_path: Path) -> None:
     assert src.read_text(encoding="utf-8") == PUTIN
 
 
-# --- usage errors ----------------------------------------------------------------------------------
+# --- usage errors ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

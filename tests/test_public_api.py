@@ -28,7 +28,7 @@ def test_all_names_resolve(name: str) -> None:
 
 def test_unknown_attribute_raises() -> None:
     with pytest.raises(AttributeError):
-        _ = visitrack.no_such_name  # type: ignore[attr-defined]
+        _ = visitrack.no_such_name
 
 
 def test_extract_visits_returns_records() -> None:

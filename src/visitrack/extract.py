@@ -200,6 +200,7 @@ class Discourse:
     home: resolve.Place | None = None
     last_year: int | None = None
     event_places: dict[str, resolve.Place] = field(default_factory=dict)
+    event_times: dict[str, When] = field(default_factory=dict)
 
     def remember(self, actor: Actor) -> None:
         if actor.speaker:
@@ -795,7 +796,7 @@ def _kind(trigger: Token, sentence: str, occasion: str | None) -> Kind:
         return "official_visit"
     if "working visit" in low:
         return "working_visit"
-    if occasion or trigger.lemma_.lower() in {"attend", "present"}:
+    if occasion or trigger.lemma_.lower() in {"attend", "present", "attendance"}:
         return "event_attendance"
     return "visit"
 
@@ -932,10 +933,41 @@ def dateline_place(text: str) -> resolve.Place | None:
     return None
 
 
+# Anniversaries that date an undated story: "the 70th anniversary of the victory over Nazi
+# Germany" is 1945 + 70. Only events that news about state visits commemorates again and again.
+ANNIVERSARY_EVENTS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"world war (?:ii|two|2)|second world war|nazi|great patriotic war|fascism"),
+     1945),
+    (re.compile(r"diplomatic (?:relations|ties)"), 0),  # depends on the pair: no anchor
+)
+_ANNIVERSARY_RE = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+anniversary\s+of\s+([^.;]{0,120})",
+                             re.IGNORECASE)
+
+
 def year_hint(text: str) -> int | None:
-    """For an undated story: the latest year it mentions, taken as roughly its own year."""
+    """For an undated story: the year an anniversary it celebrates falls in, else the latest
+    year it mentions, taken as roughly its own year."""
+    for m in _ANNIVERSARY_RE.finditer(text):
+        tail = m.group(2).lower()
+        for rx, year in ANNIVERSARY_EVENTS:
+            if year and rx.search(tail):
+                return year + int(m.group(1))
     years = [int(y) for y in _YEAR_IN_TEXT_RE.findall(text)]
     return max(years) if years else None
+
+
+def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
+    """Give an attendance with no time of its own the date the story gives its event
+    ('accepted an invitation to attend celebrations' ... 'the May 9 celebrations')."""
+    out: list[Frame] = []
+    for f in frames:
+        if f.when is None and f.kind == "event_attendance":
+            key = (f.occasion or "*").lower().split()[-1].rstrip("s")
+            when = disc.event_times.get(key) or disc.event_times.get("*")
+            if when is not None:
+                f = replace(f, when=when)
+        out.append(f)
+    return out
 
 
 def _times(text: str, disc: Discourse, tense: timex.Tense | None) -> list[timex.TimeMention]:
@@ -962,12 +994,14 @@ def _event_place(tok: Token, occasion_tok: Token | None, disc: Discourse
     gave the same kind of event earlier ('the celebration' after 'the celebration in Moscow')."""
     lemma = occasion_tok.lemma_.lower() if occasion_tok is not None else None
     place = disc.event_places.get(lemma) if lemma else None
-    if place is None and (occasion_tok is not None or tok.lemma_.lower() in {"attend", "present"}):
+    if place is None and (
+        occasion_tok is not None or tok.lemma_.lower() in {"attend", "present", "attendance"}
+    ):
         place = disc.event_places.get("*")
     return [(place, tok)] if place is not None else []
 
 
-def _note_events(doc: Doc, disc: Discourse) -> None:
+def _note_events(doc: Doc, disc: Discourse, times: list[timex.TimeMention]) -> None:
     """Remember where the events a sentence names take place ('the Moscow parade')."""
     for t in doc:
         if t.pos_ != "NOUN" or t.lemma_.lower() not in EVENT_NOUNS:
@@ -983,6 +1017,14 @@ def _note_events(doc: Doc, disc: Discourse) -> None:
         if found:
             disc.event_places[t.lemma_.lower()] = found[0][0]
             disc.event_places["*"] = found[0][0]
+        for tm in times:
+            span = doc.char_span(tm.start, tm.end, alignment_mode="expand")
+            if span is not None and tm.when.start is not None and any(
+                a.i == t.i for a in span.root.ancestors
+            ) and not any(a.pos_ == "VERB" for a in span.root.ancestors if a.i > t.i):
+                key = t.lemma_.lower().rstrip("s")
+                disc.event_times.setdefault(key, tm.when)
+                disc.event_times.setdefault("*", tm.when)
 
 
 def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) -> list[Frame]:
@@ -1096,7 +1138,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
     for f in frames:
         if f.occasion or f.kind == "event_attendance" or f.stage == "invited":
             disc.event_places.setdefault("*", resolve.Place(f.country, f.city))
-    _note_events(doc, disc)
+    _note_events(doc, disc, times_cache.get(None) or _times(text, disc, None))
     for tm in times_cache.get(None) or next(iter(times_cache.values()), None) or _times(
         text, disc, None
     ):

@@ -19,7 +19,14 @@ from datetime import date
 from visitrack import clean as clean_stage
 from visitrack import nlp
 from visitrack.errors import VisitrackError
-from visitrack.extract import Discourse, Frame, dateline_place, sentence_frames, year_hint
+from visitrack.extract import (
+    Discourse,
+    Frame,
+    dateline_place,
+    fill_event_times,
+    sentence_frames,
+    year_hint,
+)
 from visitrack.ingest import document_from_text
 from visitrack.merge import merge_frames
 from visitrack.records import CleanDocument, InputFailure, RawDocument, Visit
@@ -61,7 +68,10 @@ def _frames(
             hint = year_hint(text) if story.published is None else None
             disc = discourses[si] = Discourse(story.published, year=hint, home=dateline_place(text))
         frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))  # type: ignore[arg-type]
-    return frames
+    out: list[Frame] = []
+    for si, disc in discourses.items():
+        out.extend(fill_event_times([f for f in frames if f.story == si], disc))
+    return out
 
 
 def run(raws: Iterable[RawDocument]) -> Iterator[DocumentResult]:
