@@ -252,11 +252,21 @@ def test_lookup_role_depends_on_date() -> None:
 
 
 def test_lookup_surname_only() -> None:
-    assert lookup_person("Putin") is not None
-    lavrov = lookup_person("Lavrov")
+    on = date(2024, 4, 9)
+    assert lookup_person("Putin", on) is not None
+    lavrov = lookup_person("Lavrov", on)
     assert lavrov is not None and lavrov.name == "Sergei Lavrov"
-    xi = lookup_person("Xi")
+    xi = lookup_person("Xi", on)
     assert xi is not None and xi.name == "Xi Jinping"
+    # with a hint instead of a date
+    assert lookup_person("Lavrov", country="RUS") is not None
+
+
+def test_lookup_surname_needs_date_or_hint_and_a_term_nearby() -> None:
+    # A bare surname with nothing to anchor it names nobody in particular.
+    assert lookup_person("Lavrov") is None
+    # Long after the only term of a gazetteer person, a bare surname is somebody else.
+    assert lookup_person("Putin", date(1990, 1, 1)) is None
 
 
 def test_lookup_surname_disambiguated_by_date() -> None:

@@ -548,6 +548,22 @@ _HONORIFIC = re.compile(
 )
 
 
+# A bare surname names a gazetteer person only near their time in office: "Mr Howard" in a
+# British election story is not the Australian prime minister of 1996-2007. Two years of slack
+# cover trips reported just before a term starts or after it ends.
+SURNAME_MAX_DAYS_OUT_OF_OFFICE = 730
+
+
+def _plausible_by_surname(
+    entry: _Entry, on: date | None, country: str | None, role: Role | None
+) -> bool:
+    if on is None:
+        return country is not None or role is not None
+    if not entry.terms:
+        return True
+    return min(_distance(t, on) for t in entry.terms) <= SURNAME_MAX_DAYS_OUT_OF_OFFICE
+
+
 def _lookup_key(key: str, on: date | None, country: str | None, role: Role | None) -> Person | None:
     people = _people()
     for index, k in ((people.exact, key), (people.folded, _fold(key))):
@@ -564,7 +580,7 @@ def _lookup_key(key: str, on: date | None, country: str | None, role: Role | Non
         surname_hits = people.surname.get(_fold(tokens[-1]))
         if surname_hits:
             hit = _choose(surname_hits, people, on, country, role)
-            if hit is not None:
+            if hit is not None and _plausible_by_surname(hit, on, country, role):
                 return _person(hit, on, role)
     if country is None and role is None:
         return None
