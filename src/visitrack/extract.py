@@ -42,6 +42,9 @@ TRAVEL_VERBS = frozenset(
         "stop",
     }
 )
+MOTION_VERBS = frozenset(
+    {"go", "come", "head", "leave", "return", "stop", "fly", "travel", "depart"}
+)
 TRIP_NOUNS = frozenset(
     {
         "visit",
@@ -246,7 +249,7 @@ def _title_tokens(ent: Span) -> list[Token]:
                 break
             i = j - 1
             continue
-        if t.ent_type_ == "PERSON" or t.is_punct and t.text not in {"'s", "’s", "."}:
+        if t.ent_type_ == "PERSON" or (t.is_punct and t.text not in {"'s", "’s", "."}):
             break
         if t.pos_ in {"VERB", "AUX", "ADV", "PRON", "CCONJ", "SCONJ"} or t.dep_ == "det":
             break
@@ -306,8 +309,7 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
             role = role_hint
         return Actor(person.name, role, person.country, tokens, ent.text, speaker)
     if earlier is not None and (country_hint is None or country_hint == earlier.country):
-        return Actor(earlier.name, earlier.role, earlier.country, tokens, ent.text,
-                     earlier.speaker)
+        return Actor(earlier.name, earlier.role, earlier.country, tokens, ent.text, earlier.speaker)
     if country_hint is None:
         org = resolve.intl_org(full_title) if full_title else None
         if org:
@@ -325,8 +327,14 @@ def surname_actor(tok: Token, disc: Discourse) -> Actor | None:
     key = tok.text.removesuffix("'s").removesuffix("’s").lower()
     earlier = disc.people.get(key)
     if earlier is not None:
-        return Actor(earlier.name, earlier.role, earlier.country, frozenset({tok.i}), tok.text,
-                     earlier.speaker)
+        return Actor(
+            earlier.name,
+            earlier.role,
+            earlier.country,
+            frozenset({tok.i}),
+            tok.text,
+            earlier.speaker,
+        )
     if tok.ent_type_ in {"GPE", "LOC", "NORP", "ORG", "FAC", "DATE"}:
         return None
     person = resolve.lookup_person(tok.text, disc.published)
@@ -353,8 +361,13 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
             if known is not None and known.country:
                 country, boss = known.country, True
     phrase = " ".join(t.text for t in tok.subtree if t.i <= tok.i)
-    indefinite = boss or tok.lemma_.lower() in {"official", "delegation", "mission"} or any(
-        c.dep_ == "det" and c.lower_ in {"a", "an", "some", "any", "several"} for c in tok.children
+    indefinite = (
+        boss
+        or tok.lemma_.lower() in {"official", "delegation", "mission"}
+        or any(
+            c.dep_ == "det" and c.lower_ in {"a", "an", "some", "any", "several"}
+            for c in tok.children
+        )
     )
     if country is None:
         for c in tok.children:
@@ -375,8 +388,12 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     if role is None and tok.lemma_.lower() in {"leader", "counterpart"}:
         role = "head_of_state"
     speaker = any(w in phrase.lower() for w in SPEAKER_TITLES)
-    known = None if indefinite else disc.person_of(
-        country, None if tok.lemma_.lower() in {"leader", "counterpart"} else role
+    known = (
+        None
+        if indefinite
+        else disc.person_of(
+            country, None if tok.lemma_.lower() in {"leader", "counterpart"} else role
+        )
     )
     if known is not None and not speaker:
         return Actor(known.name, known.role, known.country, frozenset({tok.i}), phrase)
@@ -482,19 +499,11 @@ def _trigger_kind(tok: Token) -> str | None:
         ):
             return "meet"
         if lemma in TRAVEL_VERBS:
-            if lemma in {
-                "go",
-                "come",
-                "head",
-                "leave",
-                "return",
-                "stop",
-                "fly",
-                "travel",
-                "depart",
-            }:
-                if not any(c.dep_ == "prep" and c.lower_ in DEST_PREPS for c in tok.children):
-                    return None
+            # motion verbs are trips only with a direction: "went to Paris", not "went on"
+            if lemma in MOTION_VERBS and not any(
+                c.dep_ == "prep" and c.lower_ in DEST_PREPS for c in tok.children
+            ):
+                return None
             return "travel"
         if lemma == "be" and any(c.dep_ == "prep" and c.lower_ == "in" for c in tok.children):
             return "be_in"
@@ -563,8 +572,9 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
             out.append(a)
         for c in t.children:
             # A list of titled names is often parsed as appositions ('Fico, President Vucic,').
-            if c.dep_ == "conj" or (c.dep_ == "appos" and c.i in actors and a is not None
-                                    and actors[c.i].key != a.key):
+            if c.dep_ == "conj" or (
+                c.dep_ == "appos" and c.i in actors and a is not None and actors[c.i].key != a.key
+            ):
                 one(c)
         if t.lower_ in GROUP_WORDS or t.lemma_ in GROUP_WORDS:
             # "leaders from A, B and C", "the leaders of A, B and C"
@@ -596,9 +606,15 @@ def _led_by(tok: Token, actors: dict[int, Actor]) -> Actor | None:
                                 return actors[q.i]
                         if p.pos_ == "PROPN":
                             # a name the recogniser missed: 'led by ... Balaki Kirya'
-                            name = " ".join(
-                                t.text for t in p.lefts if t.dep_ == "compound"
-                                and t.pos_ == "PROPN") + " " + p.text
+                            name = (
+                                " ".join(
+                                    t.text
+                                    for t in p.lefts
+                                    if t.dep_ == "compound" and t.pos_ == "PROPN"
+                                )
+                                + " "
+                                + p.text
+                            )
                             return Actor(name.strip(), "other", None, frozenset({p.i}), p.text)
     return None
 
@@ -807,8 +823,12 @@ def _clause_chain(trigger: Token) -> set[int]:
     chain = {trigger.i}
     tok = trigger
     while tok.head.i != tok.i:
-        if (tok.pos_ in {"VERB", "AUX"} and tok.i != trigger.i and tok.dep_ not in {"xcomp"}
-                and not is_infinitive(tok)):
+        if (
+            tok.pos_ in {"VERB", "AUX"}
+            and tok.i != trigger.i
+            and tok.dep_ not in {"xcomp"}
+            and not is_infinitive(tok)
+        ):
             break
         tok = tok.head
         chain.add(tok.i)
@@ -844,8 +864,18 @@ def _below(verb: Token, trigger: Token) -> bool:
     a clause coordinated with it ('traveled ... and is scheduled to return Tuesday')."""
     tok = verb
     while tok.head.i != tok.i:
-        if tok.dep_ not in {"acl", "relcl", "xcomp", "prep", "pobj", "dobj", "compound", "nmod",
-                            "amod", "appos"}:
+        if tok.dep_ not in {
+            "acl",
+            "relcl",
+            "xcomp",
+            "prep",
+            "pobj",
+            "dobj",
+            "compound",
+            "nmod",
+            "amod",
+            "appos",
+        }:
             return False
         tok = tok.head
         if tok.i == trigger.i:
@@ -867,8 +897,27 @@ def _attachment(tok: Token, chain: set[int], trigger: Token) -> bool:
 
 # Verbs whose infinitive complement is a trip still to come: "invited X to visit", "plans to go".
 FORWARD_VERBS = frozenset(
-    {"invite", "plan", "expect", "hope", "intend", "schedule", "consider", "decide", "agree",
-     "want", "wish", "seek", "set", "due", "prepare", "propose", "suggest", "ask", "urge"}
+    {
+        "invite",
+        "plan",
+        "expect",
+        "hope",
+        "intend",
+        "schedule",
+        "consider",
+        "decide",
+        "agree",
+        "want",
+        "wish",
+        "seek",
+        "set",
+        "due",
+        "prepare",
+        "propose",
+        "suggest",
+        "ask",
+        "urge",
+    }
 )
 
 
@@ -936,12 +985,12 @@ def dateline_place(text: str) -> resolve.Place | None:
 # Anniversaries that date an undated story: "the 70th anniversary of the victory over Nazi
 # Germany" is 1945 + 70. Only events that news about state visits commemorates again and again.
 ANNIVERSARY_EVENTS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"world war (?:ii|two|2)|second world war|nazi|great patriotic war|fascism"),
-     1945),
+    (re.compile(r"world war (?:ii|two|2)|second world war|nazi|great patriotic war|fascism"), 1945),
     (re.compile(r"diplomatic (?:relations|ties)"), 0),  # depends on the pair: no anchor
 )
-_ANNIVERSARY_RE = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+anniversary\s+of\s+([^.;]{0,120})",
-                             re.IGNORECASE)
+_ANNIVERSARY_RE = re.compile(
+    r"\b(\d{1,3})(?:st|nd|rd|th)\s+anniversary\s+of\s+([^.;]{0,120})", re.IGNORECASE
+)
 
 
 def year_hint(text: str) -> int | None:
@@ -988,8 +1037,9 @@ def _relative_year(text: str, trigger: Token, disc: Discourse) -> When | None:
     return When(m.group(0), date(y, 1, 1), date(y, 12, 31))
 
 
-def _event_place(tok: Token, occasion_tok: Token | None, disc: Discourse
-                 ) -> list[tuple[resolve.Place, Token]]:
+def _event_place(
+    tok: Token, occasion_tok: Token | None, disc: Discourse
+) -> list[tuple[resolve.Place, Token]]:
     """Where an event attended takes place when the sentence does not say: the place the story
     gave the same kind of event earlier ('the celebration' after 'the celebration in Moscow')."""
     lemma = occasion_tok.lemma_.lower() if occasion_tok is not None else None
@@ -1019,9 +1069,12 @@ def _note_events(doc: Doc, disc: Discourse, times: list[timex.TimeMention]) -> N
             disc.event_places["*"] = found[0][0]
         for tm in times:
             span = doc.char_span(tm.start, tm.end, alignment_mode="expand")
-            if span is not None and tm.when.start is not None and any(
-                a.i == t.i for a in span.root.ancestors
-            ) and not any(a.pos_ == "VERB" for a in span.root.ancestors if a.i > t.i):
+            if (
+                span is not None
+                and tm.when.start is not None
+                and any(a.i == t.i for a in span.root.ancestors)
+                and not any(a.pos_ == "VERB" for a in span.root.ancestors if a.i > t.i)
+            ):
                 key = t.lemma_.lower().rstrip("s")
                 disc.event_times.setdefault(key, tm.when)
                 disc.event_times.setdefault("*", tm.when)
@@ -1061,10 +1114,18 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         pl = place_of_token(p)
                         if pl is not None:
                             places = [(pl, p)]
-        if not places and disc.home is not None and (
-            any(c.lower_ == "here" for c in tok.children)
-            or (kind == "trip" and tok.lemma_.lower() == "visit" and visitors
-                and all(v.country and v.country != disc.home.country for v in visitors))
+        if (
+            not places
+            and disc.home is not None
+            and (
+                any(c.lower_ == "here" for c in tok.children)
+                or (
+                    kind == "trip"
+                    and tok.lemma_.lower() == "visit"
+                    and visitors
+                    and all(v.country and v.country != disc.home.country for v in visitors)
+                )
+            )
         ):
             # "his visit here"; "the visit this week by X" in a story filed from the host city
             places = [(disc.home, tok)]
@@ -1072,11 +1133,12 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             places = [(resolve.Place(host.country, None), tok)]
         if kind == "host" and host is None:
             subj = _subject(tok)
-            p = place_of_token(subj) if subj is not None else None
-            if p is not None and subj is not None:
-                places = [(p, subj)]
-        if not places and (event_tok is not None or kind == "attend"
-                           or tok.lemma_.lower() == "attendance"):
+            host_place = place_of_token(subj) if subj is not None else None
+            if host_place is not None and subj is not None:
+                places = [(host_place, subj)]
+        if not places and (
+            event_tok is not None or kind == "attend" or tok.lemma_.lower() == "attendance"
+        ):
             places = _event_place(tok, event_tok, disc)
         if not places:
             continue
@@ -1139,8 +1201,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if f.occasion or f.kind == "event_attendance" or f.stage == "invited":
             disc.event_places.setdefault("*", resolve.Place(f.country, f.city))
     _note_events(doc, disc, times_cache.get(None) or _times(text, disc, None))
-    for tm in times_cache.get(None) or next(iter(times_cache.values()), None) or _times(
-        text, disc, None
+    for tm in (
+        times_cache.get(None) or next(iter(times_cache.values()), None) or _times(text, disc, None)
     ):
         m = _YEAR_IN_TEXT_RE.search(tm.text)
         if m:

@@ -107,9 +107,15 @@ def _unify_unnamed(frames: Sequence[Frame]) -> list[Frame]:
     out: list[Frame] = []
     for f in frames:
         if f.visitor.name is None:
-            same = [g for g in frames if g.visitor.name and g.story == f.story
-                    and g.visitor.country == f.visitor.country and g.country == f.country
-                    and _overlap(g.when, f.when)]
+            same = [
+                g
+                for g in frames
+                if g.visitor.name
+                and g.story == f.story
+                and g.visitor.country == f.visitor.country
+                and g.country == f.country
+                and _overlap(g.when, f.when)
+            ]
             here = [g for g in same if g.sent_start == f.sent_start]
             for pool in (here, same):
                 keys = {g.visitor.key for g in pool}

@@ -12,9 +12,10 @@ Parallelism and I/O stay outside: callers feed documents in and write records ou
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from visitrack import clean as clean_stage
 from visitrack import nlp
@@ -30,6 +31,9 @@ from visitrack.extract import (
 from visitrack.ingest import document_from_text
 from visitrack.merge import merge_frames
 from visitrack.records import CleanDocument, InputFailure, RawDocument, Visit
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 # Documents cleaned and pre-filtered together before one nlp.pipe call: large enough to keep
 # spaCy's batches full, small enough that memory stays flat on a 100k-document stream.
@@ -56,7 +60,7 @@ def _plan(doc: CleanDocument) -> list[tuple[int, nlp.Sentence]]:
 
 
 def _frames(
-    doc: CleanDocument, plan: list[tuple[int, nlp.Sentence]], parsed: list[object]
+    doc: CleanDocument, plan: list[tuple[int, nlp.Sentence]], parsed: Sequence[Doc]
 ) -> list[Frame]:
     frames: list[Frame] = []
     discourses: dict[int, Discourse] = {}
@@ -67,7 +71,7 @@ def _frames(
             text = doc.text[story.start : story.end]
             hint = year_hint(text) if story.published is None else None
             disc = discourses[si] = Discourse(story.published, year=hint, home=dateline_place(text))
-        frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))  # type: ignore[arg-type]
+        frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))
     out: list[Frame] = []
     for si, disc in discourses.items():
         out.extend(fill_event_times([f for f in frames if f.story == si], disc))

@@ -106,8 +106,10 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
             break
         tok = tok.head
         chain.append(tok)
-        if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in {"xcomp", "acl", "pcomp"} and not (
-            is_infinitive(tok)
+        if (
+            tok.pos_ in {"VERB", "AUX"}
+            and tok.dep_ not in {"xcomp", "acl", "pcomp"}
+            and not (is_infinitive(tok))
         ):
             break  # the clause's own verb: what governs it is another event
     lemmas: set[str] = set()
@@ -156,9 +158,9 @@ def decide_stage(
         return None
 
     tense = _tense(chain)
-    if head_lemmas & PREPARE_LEMMAS or any(p in clause for p in PREPARE_PHRASES):
-        if not (head_lemmas & ACCEPT_LEMMAS):
-            return "in_preparation"
+    preparing = head_lemmas & PREPARE_LEMMAS or any(p in clause for p in PREPARE_PHRASES)
+    if preparing and not head_lemmas & ACCEPT_LEMMAS:
+        return "in_preparation"
     if trigger.pos_ == "NOUN" and head_lemmas & ACCEPT_LEMMAS and not _behind(when, published):
         # "confirmed their attendance", "agreed to a visit"
         return "announced"
@@ -167,7 +169,12 @@ def decide_stage(
             return "announced"
         return "invited"
     if trigger.lemma_.lower() in {"host", "welcome", "receive"} and lemmas & {
-        "would", "glad", "ready", "happy", "willing", "could"
+        "would",
+        "glad",
+        "ready",
+        "happy",
+        "willing",
+        "could",
     }:
         # "Russia would be glad to host the Chinese leader": an open invitation
         return "invited"
@@ -175,8 +182,12 @@ def decide_stage(
         # "Putin said he was expecting Xi to make a state visit": the host's wish, not a plan
         # the visitor confirmed.
         return "invited"
-    if (trigger.dep_ == "pobj" and trigger.head.lower_ == "on" and trigger.pos_ == "NOUN"
-            and (trigger.head.head.pos_ in {"NOUN", "PROPN"} or trigger.head.head.lemma_ == "be")):
+    if (
+        trigger.dep_ == "pobj"
+        and trigger.head.lower_ == "on"
+        and trigger.pos_ == "NOUN"
+        and (trigger.head.head.pos_ in {"NOUN", "PROPN"} or trigger.head.head.lemma_ == "be")
+    ):
         # "Lavrov, on a two-day visit to Beijing, met ..."; "she is on a visit to ..."
         return "ongoing" if _recent(when, published) else "completed"
     if FORWARD_LEMMAS & {t.lemma_.lower() for t in chain[1:]}:
@@ -195,15 +206,16 @@ def decide_stage(
     if tense == "past":
         if trigger.lemma_.lower() in {"leave", "depart", "head"} and _recent(when, published):
             return "ongoing"
-        if trigger.lemma_.lower() in ONGOING_LEMMAS or "currently" in low:
-            if _recent(when, published):
-                return "ongoing"
+        arriving = trigger.lemma_.lower() in ONGOING_LEMMAS or "currently" in low
+        if arriving and _recent(when, published):
+            return "ongoing"
         if head_lemmas & {"expect", "schedule", "due", "plan", "set"}:
             return "announced"
         return "completed"
-    if tense == "present_progressive" or trigger.lemma_.lower() in {"on"}:
-        if "currently" in low or "now" in lemmas or tense == "present_progressive":
-            return "ongoing"
+    if tense == "present_progressive" or (
+        trigger.lemma_.lower() == "on" and ("currently" in low or "now" in lemmas)
+    ):
+        return "ongoing"
     if lemmas & ANNOUNCE_LEMMAS or tense == "future":
         return "announced"
     if tense == "present":
@@ -221,8 +233,26 @@ def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
 
 
 FORWARD_LEMMAS = frozenset(
-    {"plan", "decide", "agree", "intend", "schedule", "set", "due", "hope", "want", "wish",
-     "consider", "seek", "propose", "suggest", "prepare", "decision", "intention", "readiness"}
+    {
+        "plan",
+        "decide",
+        "agree",
+        "intend",
+        "schedule",
+        "set",
+        "due",
+        "hope",
+        "want",
+        "wish",
+        "consider",
+        "seek",
+        "propose",
+        "suggest",
+        "prepare",
+        "decision",
+        "intention",
+        "readiness",
+    }
 )
 
 
