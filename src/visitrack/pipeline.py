@@ -78,31 +78,55 @@ def _frames(
     return out
 
 
+def _failure(raw: RawDocument, stage: str, exc: Exception) -> DocumentResult:
+    reason = (
+        exc.message
+        if isinstance(exc, VisitrackError)
+        else (
+            f"internal error in the {stage} stage ({type(exc).__name__}: {exc}); "
+            "please report it with this document"
+        )
+    )
+    return DocumentResult(raw, None, (), InputFailure(raw.source, reason, stage))
+
+
 def run(raws: Iterable[RawDocument]) -> Iterator[DocumentResult]:
-    """Run the whole pipeline over documents, parsing many documents' sentences per batch."""
+    """Run the whole pipeline over documents, parsing many documents' sentences per batch.
+
+    Results come out in input order. A document that breaks a stage becomes a failure result
+    naming the stage; the other documents are processed as usual.
+    """
     model = None
     it = iter(raws)
     while chunk := list(itertools.islice(it, DOCS_PER_CHUNK)):
-        cleaned: list[tuple[RawDocument, CleanDocument, list[tuple[int, nlp.Sentence]]]] = []
-        for raw in chunk:
+        results: list[DocumentResult | None] = [None] * len(chunk)
+        cleaned: list[tuple[int, CleanDocument, list[tuple[int, nlp.Sentence]]]] = []
+        for k, raw in enumerate(chunk):
             try:
                 doc = clean_stage.clean(raw)
-            except VisitrackError as exc:
-                yield DocumentResult(raw, None, (), InputFailure(raw.source, exc.message, "clean"))
-                continue
-            cleaned.append((raw, doc, _plan(doc)))
+                cleaned.append((k, doc, _plan(doc)))
+            # A batch must survive any one bad document: the failure is reported, not raised.
+            except Exception as exc:
+                results[k] = _failure(raw, "clean", exc)
         if model is None and cleaned:
             model = nlp.load_model()
         texts = [s.text for _, _, plan in cleaned for _, s in plan]
         parsed = list(nlp.parse(texts, model)) if texts else []
         pos = 0
-        for raw, doc, plan in cleaned:
+        for k, doc, plan in cleaned:
+            raw = chunk[k]
             mine = parsed[pos : pos + len(plan)]
             pos += len(plan)
-            frames = _frames(doc, plan, mine)
-            published = {i: s.published for i, s in enumerate(doc.stories)}
-            visits = merge_frames(frames, raw.doc_id, published)
-            yield DocumentResult(raw, doc, tuple(visits))
+            try:
+                frames = _frames(doc, plan, mine)
+                published = {i: st.published for i, st in enumerate(doc.stories)}
+                visits = merge_frames(frames, raw.doc_id, published)
+                results[k] = DocumentResult(raw, doc, tuple(visits))
+            except Exception as exc:  # same reason as above
+                results[k] = _failure(raw, "extract", exc)
+        for r in results:
+            assert r is not None
+            yield r
 
 
 def extract_visits(
