@@ -282,8 +282,8 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
     """Resolve a PERSON entity to an actor with role and country, or None if it is nobody we
     can place (no country from gazetteer, title or earlier mention)."""
     name = ent.text.strip(" ,.'’\"").removesuffix("'s").removesuffix("’s")
-    if len(name) < 2:
-        return None
+    if len(name) < 2 or resolve.country_named(name):
+        return None  # the recogniser sometimes tags a capital as a person ('visited Kyiv')
     title_toks = _title_tokens(ent)
     title = " ".join(t.text for t in title_toks)
     appos = _appositive_title(ent)
@@ -438,7 +438,7 @@ def place_of_token(tok: Token) -> resolve.Place | None:
                 if p:
                     return p
                 break
-    if tok.pos_ == "PROPN" and tok.ent_iob_ == "O":
+    if tok.pos_ == "PROPN" and (tok.ent_iob_ == "O" or tok.ent_type_ == "PERSON"):
         # Outside an entity only a country's name or capital counts: small towns share their
         # names with surnames and common words.
         code = resolve.country_named(tok.text)
@@ -633,7 +633,11 @@ def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor
                 doc[j].dep_ in {"nsubj", "nsubjpass"} for j in a.tokens
             ):
                 subject = a
-    return subject or best or disc.last_person
+    found = subject or best
+    if found is None and disc.last_person is not None:
+        # token positions of an earlier sentence mean nothing here
+        found = replace(disc.last_person, tokens=frozenset({pron.i}))
+    return found
 
 
 def _group_countries(tok: Token, out: list[Actor], seen: set[str]) -> None:

@@ -1,0 +1,183 @@
+"""Extraction on sentences written for these tests: who goes where, at which stage, when.
+
+Each case is a short made-up news text (facts may be real, the wording is ours), its
+publication date, and the visits that must (and must not) come out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from visitrack import extract_visits
+from visitrack.records import Visit
+
+D = date(2024, 5, 14)  # a Tuesday
+
+
+def _find(visits: list[Visit], visitor_country: str, dest: str) -> Visit:
+    hits = [
+        v for v in visits if v.visitor.country == visitor_country and v.destination.country == dest
+    ]
+    assert hits, f"no {visitor_country}->{dest} visit in {[v.to_dict() for v in visits]}"
+    return hits[0]
+
+
+CASES = [
+    # (text, published, visitor country, destination, visitor name or None, stage, window)
+    (
+        "Russian President Vladimir Putin will travel to China on May 16-17 for a state visit, "
+        "the Kremlin said.",
+        D,
+        "RUS",
+        "CHN",
+        "Vladimir Putin",
+        "announced",
+        ("2024-05-16", "2024-05-17"),
+    ),
+    (
+        "Chinese President Xi Jinping has invited Brazilian President Luiz Inacio Lula da Silva "
+        "to visit Beijing next spring.",
+        D,
+        "BRA",
+        "CHN",
+        "Luiz Inácio Lula da Silva",
+        "invited",
+        ("2025-03-01", "2025-05-31"),
+    ),
+    (
+        "Indian Prime Minister Narendra Modi arrived in Moscow on Monday for a two-day official "
+        "visit.",
+        date(2024, 7, 8),
+        "IND",
+        "RUS",
+        "Narendra Modi",
+        "ongoing",
+        ("2024-07-08", "2024-07-08"),
+    ),
+    (
+        "US Secretary of State Antony Blinken visited Kyiv in March 2023, officials recalled.",
+        D,
+        "USA",
+        "UKR",
+        "Antony Blinken",
+        "completed",
+        ("2023-03-01", "2023-03-31"),
+    ),
+    (
+        "US President Joe Biden has postponed his planned trip to Germany because of the storm.",
+        D,
+        "USA",
+        "DEU",
+        "Joe Biden",
+        "postponed",
+        None,
+    ),
+    (
+        "Japanese Prime Minister Fumio Kishida has called off his visit to India next month, "
+        "officials said.",
+        D,
+        "JPN",
+        "IND",
+        "Fumio Kishida",
+        "cancelled",
+        ("2024-06-01", "2024-06-30"),
+    ),
+    (
+        "The Kremlin said consultations on the date and format of a visit to Russia by North "
+        "Korean leader Kim Jong Un were under way.",
+        D,
+        "PRK",
+        "RUS",
+        "Kim Jong Un",
+        "in_preparation",
+        None,
+    ),
+    (
+        "French President Emmanuel Macron is considering a trip to Algeria later this year, "
+        "aides said.",
+        D,
+        "FRA",
+        "DZA",
+        "Emmanuel Macron",
+        "proposed",
+        ("2024-05-14", "2024-12-31"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "vc", "dest", "name", "stage", "window"), CASES)
+def test_visit_cases(
+    text: str,
+    published: date,
+    vc: str,
+    dest: str,
+    name: str | None,
+    stage: str,
+    window: tuple[str, str] | None,
+) -> None:
+    visits = extract_visits(text, published=published, doc_id="case")
+    v = _find(visits, vc, dest)
+    assert v.visitor.name == name
+    assert v.stage == stage
+    if window is None:
+        assert v.when is None or v.when.start is not None
+    else:
+        assert v.when is not None
+        assert (str(v.when.start), str(v.when.end)) == window
+    assert v.evidence and v.evidence[0].text in text
+    assert 0 < v.confidence <= 1
+
+
+def test_coordinated_visitors_each_get_a_record() -> None:
+    text = (
+        "Moscow is preparing the Victory Day parade on May 9. Slovak Prime Minister Robert Fico, "
+        "Serbian President Aleksandar Vucic and Brazilian President Luiz Inacio Lula da Silva "
+        "have announced plans to attend the parade in Moscow."
+    )
+    visits = extract_visits(text, published=date(2025, 4, 20))
+    got = {(v.visitor.country, v.destination.country) for v in visits}
+    assert {("SVK", "RUS"), ("SRB", "RUS"), ("BRA", "RUS")} <= got
+
+
+def test_pronoun_and_title_refer_back() -> None:
+    text = (
+        "Russian Foreign Minister Sergei Lavrov met reporters in Moscow on Monday. "
+        "He will travel to Ankara on Thursday for talks."
+    )
+    v = _find(extract_visits(text, published=D), "RUS", "TUR")
+    assert v.visitor.name == "Sergei Lavrov"
+    assert v.stage == "announced"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # phone and video calls are no visits
+        "French President Emmanuel Macron spoke by phone with Chinese President Xi Jinping on "
+        "Tuesday about trade.",
+        # a trip at home is no visit abroad
+        "Russian President Vladimir Putin visited Kazan on Friday to open a new bridge.",
+        # negated
+        "No foreign leaders attended the parade in Moscow in 2022.",
+        # a website visit
+        "Millions of readers visit the website of the newspaper every day.",
+    ],
+)
+def test_not_visits(text: str) -> None:
+    visits = extract_visits(text, published=D)
+    assert [v for v in visits if v.visitor.country != v.destination.country] == []
+
+
+def test_evidence_offsets_point_into_cleaned_text() -> None:
+    from visitrack.clean import clean
+    from visitrack.ingest import document_from_text
+
+    text = "date 2024-05-14\n\nRussian President Vladimir Putin will visit China on May 16."
+    visits = extract_visits(text)
+    cleaned = clean(document_from_text(text)).text
+    assert visits
+    for e in visits[0].evidence:
+        assert cleaned[e.start : e.end] == e.text
+    assert visits[0].published == date(2024, 5, 14)
