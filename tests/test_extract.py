@@ -181,3 +181,42 @@ def test_evidence_offsets_point_into_cleaned_text() -> None:
     for e in visits[0].evidence:
         assert cleaned[e.start : e.end] == e.text
     assert visits[0].published == date(2024, 5, 14)
+
+
+def test_pronoun_prefers_the_storys_subject_over_an_object() -> None:
+    text = (
+        "French President Emmanuel Macron will travel to Indonesia on May 27, where he will hold "
+        "talks with President Prabowo Subianto. He will end the tour in Singapore."
+    )
+    visits = extract_visits(text, published=date(2025, 5, 19))
+    assert _find(visits, "FRA", "SGP").visitor.name == "Emmanuel Macron"
+    assert not [v for v in visits if v.visitor.country == "IDN"]
+
+
+def test_subordinate_past_visit_keeps_its_own_stage() -> None:
+    text = (
+        "Turkish President Tayyip Erdogan had been expected to travel to Israel after Israeli "
+        "President Isaac Herzog visited Ankara last year."
+    )
+    v = _find(extract_visits(text, published=date(2023, 11, 1)), "ISR", "TUR")
+    assert v.stage == "completed"
+    assert v.destination.city == "Ankara"
+
+
+def test_days_of_one_trip_merge_and_arrival_is_ongoing() -> None:
+    text = (
+        "North Korean leader Kim Jong Un arrived in Russia by train on Tuesday. "
+        "Kim met Russian President Vladimir Putin on Wednesday at a cosmodrome in Russia."
+    )
+    visits = [
+        v for v in extract_visits(text, published=date(2023, 9, 13)) if v.visitor.country == "PRK"
+    ]
+    assert len(visits) == 1
+    assert visits[0].stage == "ongoing"
+
+
+def test_passive_reception_names_the_city_and_host() -> None:
+    text = "Italian Prime Minister Giorgia Meloni will be received in Hanoi by the Vietnamese president."
+    v = _find(extract_visits(text, published=date(2025, 6, 1)), "ITA", "VNM")
+    assert v.destination.city == "Hanoi"
+    assert v.stage == "announced"

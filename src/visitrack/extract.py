@@ -196,6 +196,7 @@ class Discourse:
     published: date | None
     people: dict[str, Actor] = field(default_factory=dict)
     last_person: Actor | None = None
+    last_subject: Actor | None = None
     by_title: dict[tuple[str | None, str], Actor] = field(default_factory=dict)
     last_place: resolve.Place | None = None
 
@@ -634,9 +635,12 @@ def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor
             ):
                 subject = a
     found = subject or best
-    if found is None and disc.last_person is not None:
-        # token positions of an earlier sentence mean nothing here
-        found = replace(disc.last_person, tokens=frozenset({pron.i}))
+    earlier = disc.last_subject or disc.last_person
+    if found is None and earlier is not None:
+        # the story's last subject, not its last object: "Macron will hold talks with
+        # Prabowo. He will end the tour in Singapore." Token positions of an earlier sentence
+        # mean nothing here.
+        found = replace(earlier, tokens=frozenset({pron.i}))
     return found
 
 
@@ -755,9 +759,14 @@ def _visitors(
             hs = _expand(subj, actors, disc)
             host = hs[0] if hs else None
         for c in trigger.children:
-            if c.dep_ in {"dobj"}:
+            # "hosts X", and the passive "X will be received in Hanoi by Y"
+            if c.dep_ in {"dobj", "nsubjpass"}:
                 vs = _expand(c, actors, disc)
                 if vs:
+                    if c.dep_ == "nsubjpass":
+                        host = next((a for b in trigger.children if b.dep_ == "agent"
+                                     for p in b.children for a in _expand(p, actors, disc)),
+                                    None)
                     return vs, host, True
         return [], host, False
     if kind == "trip" and trigger.lemma_.lower() in {"delegation", "mission"}:
@@ -802,7 +811,8 @@ def _occasion(trigger: Token) -> tuple[str | None, Token | None]:
                 if c.dep_ in {"compound", "amod", "nummod"}
                 and c.pos_ in {"PROPN", "NOUN", "ADJ", "NUM"}
             ]
-            start = left[0].i if left else t.i
+            # "Republic Day celebrations": a compound's own modifiers belong to the name
+            start = min(c.left_edge.i for c in left) if left else t.i
             text = t.doc[start : t.i + 1].text
             return text, t
     return None, None
@@ -1214,6 +1224,10 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
     for a in sorted(set(actors.values()), key=lambda a: min(a.tokens) if a.tokens else 0):
         if a.name:
             disc.remember(a)
+            if not a.speaker and a.country and any(
+                doc[i].dep_ in {"nsubj", "nsubjpass"} for i in a.tokens if i < len(doc)
+            ):
+                disc.last_subject = a
     return frames
 
 

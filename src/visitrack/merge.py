@@ -32,12 +32,24 @@ CONF_PER_SUPPORT = 0.05
 CONF_CAP = 0.98
 
 
+# Two short windows this close are one trip told day by day ("arrived on Tuesday", "met on
+# Wednesday"); tuned on written multi-day trip reports, a week-long tour being the widest.
+ADJACENT_GAP_DAYS = 3
+SHORT_WINDOW_DAYS = 7
+
+
 def _overlap(a: When | None, b: When | None) -> bool:
     if a is None or b is None or a.start is None or b.start is None:
         return True
     a_end = a.end or a.start
     b_end = b.end or b.start
-    return a.start <= b_end and b.start <= a_end
+    if a.start <= b_end and b.start <= a_end:
+        return True
+    short = (a_end - a.start).days <= SHORT_WINDOW_DAYS and (b_end - b.start).days <= (
+        SHORT_WINDOW_DAYS
+    )
+    gap = max((b.start - a_end).days, (a.start - b_end).days)
+    return short and gap <= ADJACENT_GAP_DAYS
 
 
 def _narrower(a: When | None, b: When | None) -> When | None:

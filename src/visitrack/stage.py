@@ -78,6 +78,9 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
     for _ in range(6):
         if tok.head.i == tok.i:
             break
+        if (tok.pos_ in {"VERB", "AUX"} and tok.dep_ in {"advcl", "ccomp", "relcl"}
+                and not is_infinitive(tok)):
+            break  # "expected to travel ... after X visited Ankara": X's visit is its own clause
         if tok.dep_ in {"conj"} and tok.head.pos_ == "VERB":
             # "visited X and met Y": the coordinated verb shares the first one's aux, not its lemma.
             tok = tok.head
@@ -122,8 +125,12 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
 
 
 def is_infinitive(tok: Token) -> bool:
-    """'(expecting Xi) to make a visit': a non-finite clause, controlled by the verb above."""
-    return any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    """'(expecting Xi) to make a visit', '(proposed that Xi) visit Moscow': a clause without
+    tense of its own, whose stage the verb above decides."""
+    auxes = [c for c in tok.children if c.dep_ in {"aux", "auxpass"}]
+    if any(c.lower_ == "to" for c in auxes):
+        return True
+    return tok.tag_ == "VB" and not auxes
 
 
 def _is_negated(chain: list[Token]) -> bool:
@@ -197,6 +204,11 @@ def decide_stage(
         return "announced"
     if lemmas & PROPOSE_LEMMAS and not lemmas & {"will", "schedule", "due"}:
         return "proposed"
+    if tense == "past" and trigger.lemma_.lower() in ONGOING_LEMMAS | {"meet"} and _recent(
+        when, published
+    ) and when is not None:
+        # "arrived on Tuesday" in a Wednesday paper: the visitor is still there
+        return "ongoing"
     if _behind(when, published) and tense != "future" and not lemmas & {"will", "would"}:
         # the trip's whole window lies before the report: it happened
         return "completed"
