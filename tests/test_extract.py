@@ -216,7 +216,10 @@ def test_days_of_one_trip_merge_and_arrival_is_ongoing() -> None:
 
 
 def test_passive_reception_names_the_city_and_host() -> None:
-    text = "Italian Prime Minister Giorgia Meloni will be received in Hanoi by the Vietnamese president."
+    text = (
+        "Italian Prime Minister Giorgia Meloni will be received in Hanoi by the Vietnamese "
+        "president."
+    )
     v = _find(extract_visits(text, published=date(2025, 6, 1)), "ITA", "VNM")
     assert v.destination.city == "Hanoi"
     assert v.stage == "announced"
