@@ -764,9 +764,16 @@ def _visitors(
                 vs = _expand(c, actors, disc)
                 if vs:
                     if c.dep_ == "nsubjpass":
-                        host = next((a for b in trigger.children if b.dep_ == "agent"
-                                     for p in b.children for a in _expand(p, actors, disc)),
-                                    None)
+                        host = next(
+                            (
+                                a
+                                for b in trigger.children
+                                if b.dep_ == "agent"
+                                for p in b.children
+                                for a in _expand(p, actors, disc)
+                            ),
+                            None,
+                        )
                     return vs, host, True
         return [], host, False
     if kind == "trip" and trigger.lemma_.lower() in {"delegation", "mission"}:
@@ -1224,8 +1231,10 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
     for a in sorted(set(actors.values()), key=lambda a: min(a.tokens) if a.tokens else 0):
         if a.name:
             disc.remember(a)
-            if not a.speaker and a.country and any(
-                doc[i].dep_ in {"nsubj", "nsubjpass"} for i in a.tokens if i < len(doc)
+            if (
+                not a.speaker
+                and a.country
+                and any(doc[i].dep_ in {"nsubj", "nsubjpass"} for i in a.tokens if i < len(doc))
             ):
                 disc.last_subject = a
     return frames

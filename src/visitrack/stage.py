@@ -78,8 +78,11 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
     for _ in range(6):
         if tok.head.i == tok.i:
             break
-        if (tok.pos_ in {"VERB", "AUX"} and tok.dep_ in {"advcl", "ccomp", "relcl"}
-                and not is_infinitive(tok)):
+        if (
+            tok.pos_ in {"VERB", "AUX"}
+            and tok.dep_ in {"advcl", "ccomp", "relcl"}
+            and not is_infinitive(tok)
+        ):
             break  # "expected to travel ... after X visited Ankara": X's visit is its own clause
         if tok.dep_ in {"conj"} and tok.head.pos_ == "VERB":
             # "visited X and met Y": the coordinated verb shares the first one's aux, not its lemma.
@@ -204,9 +207,12 @@ def decide_stage(
         return "announced"
     if lemmas & PROPOSE_LEMMAS and not lemmas & {"will", "schedule", "due"}:
         return "proposed"
-    if tense == "past" and trigger.lemma_.lower() in ONGOING_LEMMAS | {"meet"} and _recent(
-        when, published
-    ) and when is not None:
+    if (
+        tense == "past"
+        and trigger.lemma_.lower() in ONGOING_LEMMAS | {"meet"}
+        and _recent(when, published)
+        and when is not None
+    ):
         # "arrived on Tuesday" in a Wednesday paper: the visitor is still there
         return "ongoing"
     if _behind(when, published) and tense != "future" and not lemmas & {"will", "would"}:
