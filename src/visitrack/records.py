@@ -204,3 +204,90 @@ class Visit:
             ),
             confidence=float(data.get("confidence", 0.5)),
         )
+
+
+# --- storyline record (shared/spec/storyline.md) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StageStep:
+    """One stage a visit went through: when it was first reported and by which documents."""
+
+    stage: Stage
+    first_reported: date | None
+    doc_ids: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "first_reported": self.first_reported.isoformat() if self.first_reported else None,
+            "doc_ids": list(self.doc_ids),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Storyline:
+    """One real visit followed across every document that reports it."""
+
+    id: str
+    visitor: Party
+    host: Party | None
+    destination: Destination
+    kind: Kind
+    occasion: str | None
+    stage: Stage
+    when: When | None
+    history: tuple[StageStep, ...]
+    doc_ids: tuple[str, ...]
+    mentions: int
+    first_reported: date | None
+    last_reported: date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "visitor": self.visitor.to_dict(),
+            "host": self.host.to_dict() if self.host else None,
+            "destination": self.destination.to_dict(),
+            "kind": self.kind,
+            "occasion": self.occasion,
+            "stage": self.stage,
+            "when": self.when.to_dict() if self.when else None,
+            "history": [h.to_dict() for h in self.history],
+            "doc_ids": list(self.doc_ids),
+            "mentions": self.mentions,
+            "first_reported": self.first_reported.isoformat() if self.first_reported else None,
+            "last_reported": self.last_reported.isoformat() if self.last_reported else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Storyline:
+        def day(v: str | None) -> date | None:
+            return date.fromisoformat(v) if v else None
+
+        def party(d: dict[str, Any] | None) -> Party | None:
+            return Party(d.get("name"), d["role"], d.get("country")) if d else None
+
+        visitor = party(data["visitor"])
+        assert visitor is not None
+        when = data.get("when")
+        return cls(
+            id=data["id"],
+            visitor=visitor,
+            host=party(data.get("host")),
+            destination=Destination(
+                data["destination"]["country"], data["destination"].get("city")
+            ),
+            kind=data["kind"],
+            occasion=data.get("occasion"),
+            stage=data["stage"],
+            when=When(when["text"], day(when.get("start")), day(when.get("end"))) if when else None,
+            history=tuple(
+                StageStep(h["stage"], day(h.get("first_reported")), tuple(h["doc_ids"]))
+                for h in data.get("history", [])
+            ),
+            doc_ids=tuple(data.get("doc_ids", [])),
+            mentions=int(data.get("mentions", 0)),
+            first_reported=day(data.get("first_reported")),
+            last_reported=day(data.get("last_reported")),
+        )
