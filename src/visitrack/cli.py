@@ -20,7 +20,7 @@ from visitrack import __version__
 from visitrack.errors import VisitrackError
 from visitrack.ingest import read_inputs
 from visitrack.pipeline import run
-from visitrack.records import InputFailure, RawDocument, Visit
+from visitrack.records import STAGES, InputFailure, RawDocument, Visit
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -32,6 +32,22 @@ def _iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
+
+
+def _iso3(value: str) -> str:
+    if len(value) != 3 or not value.isalpha():
+        raise argparse.ArgumentTypeError(f"not an ISO 3166-1 alpha-3 code: {value!r}")
+    return value.upper()
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +80,79 @@ def build_parser() -> argparse.ArgumentParser:
         help="publication date for every input (overrides what the text says)",
     )
     ex.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+
+    db_help = "database URL or SQLite path (default $VISITRACK_DB or ./visitrack.db)"
+    ing = sub.add_parser(
+        "ingest",
+        help="extract visits from documents and store them, linking storylines",
+        description="Extract and store: documents, visit mentions with evidence, failures, and "
+        "the storylines they link into. Re-ingesting unchanged documents adds nothing.",
+    )
+    ing.add_argument("paths", nargs="+", metavar="PATH", help="file, directory, or - for stdin")
+    ing.add_argument("--db", metavar="URL", help=db_help)
+    ing.add_argument(
+        "--published", type=_iso_date, metavar="YYYY-MM-DD", help="publication date for every input"
+    )
+    ing.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+
+    vis = sub.add_parser(
+        "visits",
+        help="list stored visit storylines",
+        description="List storylines, newest first, with optional filters.",
+    )
+    vis.add_argument("--db", metavar="URL", help=db_help)
+    vis.add_argument("--country", type=_iso3, metavar="ISO3", help="visitor or destination country")
+    vis.add_argument("--visitor", metavar="NAME", help="visitor name (substring, any case)")
+    vis.add_argument("--destination", type=_iso3, metavar="ISO3", help="destination country")
+    vis.add_argument("--stage", choices=STAGES, help="current stage")
+    vis.add_argument(
+        "--from",
+        dest="date_from",
+        type=_iso_date,
+        metavar="DATE",
+        help="window ends on or after this date",
+    )
+    vis.add_argument(
+        "--to",
+        dest="date_to",
+        type=_iso_date,
+        metavar="DATE",
+        help="window starts on or before this date",
+    )
+    vis.add_argument(
+        "--upcoming",
+        action="store_true",
+        help="only visits still ahead (window not over, not completed or cancelled)",
+    )
+    vis.add_argument("--limit", type=_positive, metavar="N", help="at most N storylines")
+    vis.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
+
+    show = sub.add_parser(
+        "show",
+        help="show one storyline with its history, sources and evidence",
+        description="Print one storyline's stage history with its source documents and the "
+        "evidence sentences.",
+    )
+    show.add_argument("id", metavar="ID", help="storyline id (from `visitrack visits`)")
+    show.add_argument("--db", metavar="URL", help=db_help)
+    show.add_argument("--format", choices=("text", "json"), default="text")
+
+    exp = sub.add_parser(
+        "export",
+        help="export storylines and mentions: csv, jsonl, parquet, ics, panel",
+        description="csv/jsonl: storylines (or mentions with --table mentions); parquet: both "
+        "tables (FILE and FILE.mentions.parquet); ics: a calendar of announced and upcoming "
+        "visits; panel: a dyad-year panel (visitor country, destination, year, counts by stage).",
+    )
+    exp.add_argument("--db", metavar="URL", help=db_help)
+    exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "ics", "panel"), required=True)
+    exp.add_argument(
+        "--table",
+        choices=("storylines", "mentions"),
+        default="storylines",
+        help="which table for csv/jsonl (default storylines)",
+    )
+    exp.add_argument("-o", "--output", metavar="FILE", help="write here (required for parquet)")
     return parser
 
 
@@ -83,7 +172,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 continue
             if isinstance(item, InputFailure):
                 failures += 1
-                _report(item)
+                report(item)
                 continue
             yield item
 
@@ -109,7 +198,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             docs += 1
             if result.failure is not None:
                 failures += 1
-                _report(result.failure)
+                report(result.failure)
                 continue
             if args.format == "jsonl":
                 for v in result.visits:
@@ -142,7 +231,8 @@ def _source_path(source: str) -> str:
     return path if sep and lineno.isdigit() and not os.path.exists(source) else source
 
 
-def _report(f: InputFailure) -> None:
+def report(f: InputFailure) -> None:
+    """One line on stderr naming the input and the reason."""
     print(f"visitrack: {f.source}: {f.reason}", file=sys.stderr)
 
 
@@ -177,6 +267,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return cmd_extract(args)
+        from visitrack import cli_store
+
+        command = {
+            "ingest": cli_store.cmd_ingest,
+            "visits": cli_store.cmd_visits,
+            "show": cli_store.cmd_show,
+            "export": cli_store.cmd_export,
+        }.get(args.command)
+        if command is not None:
+            return command(args)
     except VisitrackError as exc:
         print(f"visitrack: {exc}", file=sys.stderr)
         return EXIT_SOME_FAILED

@@ -1,0 +1,202 @@
+"""Command line for the store: ingest, visits, show, export. Thin shells over the library.
+
+Kept apart from :mod:`visitrack.cli` so that ``visitrack extract`` does not import the
+database layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from visitrack import export
+from visitrack.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, report
+from visitrack.ingest import read_inputs
+from visitrack.pipeline import run
+from visitrack.records import InputFailure, RawDocument, Storyline
+from visitrack.store import open_store
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
+    with open_store(args.db) as store:
+
+        def raws() -> Iterator[RawDocument]:
+            for item in read_inputs(args.paths, published=args.published):
+                if isinstance(item, InputFailure):
+                    report(item)
+                    store.record_failure(item.source, item.stage, item.reason)
+                    counts["failed"] += 1
+                    continue
+                yield item
+
+        for result in run(raws()):
+            if result.failure is not None:
+                report(result.failure)
+            outcome = store.ingest(result)
+            counts[outcome] += 1
+        totals = store.counts()
+    if not args.quiet:
+        print(
+            f"visitrack: {sum(counts.values())} inputs: {counts['added']} added, "
+            f"{counts['replaced']} replaced, {counts['unchanged']} unchanged, "
+            f"{counts['failed']} failed; the store holds {totals['documents']} documents, "
+            f"{totals['mentions']} mentions, {totals['storylines']} storylines",
+            file=sys.stderr,
+        )
+    return EXIT_SOME_FAILED if counts["failed"] else EXIT_OK
+
+
+def cmd_visits(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        lines = store.storylines(
+            country=args.country,
+            visitor=args.visitor,
+            destination=args.destination,
+            stage=args.stage,
+            date_from=args.date_from,
+            date_to=args.date_to,
+            upcoming=args.upcoming,
+            today=date.today(),
+            limit=args.limit,
+        )
+    if args.format == "jsonl":
+        export.storylines_jsonl(lines, sys.stdout)
+    elif args.format == "csv":
+        export.storylines_csv(lines, sys.stdout)
+    else:
+        _table(lines, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        found = store.storyline(args.id)
+    if found is None:
+        print(
+            f"visitrack: no storyline with id {args.id!r} (see `visitrack visits`)", file=sys.stderr
+        )
+        return EXIT_SOME_FAILED
+    line, members = found
+    if args.format == "json":
+        data = line.to_dict()
+        data["sources"] = [
+            {"visit": v.to_dict(), "title": d.title, "url": d.url} for v, d in members
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    from rich.console import Console
+
+    console = Console(file=sys.stdout, width=120, highlight=False)
+    who = line.visitor.name or f"unnamed {line.visitor.role}"
+    dest = line.destination.country + (
+        f" ({line.destination.city})" if line.destination.city else ""
+    )
+    console.print(
+        f"[bold]{line.id}[/bold]  {who} ({line.visitor.country or 'intl'}) -> {dest}", markup=True
+    )
+    console.print(
+        f"stage {line.stage}; {_when(line)}; kind {line.kind}"
+        + (f"; occasion {line.occasion}" if line.occasion else ""),
+        markup=False,
+    )
+    console.print("history:", markup=False)
+    for step in line.history:
+        console.print(
+            f"  {step.first_reported or '?'}  {step.stage:<15} {', '.join(step.doc_ids)}",
+            markup=False,
+        )
+    console.print("sources:", markup=False)
+    for v, d in members:
+        title = f" {d.title}" if d.title else ""
+        console.print(f"  {v.published or '?'} {v.doc_id}{title} [{v.stage}]", markup=False)
+        for e in v.evidence:
+            console.print(f"      “{e.text}” (chars {e.start}-{e.end})", markup=False)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.format == "parquet" and not args.output:
+        print("visitrack: export --format parquet needs -o FILE", file=sys.stderr)
+        return EXIT_USAGE
+    with open_store(args.db) as store:
+        lines = store.storylines()
+        mentions = (
+            list(store.mentions()) if args.table == "mentions" or (args.format == "parquet") else []
+        )
+    if args.format == "parquet":
+        export.write_parquet(lines, mentions, Path(args.output))
+        return EXIT_OK
+    # CSV and iCalendar lines end in CRLF by their standards: no newline translation.
+    out: TextIO = (
+        open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        if args.output
+        else sys.stdout
+    )
+    try:
+        if args.format == "jsonl" and args.table == "mentions":
+            for sid, v in mentions:
+                out.write(
+                    json.dumps({"storyline_id": sid, **v.to_dict()}, ensure_ascii=False) + "\n"
+                )
+        elif args.format == "jsonl":
+            export.storylines_jsonl(lines, out)
+        elif args.format == "csv" and args.table == "mentions":
+            export.mentions_csv(mentions, out)
+        elif args.format == "csv":
+            export.storylines_csv(lines, out)
+        elif args.format == "ics":
+            export.ics_feed(lines, out, today=date.today())
+        else:
+            export.panel_csv(export.dyad_year_panel(lines), out)
+    finally:
+        if args.output:
+            out.close()
+    return EXIT_OK
+
+
+def _when(line: Storyline) -> str:
+    if line.when is None or line.when.start is None:
+        return "no date given"
+    span = (
+        str(line.when.start)
+        if line.when.start == line.when.end
+        else (f"{line.when.start}..{line.when.end}")
+    )
+    return f"when {span} ({line.when.text})"
+
+
+def _table(lines: list[Storyline], out: TextIO) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(lines)} storylines")
+    for col in ("id", "visitor", "from", "to", "stage", "when", "reports", "last reported"):
+        table.add_column(col)
+    for line in lines:
+        when = (
+            ""
+            if line.when is None or line.when.start is None
+            else (
+                str(line.when.start)
+                if line.when.start == line.when.end
+                else f"{line.when.start}..{line.when.end}"
+            )
+        )
+        table.add_row(
+            line.id,
+            line.visitor.name or f"({line.visitor.role})",
+            line.visitor.country or "-",
+            line.destination.country
+            + (f" {line.destination.city}" if line.destination.city else ""),
+            line.stage,
+            when,
+            str(len(line.doc_ids)),
+            str(line.last_reported or ""),
+        )
+    Console(file=out, width=160).print(table)

@@ -1,0 +1,34 @@
+"""Persistent storage: documents, visit mentions, linked storylines and failures.
+
+SQLite (default, a file) or PostgreSQL, with the schema managed by Alembic migrations that
+:func:`open_store` applies on first use::
+
+    with open_store("visitrack.db") as store:
+        for result in pipeline.run(raws):
+            store.ingest(result)
+        upcoming = store.storylines(upcoming=True)
+"""
+
+from visitrack.store.db import (
+    DEFAULT_URL,
+    ENV_DB,
+    DocumentInfo,
+    IngestOutcome,
+    Store,
+    StoreError,
+    content_hash,
+    head_revision,
+    open_store,
+)
+
+__all__ = [
+    "DEFAULT_URL",
+    "ENV_DB",
+    "DocumentInfo",
+    "IngestOutcome",
+    "Store",
+    "StoreError",
+    "content_hash",
+    "head_revision",
+    "open_store",
+]

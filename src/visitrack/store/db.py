@@ -1,0 +1,732 @@
+"""The visitrack store: documents, visit mentions, linked storylines and failures.
+
+One store is one SQLAlchemy engine on SQLite or PostgreSQL. :func:`open_store` brings the
+schema to the newest Alembic revision before handing the store out, so callers never see a
+half-created database.
+
+Writing follows one rule: each document is ingested in a single transaction, which also
+re-links every storyline the document touches. A process killed at any point therefore leaves
+either the document fully stored and linked or not stored at all, and running the same ingest
+again completes what is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, cast
+
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    make_url,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from visitrack import link as linking
+from visitrack.errors import VisitrackError
+from visitrack.pipeline import DocumentResult
+from visitrack.records import (
+    Destination,
+    Evidence,
+    Kind,
+    Party,
+    Role,
+    Stage,
+    StageStep,
+    Storyline,
+    Visit,
+    When,
+)
+from visitrack.store.models import Document, Failure, Mention
+from visitrack.store.models import Storyline as StorylineRow
+
+ENV_DB = "VISITRACK_DB"
+DEFAULT_URL = "sqlite:///./visitrack.db"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# How long a SQLite writer waits for another process's write transaction before giving up.
+# Ingesting one document (insert + re-link) takes milliseconds, so 30 s only runs out when
+# another process holds the database for something unusual, like a long manual transaction.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Seconds psycopg waits for a PostgreSQL server to answer, so a wrong host fails fast with a
+# message instead of hanging on the OS's TCP timeout (minutes).
+PG_CONNECT_TIMEOUT_S = 10
+# Rows fetched per round trip when streaming mentions for exports: keeps memory flat on
+# large stores without paying a round trip per row.
+STREAM_BATCH = 1_000
+
+# PostgreSQL advisory-lock namespaces (first int of pg_advisory_xact_lock(int, int)). Two
+# ingesting processes serialise on the same document and on the same storyline keys; SQLite
+# needs none of this because BEGIN IMMEDIATE makes writers take turns.
+LOCK_MIGRATE = 0x5649_5301
+LOCK_DOCUMENT = 0x5649_5302
+LOCK_KEY = 0x5649_5303
+
+# Execution option marking the engine used for writing: its SQLite transactions start with
+# BEGIN IMMEDIATE, so a transaction that reads and then writes cannot fail half-way with
+# "database is locked" when another process wrote in between (SQLITE_BUSY_SNAPSHOT).
+_WRITE_OPTION = "visitrack_write"
+
+ENDED_STAGES: tuple[Stage, ...] = ("completed", "cancelled")
+
+IngestOutcome = Literal["added", "unchanged", "replaced", "failed"]
+
+
+class StoreError(VisitrackError):
+    """The store could not be opened, migrated, read or written."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A stored document: its metadata, and the cleaned text the evidence offsets point into."""
+
+    doc_id: str
+    source: str
+    title: str | None
+    url: str | None
+    published: date | None
+    content_hash: str
+    ingested_at: datetime
+    cleaned_text: str | None
+
+
+# --- opening -------------------------------------------------------------------------------
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (creating or upgrading as needed) the store at ``url``.
+
+    Args:
+        url: a SQLAlchemy URL (``sqlite:///path.db``, ``postgresql://user@host:port/db``) or
+            a plain file path for SQLite. ``None`` means ``$VISITRACK_DB``, or
+            ``./visitrack.db`` when that is unset.
+
+    Returns:
+        The store, with its schema at the newest migration.
+
+    Raises:
+        StoreError: the URL is malformed or names an unsupported database, or the database
+            cannot be reached or migrated. The message says which, without a traceback.
+    """
+    given = url if url is not None else (os.environ.get(ENV_DB) or DEFAULT_URL)
+    target = _normalise_url(given)
+    shown = _describe(target)
+    try:
+        engine = _create_engine(target)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot use database {shown}: {_reason(exc)}") from None
+    try:
+        _migrate(engine, target)
+    except (SQLAlchemyError, CommandError) as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open database {shown}: {_reason(exc)}") from None
+    return Store(engine)
+
+
+def _normalise_url(given: str) -> URL:
+    text_url = given.strip()
+    if not text_url:
+        raise StoreError("empty database URL; give a SQLAlchemy URL or a SQLite file path")
+    if "://" not in text_url:
+        # A bare path is a SQLite file; URL.create keeps odd characters in it intact.
+        return URL.create("sqlite", database=str(Path(text_url).expanduser()))
+    try:
+        url = make_url(text_url)
+    except (ArgumentError, ValueError):  # ValueError: e.g. a non-numeric port
+        raise StoreError(
+            f"not a database URL: {text_url!r}; expected e.g. sqlite:///visitrack.db or "
+            "postgresql://user@host:5432/dbname"
+        ) from None
+    backend = url.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        # Only psycopg (v3) is a dependency; a bare postgresql:// would pick psycopg2.
+        if "+" not in url.drivername or backend == "postgres":
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    if backend == "sqlite":
+        return url
+    raise StoreError(
+        f"unsupported database {backend!r} in {url.render_as_string(hide_password=True)}; "
+        "visitrack stores to SQLite or PostgreSQL"
+    )
+
+
+def _describe(url: URL) -> str:
+    """How to name the database in messages: the file for SQLite, else the URL sans password."""
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return f"file {url.database}"
+    return url.render_as_string(hide_password=True)
+
+
+def _create_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "postgresql":
+        connect_args: dict[str, Any] = {}
+        if "connect_timeout" not in url.query:
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        return create_engine(url, connect_args=connect_args)
+    if url.database in (None, "", ":memory:"):
+        # Every new connection to :memory: is a new, empty database: keep a single one so
+        # the migrated schema stays visible.
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # Hand transaction control to SQLAlchemy's "begin" event (the driver's own implicit
+    # BEGIN cannot be made IMMEDIATE on Python 3.11).
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    try:
+        # WAL: readers (visits, show, export) keep working while an ingest writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # SQLite ignores ON DELETE CASCADE / SET NULL unless asked, per connection.
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get(_WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _alembic_config(url: URL) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Silences alembic's fallback warning about splitting version_locations.
+    config.set_main_option("path_separator", "os")
+    # ConfigParser interpolates "%", which URL-encoded passwords contain.
+    rendered = url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", rendered)
+    return config
+
+
+def _migrate(engine: Engine, url: URL) -> None:
+    config = _alembic_config(url)
+    with engine.execution_options(**{_WRITE_OPTION: True}).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two processes opening a new database at once: the second waits, then finds the
+            # schema at head. (PostgreSQL DDL is transactional, so this lock covers it all.)
+            conn.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": LOCK_MIGRATE})
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def _reason(exc: BaseException) -> str:
+    """The database's own words for an error, on one line, without SQL or traceback."""
+    inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
+    # SQLAlchemy appends "(Background on this error at: ...)" and the SQL; drop both.
+    lines = [ln for ln in lines if not ln.startswith(("(Background on", "[SQL:", "[parameters:"))]
+    return "; ".join(lines) or type(exc).__name__
+
+
+def content_hash(content: str) -> str:
+    """sha256 of a document's decoded content: equal hashes mean an unchanged document."""
+    # surrogatepass: decoded text may carry lone surrogates; hashing must never fail.
+    return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _lock_id(value: str) -> int:
+    """A stable signed 32-bit number for ``value`` (pg_advisory_xact_lock takes int4)."""
+    return int.from_bytes(hashlib.sha256(value.encode()).digest()[:4], "big", signed=True)
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+class Store:
+    """Stored documents, mentions and storylines, behind one engine. Use :func:`open_store`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
+        self._write = sessionmaker(
+            engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
+        )
+        self._read = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self._engine.url.render_as_string(hide_password=True)
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def ingest(self, result: DocumentResult) -> IngestOutcome:
+        """Store one pipeline result and re-link the storylines it touches, atomically.
+
+        Returns:
+            ``"failed"`` when the result carries a failure (recorded, the stored document is
+            kept); ``"unchanged"`` when the same content is already stored (nothing written);
+            ``"added"`` for a new document; ``"replaced"`` when its content changed.
+
+        Raises:
+            StoreError: the database refused the write; nothing of this document was written.
+        """
+        if result.failure is not None:
+            failure = result.failure
+            self.record_failure(failure.source, failure.stage, failure.reason)
+            return "failed"
+        try:
+            with self._write.begin() as session:
+                return self._ingest(session, result)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"could not store document {result.raw.doc_id!r}: {_reason(exc)}",
+                source=result.raw.source,
+                stage="store",
+            ) from exc
+
+    def ingest_all(self, results: Iterable[DocumentResult]) -> dict[IngestOutcome, int]:
+        """Ingest many results, one transaction each; returns how many had each outcome."""
+        tally: dict[IngestOutcome, int] = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
+        for result in results:
+            tally[self.ingest(result)] += 1
+        return tally
+
+    def record_failure(self, source: str, stage: str, reason: str) -> None:
+        """Record that ``source`` failed at ``stage``; the same failure again updates its time."""
+        fingerprint = hashlib.sha256(
+            "\0".join((source, stage, reason)).encode("utf-8", "surrogatepass")
+        ).hexdigest()
+        values = {
+            "fingerprint": fingerprint,
+            "source": source,
+            "stage": stage,
+            "reason": reason,
+            "at": datetime.now(UTC),
+        }
+        try:
+            with self._write.begin() as session:
+                if self._postgres:
+                    pg = pg_insert(Failure).values(values)
+                    session.execute(
+                        pg.on_conflict_do_update(
+                            index_elements=[Failure.fingerprint], set_={"at": pg.excluded.at}
+                        )
+                    )
+                else:
+                    lite = sqlite_insert(Failure).values(values)
+                    session.execute(
+                        lite.on_conflict_do_update(
+                            index_elements=[Failure.fingerprint], set_={"at": lite.excluded.at}
+                        )
+                    )
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"could not record a failure: {_reason(exc)}", source=source, stage="store"
+            ) from exc
+
+    def _ingest(self, session: Session, result: DocumentResult) -> IngestOutcome:
+        raw = result.raw
+        digest = content_hash(raw.content)
+        self._lock(session, [(LOCK_DOCUMENT, raw.doc_id)])
+        stored = session.get(Document, raw.doc_id)
+        # A document that is processed now supersedes earlier failures of the same input.
+        clear_failures = delete(Failure).where(Failure.source == raw.source)
+        if stored is not None and stored.content_hash == digest:
+            session.execute(clear_failures)
+            return "unchanged"
+
+        old = session.execute(
+            select(Mention.storyline_key, Mention.storyline_id).where(Mention.doc_id == raw.doc_id)
+        ).all()
+        old_ids = {sid for _, sid in old if sid is not None}
+        new_rows = [_mention_row(raw.doc_id, i, v) for i, v in enumerate(result.visits)]
+        keys = {key for key, _ in old} | {row.storyline_key for row in new_rows}
+        if old_ids:
+            # Storylines are expected to keep to one key; should one ever span keys, its
+            # other members are re-linked too rather than left pointing at nothing.
+            keys |= set(
+                session.scalars(
+                    select(Mention.storyline_key).where(Mention.storyline_id.in_(old_ids))
+                )
+            )
+        self._lock(session, [(LOCK_KEY, key) for key in keys])
+
+        doc = result.document
+        fields = {
+            "content_hash": digest,
+            "source": raw.source,
+            "title": (doc.title if doc else None) or raw.title,
+            "url": (doc.url if doc else None) or raw.url,
+            "published": (doc.published if doc else None) or raw.published,
+            "cleaned_text": doc.text if doc else None,
+            "ingested_at": datetime.now(UTC),
+        }
+        if stored is None:
+            session.add(Document(doc_id=raw.doc_id, **fields))
+        else:
+            session.execute(delete(Mention).where(Mention.doc_id == raw.doc_id))
+            for name, value in fields.items():
+                setattr(stored, name, value)
+        session.flush()  # the document row must exist before its mentions reference it
+        session.add_all(new_rows)
+        session.flush()
+        self._relink(session, keys, old_ids)
+        session.execute(clear_failures)
+        return "added" if stored is None else "replaced"
+
+    def _lock(self, session: Session, items: Iterable[tuple[int, str]]) -> None:
+        if not self._postgres:
+            return
+        # Sorted, so two processes wanting overlapping sets always lock in the same order
+        # and cannot deadlock; a process holds one document lock, taken before any key lock.
+        for namespace, key in sorted({(ns, _lock_id(value)) for ns, value in items}):
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": key}
+            )
+
+    def _relink(self, session: Session, keys: set[str], old_ids: set[str]) -> None:
+        """Re-link every mention under ``keys`` from scratch and replace their storylines."""
+        if not keys:
+            return
+        rows = list(
+            session.scalars(
+                select(Mention)
+                .where(Mention.storyline_key.in_(keys))
+                .order_by(Mention.doc_id, Mention.ordinal)
+            )
+        )
+        linked = linking.link([_visit(row) for row in rows]) if rows else []
+        ids = [storyline.id for storyline, _ in linked]
+        if len(set(ids)) != len(ids):
+            # Say whose fault it is instead of surfacing a primary-key violation.
+            clash = sorted({i for i in ids if ids.count(i) > 1})
+            raise StoreError(f"linking gave two storylines the same id: {', '.join(clash)}")
+        session.execute(
+            update(Mention).where(Mention.storyline_key.in_(keys)).values(storyline_id=None)
+        )
+        stale: ColumnElement[bool] = StorylineRow.storyline_key.in_(keys)
+        if old_ids:
+            stale = or_(stale, StorylineRow.id.in_(old_ids))
+        session.execute(delete(StorylineRow).where(stale))
+        assignments: list[dict[str, Any]] = []
+        for storyline, members in linked:
+            key = min((rows[i].storyline_key for i in members), default="")
+            session.add(_storyline_row(storyline, key))
+            assignments.extend({"id": rows[i].id, "storyline_id": storyline.id} for i in members)
+        session.flush()
+        if assignments:
+            session.execute(update(Mention), assignments)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def storylines(
+        self,
+        *,
+        country: str | None = None,
+        visitor: str | None = None,
+        destination: str | None = None,
+        stage: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        upcoming: bool = False,
+        today: date | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Storyline]:
+        """Stored storylines, newest first report first (then by id), filtered.
+
+        Args:
+            country: ISO3 code of the visitor's country or of the destination.
+            visitor: case-insensitive substring of the visitor's name.
+            destination: ISO3 code of the destination.
+            stage: the current stage.
+            date_from: keep storylines whose window ends on or after this date.
+            date_to: keep storylines whose window starts on or before this date. A storyline
+                without a window is dated by its first report for both.
+            upcoming: keep storylines whose window has not ended by ``today`` and that are
+                neither completed nor cancelled (storylines without a window are left out).
+            today: the reference day for ``upcoming`` (default: the local date).
+            limit, offset: paging.
+        """
+        if offset < 0 or (limit is not None and limit < 0):
+            raise StoreError("limit and offset must not be negative")
+        query = select(StorylineRow)
+        conditions: list[ColumnElement[bool]] = []
+        if country is not None:
+            conditions.append(
+                or_(
+                    StorylineRow.visitor_country == country,
+                    StorylineRow.destination_country == country,
+                )
+            )
+        if visitor is not None:
+            conditions.append(
+                StorylineRow.visitor_search.contains(visitor.casefold(), autoescape=True)
+            )
+        if destination is not None:
+            conditions.append(StorylineRow.destination_country == destination)
+        if stage is not None:
+            conditions.append(StorylineRow.stage == stage)
+        if date_from is not None:
+            conditions.append(StorylineRow.span_end >= date_from)
+        if date_to is not None:
+            conditions.append(StorylineRow.span_start <= date_to)
+        if upcoming:
+            day = today or date.today()
+            conditions.append(StorylineRow.stage.not_in(ENDED_STAGES))
+            conditions.append(
+                or_(
+                    StorylineRow.when_end >= day,
+                    and_(StorylineRow.when_end.is_(None), StorylineRow.when_start >= day),
+                )
+            )
+        if conditions:
+            query = query.where(*conditions)
+        # NULLS LAST spelled out: PostgreSQL and SQLite disagree on the default.
+        query = query.order_by(
+            StorylineRow.first_reported.desc().nulls_last(), StorylineRow.id
+        ).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read() as session:
+            return [_storyline(row) for row in session.scalars(query)]
+
+    def storyline(self, id: str) -> tuple[Storyline, list[tuple[Visit, DocumentInfo]]] | None:
+        """One storyline and its mentions, each with the document it came from.
+
+        Mentions come in order of publication (undated last), then document and position.
+        """
+        with self._read() as session:
+            row = session.get(StorylineRow, id)
+            if row is None:
+                return None
+            pairs = session.execute(
+                select(Mention, Document)
+                .join(Document, Mention.doc_id == Document.doc_id)
+                .where(Mention.storyline_id == id)
+                .order_by(Document.published.asc().nulls_last(), Mention.doc_id, Mention.ordinal)
+            ).all()
+            return _storyline(row), [(_visit(m), _document(d)) for m, d in pairs]
+
+    def mentions(self) -> Iterator[tuple[str, Visit]]:
+        """Every linked mention as ``(storyline id, visit)``, streamed, grouped by storyline."""
+        query = (
+            select(Mention)
+            .where(Mention.storyline_id.is_not(None))
+            .order_by(Mention.storyline_id, Mention.doc_id, Mention.ordinal)
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+        with self._read() as session:
+            for row in session.scalars(query):
+                assert row.storyline_id is not None  # filtered in the query
+                yield row.storyline_id, _visit(row)
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        """A stored document with its cleaned text, or ``None``."""
+        with self._read() as session:
+            row = session.get(Document, doc_id)
+            return _document(row) if row is not None else None
+
+    def counts(self) -> dict[str, int]:
+        """How many documents, mentions, storylines and failures are stored."""
+        tables: dict[str, Any] = {
+            "documents": Document,
+            "mentions": Mention,
+            "storylines": StorylineRow,
+            "failures": Failure,
+        }
+        with self._read() as session:
+            return {
+                name: session.scalar(select(func.count()).select_from(model)) or 0
+                for name, model in tables.items()
+            }
+
+    def close(self) -> None:
+        """Release every database connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+# --- rows <-> records --------------------------------------------------------------------------
+
+
+def _mention_row(doc_id: str, ordinal: int, v: Visit) -> Mention:
+    return Mention(
+        doc_id=doc_id,
+        ordinal=ordinal,
+        storyline_key=linking.storyline_key(v),
+        visitor_name=v.visitor.name,
+        visitor_role=v.visitor.role,
+        visitor_country=v.visitor.country,
+        host_name=v.host.name if v.host else None,
+        host_role=v.host.role if v.host else None,
+        host_country=v.host.country if v.host else None,
+        destination_country=v.destination.country,
+        destination_city=v.destination.city,
+        kind=v.kind,
+        occasion=v.occasion,
+        stage=v.stage,
+        when_text=v.when.text if v.when else None,
+        when_start=v.when.start if v.when else None,
+        when_end=v.when.end if v.when else None,
+        confidence=v.confidence,
+        published=v.published,
+        evidence=json.dumps([e.to_dict() for e in v.evidence], ensure_ascii=False),
+    )
+
+
+def _host(name: str | None, role: str | None, country: str | None) -> Party | None:
+    return Party(name, cast(Role, role), country) if role is not None else None
+
+
+def _when(text_: str | None, start: date | None, end: date | None) -> When | None:
+    return When(text_, start, end) if text_ is not None else None
+
+
+def _visit(row: Mention) -> Visit:
+    return Visit(
+        doc_id=row.doc_id,
+        published=row.published,
+        visitor=Party(row.visitor_name, cast(Role, row.visitor_role), row.visitor_country),
+        host=_host(row.host_name, row.host_role, row.host_country),
+        destination=Destination(row.destination_country, row.destination_city),
+        kind=cast(Kind, row.kind),
+        occasion=row.occasion,
+        stage=cast(Stage, row.stage),
+        when=_when(row.when_text, row.when_start, row.when_end),
+        evidence=tuple(Evidence(e["start"], e["end"], e["text"]) for e in json.loads(row.evidence)),
+        confidence=row.confidence,
+    )
+
+
+def _storyline_row(s: Storyline, key: str) -> StorylineRow:
+    start = s.when.start if s.when else None
+    end = s.when.end if s.when else None
+    return StorylineRow(
+        id=s.id,
+        storyline_key=key,
+        visitor_name=s.visitor.name,
+        visitor_search=(s.visitor.name or "").casefold(),
+        visitor_role=s.visitor.role,
+        visitor_country=s.visitor.country,
+        host_name=s.host.name if s.host else None,
+        host_role=s.host.role if s.host else None,
+        host_country=s.host.country if s.host else None,
+        destination_country=s.destination.country,
+        destination_city=s.destination.city,
+        kind=s.kind,
+        occasion=s.occasion,
+        stage=s.stage,
+        when_text=s.when.text if s.when else None,
+        when_start=start,
+        when_end=end,
+        # An open-ended window counts as the one day it names; no window, the first report.
+        span_start=start or end or s.first_reported,
+        span_end=end or start or s.first_reported,
+        history=json.dumps([h.to_dict() for h in s.history], ensure_ascii=False),
+        doc_ids=json.dumps(list(s.doc_ids), ensure_ascii=False),
+        mention_count=s.mentions,
+        first_reported=s.first_reported,
+        last_reported=s.last_reported,
+    )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _storyline(row: StorylineRow) -> Storyline:
+    return Storyline(
+        id=row.id,
+        visitor=Party(row.visitor_name, cast(Role, row.visitor_role), row.visitor_country),
+        host=_host(row.host_name, row.host_role, row.host_country),
+        destination=Destination(row.destination_country, row.destination_city),
+        kind=cast(Kind, row.kind),
+        occasion=row.occasion,
+        stage=cast(Stage, row.stage),
+        when=_when(row.when_text, row.when_start, row.when_end),
+        history=tuple(
+            StageStep(h["stage"], _day(h.get("first_reported")), tuple(h["doc_ids"]))
+            for h in json.loads(row.history)
+        ),
+        doc_ids=tuple(json.loads(row.doc_ids)),
+        mentions=row.mention_count,
+        first_reported=row.first_reported,
+        last_reported=row.last_reported,
+    )
+
+
+def _document(row: Document) -> DocumentInfo:
+    at = row.ingested_at
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return DocumentInfo(
+        doc_id=row.doc_id,
+        source=row.source,
+        title=row.title,
+        url=row.url,
+        published=row.published,
+        content_hash=row.content_hash,
+        ingested_at=at,
+        cleaned_text=row.cleaned_text,
+    )
+
+
+def head_revision() -> str:
+    """The newest migration's revision id (what ``alembic_version`` holds after opening)."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+__all__ = [
+    "DEFAULT_URL",
+    "ENV_DB",
+    "DocumentInfo",
+    "IngestOutcome",
+    "Store",
+    "StoreError",
+    "content_hash",
+    "head_revision",
+    "open_store",
+]

@@ -1,0 +1,138 @@
+"""The store's tables as typed SQLAlchemy models.
+
+The schema itself is created by the Alembic migrations in ``migrations/versions``; these
+models must match them (``tests/test_store.py`` compares the two), so a change here needs a
+new migration.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Deterministic constraint names, so later migrations (and SQLite batch mode, which rebuilds
+# tables) can refer to constraints by name on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Column widths. Short codes are bounded so PostgreSQL can index them cheaply; free text
+# (names, occasions, reasons) is unbounded Text because news gives no useful upper limit.
+ID_LENGTH = 255
+CODE_LENGTH = 32
+HASH_LENGTH = 64  # hex sha256
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Document(Base):
+    """One ingested input document; ``content_hash`` decides unchanged vs replaced."""
+
+    __tablename__ = "documents"
+
+    doc_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    source: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[date | None] = mapped_column(Date)
+    cleaned_text: Mapped[str | None] = mapped_column(Text)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Storyline(Base):
+    """One linked storyline; every field of :class:`visitrack.records.Storyline` is a column
+    except ``history`` and ``doc_ids``, kept as JSON text because nothing filters on them."""
+
+    __tablename__ = "storylines"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    storyline_key: Mapped[str] = mapped_column(Text, index=True)
+    visitor_name: Mapped[str | None] = mapped_column(Text)
+    # casefolded visitor name: SQLite's lower() only folds ASCII, so the case-insensitive
+    # substring filter compares against a folded copy made in Python instead.
+    visitor_search: Mapped[str] = mapped_column(Text)
+    visitor_role: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    visitor_country: Mapped[str | None] = mapped_column(String(CODE_LENGTH), index=True)
+    host_name: Mapped[str | None] = mapped_column(Text)
+    host_role: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
+    host_country: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
+    destination_country: Mapped[str] = mapped_column(String(CODE_LENGTH), index=True)
+    destination_city: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    occasion: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(CODE_LENGTH), index=True)
+    when_text: Mapped[str | None] = mapped_column(Text)
+    when_start: Mapped[date | None] = mapped_column(Date, index=True)
+    when_end: Mapped[date | None] = mapped_column(Date, index=True)
+    # The interval the date filters test: the window, or first_reported when there is none.
+    # Stored (not computed in the query) so the overlap test can use an index.
+    span_start: Mapped[date | None] = mapped_column(Date, index=True)
+    span_end: Mapped[date | None] = mapped_column(Date, index=True)
+    history: Mapped[str] = mapped_column(Text)
+    doc_ids: Mapped[str] = mapped_column(Text)
+    mention_count: Mapped[int] = mapped_column(Integer)
+    first_reported: Mapped[date | None] = mapped_column(Date, index=True)
+    last_reported: Mapped[date | None] = mapped_column(Date)
+
+
+class Mention(Base):
+    """One visit record as extracted from one document (a row per ``Visit``)."""
+
+    __tablename__ = "mentions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("documents.doc_id", ondelete="CASCADE")
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)
+    storyline_key: Mapped[str] = mapped_column(Text, index=True)
+    # Set after linking; SET NULL rather than CASCADE so dropping a storyline during re-linking
+    # never takes its mentions with it.
+    storyline_id: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH), ForeignKey("storylines.id", ondelete="SET NULL"), index=True
+    )
+    visitor_name: Mapped[str | None] = mapped_column(Text)
+    visitor_role: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    visitor_country: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
+    host_name: Mapped[str | None] = mapped_column(Text)
+    host_role: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
+    host_country: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
+    destination_country: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    destination_city: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    occasion: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    when_text: Mapped[str | None] = mapped_column(Text)
+    when_start: Mapped[date | None] = mapped_column(Date)
+    when_end: Mapped[date | None] = mapped_column(Date)
+    confidence: Mapped[float] = mapped_column(Float)
+    published: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text)
+
+    # Serves lookups by doc_id (its leading column) and guards against a document's mentions
+    # being inserted twice.
+    __table_args__ = (Index("ix_mentions_doc_id_ordinal", "doc_id", "ordinal", unique=True),)
+
+
+class Failure(Base):
+    """An input that could not be processed, once per (source, stage, reason)."""
+
+    __tablename__ = "failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # sha256 of source, stage and reason: re-running a batch over the same bad input updates
+    # one row instead of piling up copies; a hash because reasons can exceed index limits.
+    fingerprint: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
+    source: Mapped[str] = mapped_column(Text, index=True)
+    stage: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

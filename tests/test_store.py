@@ -1,0 +1,637 @@
+"""Tests for visitrack.store, each run on a SQLite file and on a real PostgreSQL server.
+
+The documents and visits are built by hand (no spaCy): the store's job is to keep what the
+pipeline produced, link it, and give it back unchanged.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from visitrack.pipeline import DocumentResult
+from visitrack.records import (
+    CleanDocument,
+    Destination,
+    Evidence,
+    InputFailure,
+    Party,
+    RawDocument,
+    Story,
+    Visit,
+    When,
+)
+from visitrack.store import (
+    DocumentInfo,
+    Store,
+    StoreError,
+    content_hash,
+    head_revision,
+    open_store,
+)
+from visitrack.store.models import Base
+
+pytest_plugins = ("conftest_pg",)
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("pg_database")
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    with open_store(store_url) as s:
+        yield s
+
+
+# --- builders ----------------------------------------------------------------------------------
+
+XI = Party("Xi Jinping", "head_of_state", "CHN")
+PUTIN = Party("Vladimir Putin", "head_of_state", "RUS")
+MODI = Party("Narendra Modi", "head_of_government", "IND")
+MACRON = Party("Emmanuel Macron", "head_of_state", "FRA")
+SCHOLZ = Party("Olaf Scholz", "head_of_government", "DEU")
+ERDOGAN = Party("Recep Tayyip Erdoğan", "head_of_state", "TUR")
+
+
+def visit(
+    doc_id: str,
+    visitor: Party = XI,
+    destination: str = "RUS",
+    *,
+    stage: Any = "announced",
+    published: date | None = date(2023, 3, 1),
+    window: tuple[date, date] | None = None,
+    host: Party | None = PUTIN,
+    city: str | None = "Moscow",
+    sentence: str = "Xi Jinping will visit Moscow.",
+    confidence: float = 0.8125,
+) -> Visit:
+    return Visit(
+        doc_id=doc_id,
+        published=published,
+        visitor=visitor,
+        host=host,
+        destination=Destination(destination, city),
+        kind="state_visit",
+        occasion=None,
+        stage=stage,
+        when=When("from the 20th", *window) if window else None,
+        evidence=(Evidence(0, len(sentence), sentence),),
+        confidence=confidence,
+    )
+
+
+def result(
+    doc_id: str,
+    visits: Sequence[Visit],
+    *,
+    content: str | None = None,
+    published: date | None = date(2023, 3, 1),
+    title: str | None = None,
+) -> DocumentResult:
+    body = content if content is not None else f"Text of {doc_id}. Xi Jinping will visit Moscow."
+    raw = RawDocument(doc_id=doc_id, source=f"{doc_id}.txt", content=body)
+    doc = CleanDocument(
+        doc_id=doc_id,
+        text=body,
+        stories=(Story(0, len(body), published),),
+        title=title or f"Title {doc_id}",
+        url=f"https://news.example/{doc_id}",
+        published=published,
+    )
+    return DocumentResult(raw, doc, tuple(visits))
+
+
+def failed(doc_id: str, reason: str = "not UTF-8 or any known encoding") -> DocumentResult:
+    raw = RawDocument(doc_id=doc_id, source=f"{doc_id}.txt", content="")
+    return DocumentResult(raw, None, (), InputFailure(f"{doc_id}.txt", reason, "ingest"))
+
+
+def snapshot(store: Store) -> tuple[list[dict[str, Any]], list[tuple[str, dict[str, Any]]]]:
+    """Everything linking decided: the storylines and which storyline each mention is in."""
+    lines = sorted((s.to_dict() for s in store.storylines()), key=lambda d: d["id"])
+    mentions = sorted(((sid, v.to_dict()) for sid, v in store.mentions()), key=repr)
+    return lines, mentions
+
+
+# --- opening and migrations ----------------------------------------------------------------------
+
+
+def test_open_migrates_to_head(store_url: str) -> None:
+    with open_store(store_url):
+        pass
+    with open_store(store_url) as store:  # second open: already at head, nothing to do
+        assert store.counts() == {"documents": 0, "mentions": 0, "storylines": 0, "failures": 0}
+    engine = create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            tables = set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+    assert version == head_revision() == "0001"
+    assert {"documents", "mentions", "storylines", "failures", "alembic_version"} <= tables
+
+
+def test_models_match_migrations(store_url: str) -> None:
+    """The ORM models and the migrations describe the same schema (no pending autogenerate)."""
+    with open_store(store_url):
+        pass
+    engine = create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
+    finally:
+        engine.dispose()
+    assert diff == []
+
+
+def test_storyline_filter_columns_are_indexed(store_url: str) -> None:
+    with open_store(store_url):
+        pass
+    engine = create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            insp = inspect(conn)
+            indexed = {
+                table: {tuple(ix["column_names"]) for ix in insp.get_indexes(table)}
+                for table in ("storylines", "mentions")
+            }
+    finally:
+        engine.dispose()
+    for column in (
+        "visitor_country",
+        "destination_country",
+        "stage",
+        "when_start",
+        "when_end",
+        "first_reported",
+        "storyline_key",
+    ):
+        assert (column,) in indexed["storylines"], column
+    assert ("storyline_key",) in indexed["mentions"]
+    assert any(cols[0] == "doc_id" for cols in indexed["mentions"])
+
+
+def test_sqlite_connection_settings(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with open_store(str(path)) as store:
+        store.ingest(result("a", [visit("a")]))
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # kept in the file
+    finally:
+        conn.close()
+
+
+def test_plain_path_and_env_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VISITRACK_DB", raising=False)
+    with open_store() as store:
+        assert store.url == "sqlite:///./visitrack.db"
+    assert (tmp_path / "visitrack.db").exists()
+    monkeypatch.setenv("VISITRACK_DB", str(tmp_path / "from_env.db"))
+    with open_store():
+        pass
+    assert (tmp_path / "from_env.db").exists()
+    with open_store("relative.db"):
+        pass
+    assert (tmp_path / "relative.db").exists()
+
+
+def test_in_memory_sqlite_keeps_its_schema() -> None:
+    with open_store("sqlite://") as store:
+        assert store.ingest(result("a", [visit("a")])) == "added"
+        assert store.counts()["storylines"] == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://root@localhost/db", "unsupported database 'mysql'"),
+        ("://x", "not a database URL"),
+        ("postgresql://u@host:notaport/db", "not a database URL"),
+        ("postgresql://nobody:s3cret@127.0.0.1:1/nowhere", "cannot open database"),
+        ("sqlite:////nonexistent-dir/sub/x.db", "unable to open database file"),
+        ("/nonexistent-dir/sub/x.db", "file /nonexistent-dir/sub/x.db"),
+        ("   ", "empty database URL"),
+    ],
+)
+def test_bad_url_gives_clear_error(url: str, expected: str) -> None:
+    with pytest.raises(StoreError) as info:
+        open_store(url)
+    message = str(info.value)
+    assert expected in message
+    assert "s3cret" not in message
+    assert "Traceback" not in message and "[SQL:" not in message
+    # No driver exception chained on: a caller printing the error shows one clean line.
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None or info.value.__suppress_context__
+
+
+# --- ingest ---------------------------------------------------------------------------------------
+
+
+def test_ingest_added_then_unchanged(store: Store) -> None:
+    first = result("a", [visit("a"), visit("a", MODI, "USA", host=None, city=None)])
+    assert store.ingest(first) == "added"
+    after = store.counts()
+    assert after == {"documents": 1, "mentions": 2, "storylines": 2, "failures": 0}
+    before = snapshot(store)
+    assert store.ingest(first) == "unchanged"
+    assert store.ingest(first) == "unchanged"
+    assert store.counts() == after
+    assert snapshot(store) == before
+
+
+def test_visits_round_trip_exactly(store: Store) -> None:
+    """What comes back is equal, field for field, to what the pipeline produced."""
+    visits = [
+        visit("a", window=(date(2023, 3, 20), date(2023, 3, 22)), confidence=0.123456789),
+        visit("a", ERDOGAN, "DEU", host=None, city=None, published=None, stage="proposed"),
+    ]
+    store.ingest(result("a", visits))
+    got = sorted((v for _, v in store.mentions()), key=lambda v: v.visitor.country or "")
+    assert got == sorted(visits, key=lambda v: v.visitor.country or "")
+
+
+def test_replaced_document_relinks(store: Store) -> None:
+    store.ingest(result("a", [visit("a", stage="announced")]))
+    store.ingest(result("b", [visit("b", stage="announced", published=date(2023, 3, 2))]))
+    (line,) = store.storylines()
+    assert line.mentions == 2 and line.doc_ids == ("a", "b")
+
+    # Document b is corrected: it now reports Modi going to the USA, not Xi to Russia.
+    corrected = result(
+        "b",
+        [visit("b", MODI, "USA", host=None, city=None, published=date(2023, 3, 2))],
+        content="Corrected text of b.",
+    )
+    assert store.ingest(corrected) == "replaced"
+    assert store.counts() == {"documents": 2, "mentions": 2, "storylines": 2, "failures": 0}
+    by_visitor = {s.visitor.name: s for s in store.storylines()}
+    assert by_visitor["Xi Jinping"].doc_ids == ("a",)
+    assert by_visitor["Xi Jinping"].mentions == 1
+    assert by_visitor["Narendra Modi"].doc_ids == ("b",)
+    doc = store.document("b")
+    assert doc is not None and doc.cleaned_text == "Corrected text of b."
+    assert doc.content_hash == content_hash("Corrected text of b.")
+    # Every mention points at a storyline that exists.
+    ids = {s.id for s in store.storylines()}
+    assert {sid for sid, _ in store.mentions()} == ids
+
+
+def test_replaced_document_updates_stage(store: Store) -> None:
+    store.ingest(result("a", [visit("a", stage="announced")]))
+    later = visit("a", stage="completed", published=date(2023, 3, 1))
+    assert store.ingest(result("a", [later], content="Xi visited Moscow.")) == "replaced"
+    (line,) = store.storylines()
+    assert line.stage == "completed"
+    assert store.counts()["mentions"] == 1
+
+
+def test_replaced_with_no_visits_removes_storylines(store: Store) -> None:
+    store.ingest(result("a", [visit("a")]))
+    assert store.ingest(result("a", [], content="Nothing about visits.")) == "replaced"
+    assert store.counts() == {"documents": 1, "mentions": 0, "storylines": 0, "failures": 0}
+
+
+def test_failures_recorded_once_and_cleared(store: Store) -> None:
+    assert store.ingest(failed("x")) == "failed"
+    assert store.ingest(failed("x")) == "failed"  # a re-run does not pile up copies
+    assert store.counts()["failures"] == 1
+    store.ingest(failed("x", reason="a different problem"))
+    store.record_failure("y.txt", "extract", "internal error in the extract stage")
+    assert store.counts()["failures"] == 3
+    assert store.counts()["documents"] == 0
+    # Once the same input is processed, its old failures are obsolete.
+    fixed = replace(result("x", [visit("x")]), raw=RawDocument("x", "x.txt", "Fixed content."))
+    assert store.ingest(fixed) == "added"
+    assert store.counts()["failures"] == 1
+
+
+def test_failure_keeps_stored_document(store: Store) -> None:
+    store.ingest(result("a", [visit("a")]))
+    assert store.ingest(failed("a")) == "failed"
+    assert store.counts() == {"documents": 1, "mentions": 1, "storylines": 1, "failures": 1}
+
+
+def test_crash_during_ingest_leaves_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document is written whole or not at all; running again completes it."""
+    import visitrack.link
+
+    store.ingest(result("a", [visit("a")]))
+    before = snapshot(store)
+
+    def boom(visits: Sequence[Visit]) -> list[Any]:
+        raise KeyboardInterrupt  # stands in for a kill between the insert and the re-link
+
+    monkeypatch.setattr(visitrack.link, "link", boom)  # the store looks it up per call
+    with pytest.raises(KeyboardInterrupt):
+        store.ingest(result("b", [visit("b")]))
+    assert store.counts()["documents"] == 1
+    assert snapshot(store) == before
+    monkeypatch.undo()
+    assert store.ingest(result("b", [visit("b")])) == "added"
+    assert store.counts() == {"documents": 2, "mentions": 2, "storylines": 1, "failures": 0}
+
+
+# --- linking across documents ---------------------------------------------------------------------
+
+
+def _story_docs() -> list[DocumentResult]:
+    """Three documents following Xi's trip, plus unrelated visits."""
+    window = (date(2023, 3, 20), date(2023, 3, 22))
+    return [
+        result("a", [visit("a", stage="invited", published=date(2023, 2, 1))]),
+        result(
+            "b",
+            [
+                visit("b", stage="announced", published=date(2023, 3, 17), window=window),
+                visit("b", MODI, "USA", host=None, city=None, published=date(2023, 3, 17)),
+            ],
+        ),
+        result(
+            "c",
+            [
+                visit("c", stage="completed", published=date(2023, 3, 23), window=window),
+                visit("c", MACRON, "CHN", host=None, city="Beijing", published=date(2023, 3, 23)),
+            ],
+        ),
+    ]
+
+
+def test_order_independence(tmp_path: Path, store_url: str) -> None:
+    """Ingesting A, B, C one by one or C, B, A gives the same storylines."""
+    docs = _story_docs()
+    with open_store(store_url) as forward:
+        for doc in docs:
+            forward.ingest(doc)
+        expected = snapshot(forward)
+    with open_store(str(tmp_path / "backward.db")) as backward:
+        for doc in reversed(docs):
+            backward.ingest(doc)
+        assert snapshot(backward) == expected
+    xi = [line for line in expected[0] if line["visitor"]["name"] == "Xi Jinping"]
+    assert len(xi) == 1
+    assert xi[0]["doc_ids"] == ["a", "b", "c"] and xi[0]["stage"] == "completed"
+
+
+def test_store_agrees_with_linking_everything_at_once(store: Store) -> None:
+    from visitrack.link import link
+
+    docs = _story_docs()
+    for doc in docs:
+        store.ingest(doc)
+    direct = sorted(
+        (line.to_dict() for line, _ in link([v for d in docs for v in d.visits])),
+        key=lambda d: d["id"],
+    )
+    assert snapshot(store)[0] == direct
+
+
+def test_concurrent_ingest_matches_sequential(store_url: str, tmp_path: Path) -> None:
+    """Writers in parallel on overlapping storylines end where one writer would."""
+    docs = [
+        result(
+            f"d{i:02}",
+            [visit(f"d{i:02}", published=date(2023, 3, 1 + i % 20), stage="announced")],
+        )
+        for i in range(24)
+    ]
+    with open_store(store_url):
+        pass  # migrate once, so the threads race on data, not on DDL
+    errors: list[BaseException] = []
+
+    def worker(part: list[DocumentResult]) -> None:
+        try:
+            with open_store(store_url) as mine:
+                for doc in part:
+                    mine.ingest(doc)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(docs[k::4],)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with open_store(store_url) as parallel, open_store(str(tmp_path / "seq.db")) as sequential:
+        for doc in docs:
+            sequential.ingest(doc)
+        assert snapshot(parallel) == snapshot(sequential)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(store: Store) -> dict[str, str]:
+    """Five storylines with known attributes; returns visitor surname -> storyline id."""
+    store.ingest(
+        result(
+            "xi",
+            [
+                visit(
+                    "xi",
+                    stage="announced",
+                    window=(date(2023, 3, 20), date(2023, 3, 22)),
+                    published=date(2023, 3, 1),
+                )
+            ],
+        )
+    )
+    store.ingest(
+        result(
+            "modi",
+            [
+                visit(
+                    "modi",
+                    MODI,
+                    "USA",
+                    stage="completed",
+                    window=(date(2023, 6, 21), date(2023, 6, 24)),
+                    published=date(2023, 6, 25),
+                    host=None,
+                    city="Washington",
+                )
+            ],
+            published=date(2023, 6, 25),
+        )
+    )
+    store.ingest(
+        result(
+            "macron",
+            [
+                visit(
+                    "macron",
+                    MACRON,
+                    "CHN",
+                    stage="invited",
+                    published=date(2023, 1, 10),
+                    host=XI,
+                    city=None,
+                )
+            ],
+            published=date(2023, 1, 10),
+        )
+    )
+    store.ingest(
+        result(
+            "scholz",
+            [
+                visit(
+                    "scholz",
+                    SCHOLZ,
+                    "IND",
+                    stage="postponed",
+                    window=(date(2024, 2, 1), date(2024, 2, 3)),
+                    published=date(2023, 12, 1),
+                    host=MODI,
+                    city=None,
+                )
+            ],
+            published=date(2023, 12, 1),
+        )
+    )
+    store.ingest(
+        result(
+            "erdogan",
+            [
+                visit(
+                    "erdogan",
+                    ERDOGAN,
+                    "DEU",
+                    stage="proposed",
+                    published=None,
+                    host=None,
+                    city=None,
+                )
+            ],
+            published=None,
+        )
+    )
+    return {s.visitor.name.split()[-1]: s.id for s in store.storylines() if s.visitor.name}
+
+
+def names(lines: Sequence[Any]) -> list[str]:
+    return [line.visitor.name.split()[-1] for line in lines]
+
+
+def test_storylines_sorted_newest_first(store: Store, filled: dict[str, str]) -> None:
+    # By first report, newest first; the undated one last on every backend.
+    assert names(store.storylines()) == ["Scholz", "Modi", "Jinping", "Macron", "Erdoğan"]
+
+
+def test_filter_country_matches_visitor_or_destination(
+    store: Store, filled: dict[str, str]
+) -> None:
+    assert names(store.storylines(country="CHN")) == ["Jinping", "Macron"]
+    assert names(store.storylines(country="DEU")) == ["Scholz", "Erdoğan"]
+    assert store.storylines(country="BRA") == []
+
+
+def test_filter_visitor_substring_any_case(store: Store, filled: dict[str, str]) -> None:
+    assert names(store.storylines(visitor="MODI")) == ["Modi"]
+    assert names(store.storylines(visitor="jinp")) == ["Jinping"]
+    assert names(store.storylines(visitor="ERDOĞAN")) == ["Erdoğan"]  # beyond ASCII
+    assert store.storylines(visitor="%") == []  # LIKE wildcards are taken literally
+    assert store.storylines(visitor="_") == []
+
+
+def test_filter_destination_and_stage(store: Store, filled: dict[str, str]) -> None:
+    assert names(store.storylines(destination="IND")) == ["Scholz"]
+    assert names(store.storylines(destination="CHN")) == ["Macron"]
+    assert names(store.storylines(stage="completed")) == ["Modi"]
+    assert names(store.storylines(stage="invited", country="FRA")) == ["Macron"]
+
+
+def test_filter_dates_overlap_window(store: Store, filled: dict[str, str]) -> None:
+    assert names(store.storylines(date_from=date(2023, 6, 1))) == ["Scholz", "Modi"]
+    # Macron has no window: dated by its first report, 2023-01-10.
+    assert names(store.storylines(date_to=date(2023, 2, 1))) == ["Macron"]
+    one_day = date(2023, 3, 21)
+    assert names(store.storylines(date_from=one_day, date_to=one_day)) == ["Jinping"]
+    # A window overlapping the range by its last day counts.
+    assert names(store.storylines(date_from=date(2023, 6, 24), date_to=date(2023, 7, 1))) == [
+        "Modi"
+    ]
+
+
+def test_filter_upcoming(store: Store, filled: dict[str, str]) -> None:
+    # Completed and cancelled visits are over; visits without a window are not "upcoming".
+    assert names(store.storylines(upcoming=True, today=date(2023, 3, 21))) == [
+        "Scholz",
+        "Jinping",
+    ]
+    assert names(store.storylines(upcoming=True, today=date(2023, 3, 23))) == ["Scholz"]
+    assert store.storylines(upcoming=True, today=date(2025, 1, 1)) == []
+
+
+def test_limit_and_offset(store: Store, filled: dict[str, str]) -> None:
+    assert names(store.storylines(limit=2)) == ["Scholz", "Modi"]
+    assert names(store.storylines(limit=2, offset=2)) == ["Jinping", "Macron"]
+    assert store.storylines(offset=10) == []
+    with pytest.raises(StoreError):
+        store.storylines(limit=-1)
+
+
+def test_storyline_with_mentions_and_documents(store: Store) -> None:
+    for doc in _story_docs():
+        store.ingest(doc)
+    xi = store.storylines(visitor="xi jinping")[0]
+    found = store.storyline(xi.id)
+    assert found is not None
+    line, mentions = found
+    assert line == xi
+    assert [h.stage for h in line.history] == ["invited", "announced", "completed"]
+    # In order of publication, each with its document's title, URL and date.
+    assert [doc.doc_id for _, doc in mentions] == ["a", "b", "c"]
+    assert all(isinstance(doc, DocumentInfo) for _, doc in mentions)
+    assert mentions[1][1].title == "Title b"
+    assert mentions[1][1].url == "https://news.example/b"
+    assert mentions[0][0].stage == "invited" and mentions[2][0].stage == "completed"
+    assert store.storyline("no-such-id") is None
+
+
+def test_document_lookup(store: Store) -> None:
+    store.ingest(result("a", [visit("a")], title="Xi to visit Moscow"))
+    doc = store.document("a")
+    assert doc is not None
+    assert doc.title == "Xi to visit Moscow"
+    assert doc.url == "https://news.example/a"
+    assert doc.published == date(2023, 3, 1)
+    assert doc.source == "a.txt"
+    assert doc.cleaned_text == "Text of a. Xi Jinping will visit Moscow."
+    assert doc.ingested_at.tzinfo is not None
+    assert store.document("missing") is None
+
+
+def test_mentions_stream_every_linked_mention(store: Store) -> None:
+    for doc in _story_docs():
+        store.ingest(doc)
+    pairs = list(store.mentions())
+    assert len(pairs) == store.counts()["mentions"] == 5
+    lines = {s.id: s for s in store.storylines()}
+    for sid, v in pairs:
+        assert v.doc_id in lines[sid].doc_ids
