@@ -146,8 +146,15 @@ def test_open_migrates_to_head(store_url: str) -> None:
             tables = set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
-    assert version == head_revision() == "0001"
-    assert {"documents", "mentions", "storylines", "failures", "alembic_version"} <= tables
+    assert version == head_revision() == "0002"
+    assert {
+        "documents",
+        "mentions",
+        "storylines",
+        "failures",
+        "visitor_names",
+        "alembic_version",
+    } <= tables
 
 
 def test_models_match_migrations(store_url: str) -> None:

@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, cast
@@ -46,6 +46,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy.sql import Select
 
 from visitrack import link as linking
 from visitrack.errors import VisitrackError
@@ -62,7 +63,7 @@ from visitrack.records import (
     Visit,
     When,
 )
-from visitrack.store.models import Document, Failure, Mention
+from visitrack.store.models import Document, Failure, Mention, VisitorName
 from visitrack.store.models import Storyline as StorylineRow
 
 ENV_DB = "VISITRACK_DB"
@@ -79,6 +80,9 @@ PG_CONNECT_TIMEOUT_S = 10
 # Rows fetched per round trip when streaming mentions for exports: keeps memory flat on
 # large stores without paying a round trip per row.
 STREAM_BATCH = 1_000
+# The visitor filter matches names first; past this many matching names (a query like "a")
+# a plain substring scan of the storylines is as quick and keeps the query small.
+MAX_VISITOR_NAMES = 500
 
 # PostgreSQL advisory-lock namespaces (first int of pg_advisory_xact_lock(int, int)). Two
 # ingesting processes serialise on the same document and on the same storyline keys; SQLite
@@ -440,6 +444,11 @@ class Store:
         session.flush()
         if assignments:
             session.execute(update(Mention), assignments)
+        names = [{"name_search": (s.visitor.name or "").casefold()} for s, _ in linked]
+        if names:
+            # ON CONFLICT DO NOTHING: a concurrent ingest may add the same name.
+            stmt = (pg_insert if self._postgres else sqlite_insert)(VisitorName).values(names)
+            session.execute(stmt.on_conflict_do_nothing(index_elements=["name_search"]))
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -474,25 +483,56 @@ class Store:
         """
         if offset < 0 or (limit is not None and limit < 0):
             raise StoreError("limit and offset must not be negative")
-        query = select(StorylineRow)
-        conditions: list[ColumnElement[bool]] = []
-        if country is not None:
-            conditions.append(
-                or_(
+        rest = self._conditions(visitor, destination, stage, date_from, date_to, upcoming, today)
+        with self._read() as session:
+            if country is not None and limit is not None:
+                # "visitor or destination": two ordered index reads merged beat one OR scan
+                # that must sort everything it finds.
+                merged: dict[str, StorylineRow] = {}
+                for side in (
                     StorylineRow.visitor_country == country,
                     StorylineRow.destination_country == country,
+                ):
+                    q = _ordered(select(StorylineRow).where(side, *rest)).limit(offset + limit)
+                    for row in session.scalars(q):
+                        merged[row.id] = row
+                rows = sorted(merged.values(), key=_newest_first)[offset : offset + limit]
+                return [_storyline(r) for r in rows]
+            if country is not None:
+                rest.append(
+                    or_(
+                        StorylineRow.visitor_country == country,
+                        StorylineRow.destination_country == country,
+                    )
                 )
-            )
+            query = _ordered(select(StorylineRow).where(*rest)).offset(offset)
+            if limit is not None:
+                query = query.limit(limit)
+            return [_storyline(row) for row in session.scalars(query)]
+
+    def _conditions(
+        self,
+        visitor: str | None,
+        destination: str | None,
+        stage: str | None,
+        date_from: date | None,
+        date_to: date | None,
+        upcoming: bool,
+        today: date | None,
+    ) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
         if visitor is not None:
-            conditions.append(
-                StorylineRow.visitor_search.contains(visitor.casefold(), autoescape=True)
-            )
+            conditions.append(self._visitor_condition(visitor))
         if destination is not None:
             conditions.append(StorylineRow.destination_country == destination)
         if stage is not None:
             conditions.append(StorylineRow.stage == stage)
         if date_from is not None:
             conditions.append(StorylineRow.span_end >= date_from)
+            # Bound the scan from below too: no span is longer than the longest one stored.
+            conditions.append(
+                StorylineRow.span_start >= date_from - timedelta(days=self._longest_span())
+            )
         if date_to is not None:
             conditions.append(StorylineRow.span_start <= date_to)
         if upcoming:
@@ -504,16 +544,28 @@ class Store:
                     and_(StorylineRow.when_end.is_(None), StorylineRow.when_start >= day),
                 )
             )
-        if conditions:
-            query = query.where(*conditions)
-        # NULLS LAST spelled out: PostgreSQL and SQLite disagree on the default.
-        query = query.order_by(
-            StorylineRow.first_reported.desc().nulls_last(), StorylineRow.id
-        ).offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
+        return conditions
+
+    def _visitor_condition(self, visitor: str) -> ColumnElement[bool]:
+        """Names containing ``visitor`` (any case): looked up among the distinct names first,
+        so the storylines are then read through an index."""
+        needle = visitor.casefold()
         with self._read() as session:
-            return [_storyline(row) for row in session.scalars(query)]
+            names = list(
+                session.scalars(
+                    select(VisitorName.name_search)
+                    .where(VisitorName.name_search.contains(needle, autoescape=True))
+                    .limit(MAX_VISITOR_NAMES + 1)
+                )
+            )
+        if len(names) > MAX_VISITOR_NAMES:
+            return StorylineRow.visitor_search.contains(needle, autoescape=True)
+        return StorylineRow.visitor_search.in_(names)
+
+    def _longest_span(self) -> int:
+        with self._read() as session:
+            longest = session.scalar(select(func.max(StorylineRow.span_days)))
+        return int(longest or 0)
 
     def storyline(self, id: str) -> tuple[Storyline, list[tuple[Visit, DocumentInfo]]] | None:
         """One storyline and its mentions, each with the document it came from.
@@ -657,12 +709,24 @@ def _storyline_row(s: Storyline, key: str) -> StorylineRow:
         # An open-ended window counts as the one day it names; no window, the first report.
         span_start=start or end or s.first_reported,
         span_end=end or start or s.first_reported,
+        span_days=(end - start).days if start and end else 0,
         history=json.dumps([h.to_dict() for h in s.history], ensure_ascii=False),
         doc_ids=json.dumps(list(s.doc_ids), ensure_ascii=False),
         mention_count=s.mentions,
         first_reported=s.first_reported,
         last_reported=s.last_reported,
     )
+
+
+def _ordered(query: Select[StorylineRow]) -> Select[StorylineRow]:
+    # NULLS LAST spelled out: PostgreSQL and SQLite disagree on the default.
+    return query.order_by(StorylineRow.first_reported.desc().nulls_last(), StorylineRow.id)
+
+
+def _newest_first(row: StorylineRow) -> tuple[bool, int, str]:
+    """The sort key of :func:`_ordered`, in Python."""
+    day = row.first_reported
+    return (day is None, -(day.toordinal() if day else 0), row.id)
 
 
 def _day(value: str | None) -> date | None:

@@ -77,11 +77,27 @@ class Storyline(Base):
     # Stored (not computed in the query) so the overlap test can use an index.
     span_start: Mapped[date | None] = mapped_column(Date, index=True)
     span_end: Mapped[date | None] = mapped_column(Date, index=True)
+    # Length of the span in days: the longest one bounds the date filter's index range.
+    span_days: Mapped[int] = mapped_column(Integer, index=True, server_default="0")
     history: Mapped[str] = mapped_column(Text)
     doc_ids: Mapped[str] = mapped_column(Text)
     mention_count: Mapped[int] = mapped_column(Integer)
     first_reported: Mapped[date | None] = mapped_column(Date, index=True)
     last_reported: Mapped[date | None] = mapped_column(Date)
+
+    # A filtered page, newest first report first, is an ordered read of one of these.
+    __table_args__ = tuple(
+        Index(f"ix_storylines_{column}_first_reported", column, "first_reported")
+        for column in ("stage", "visitor_country", "destination_country", "visitor_search")
+    )
+
+
+class VisitorName(Base):
+    """Every folded visitor name once: the visitor filter matches substrings here first."""
+
+    __tablename__ = "visitor_names"
+
+    name_search: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
 class Mention(Base):
