@@ -83,6 +83,8 @@ STREAM_BATCH = 1_000
 # The visitor filter matches names first; past this many matching names (a query like "a")
 # a plain substring scan of the storylines is as quick and keeps the query small.
 MAX_VISITOR_NAMES = 500
+# The sort key of storylines with no known first report: before every real date.
+UNKNOWN_DAY = date(1, 1, 1)
 
 # PostgreSQL advisory-lock namespaces (first int of pg_advisory_xact_lock(int, int)). Two
 # ingesting processes serialise on the same document and on the same storyline keys; SQLite
@@ -496,7 +498,8 @@ class Store:
                     q = _ordered(select(StorylineRow).where(side, *rest)).limit(offset + limit)
                     for row in session.scalars(q):
                         merged[row.id] = row
-                rows = sorted(merged.values(), key=_newest_first)[offset : offset + limit]
+                rows = sorted(merged.values(), key=_newest_first, reverse=True)
+                rows = rows[offset : offset + limit]
                 return [_storyline(r) for r in rows]
             if country is not None:
                 rest.append(
@@ -710,6 +713,7 @@ def _storyline_row(s: Storyline, key: str) -> StorylineRow:
         span_start=start or end or s.first_reported,
         span_end=end or start or s.first_reported,
         span_days=(end - start).days if start and end else 0,
+        sort_day=s.first_reported or UNKNOWN_DAY,
         history=json.dumps([h.to_dict() for h in s.history], ensure_ascii=False),
         doc_ids=json.dumps(list(s.doc_ids), ensure_ascii=False),
         mention_count=s.mentions,
@@ -719,14 +723,13 @@ def _storyline_row(s: Storyline, key: str) -> StorylineRow:
 
 
 def _ordered(query: Select[StorylineRow]) -> Select[StorylineRow]:
-    # NULLS LAST spelled out: PostgreSQL and SQLite disagree on the default.
-    return query.order_by(StorylineRow.first_reported.desc().nulls_last(), StorylineRow.id)
+    # Both keys descending, so one backward index read serves the order on both backends.
+    return query.order_by(StorylineRow.sort_day.desc(), StorylineRow.id.desc())
 
 
-def _newest_first(row: StorylineRow) -> tuple[bool, int, str]:
-    """The sort key of :func:`_ordered`, in Python."""
-    day = row.first_reported
-    return (day is None, -(day.toordinal() if day else 0), row.id)
+def _newest_first(row: StorylineRow) -> tuple[int, str]:
+    """The sort key of :func:`_ordered`, in Python (sort with reverse=True)."""
+    return (row.sort_day.toordinal(), row.id)
 
 
 def _day(value: str | None) -> date | None:

@@ -79,6 +79,9 @@ class Storyline(Base):
     span_end: Mapped[date | None] = mapped_column(Date, index=True)
     # Length of the span in days: the longest one bounds the date filter's index range.
     span_days: Mapped[int] = mapped_column(Integer, index=True, server_default="0")
+    # first_reported, or 0001-01-01 when unknown: a NOT NULL key that sorts the same on both
+    # backends and that PostgreSQL can read backwards from an index (NULLS LAST cannot).
+    sort_day: Mapped[date] = mapped_column(Date, server_default="0001-01-01")
     history: Mapped[str] = mapped_column(Text)
     doc_ids: Mapped[str] = mapped_column(Text)
     mention_count: Mapped[int] = mapped_column(Integer)
@@ -86,9 +89,12 @@ class Storyline(Base):
     last_reported: Mapped[date | None] = mapped_column(Date)
 
     # A filtered page, newest first report first, is an ordered read of one of these.
-    __table_args__ = tuple(
-        Index(f"ix_storylines_{column}_first_reported", column, "first_reported")
-        for column in ("stage", "visitor_country", "destination_country", "visitor_search")
+    __table_args__ = (
+        Index("ix_storylines_sort_day_id", "sort_day", "id"),
+        *(
+            Index(f"ix_storylines_{column}_sort_day", column, "sort_day")
+            for column in ("stage", "visitor_country", "destination_country", "visitor_search")
+        ),
     )
 
 

@@ -7,8 +7,11 @@ Create Date: 2026-11-22
 Measured with scripts/bench_store.py at 1,000,101 mentions / 333,661 storylines: the stage,
 country and visitor filters sorted tens of thousands of rows by first report, and the date
 filter scanned half the table through a one-sided index. This revision adds
-- composite (filter column, first_reported) indexes, so a filtered newest-first page is an
-  ordered index range read;
+- ``sort_day`` (first report, or 0001-01-01 when unknown): a NOT NULL sort key, because
+  PostgreSQL and SQLite place NULLs differently and neither can read "DESC NULLS LAST" from a
+  plain index on PostgreSQL; pages are ordered by (sort_day DESC, id DESC);
+- composite (filter column, sort_day) indexes and (sort_day, id), so a filtered newest-first
+  page is an ordered index range read on both backends;
 - ``span_days``, the longest window bounds the date-overlap scan from both sides;
 - ``visitor_names``, the distinct folded visitor names, so a substring match on names scans a
   few thousand names instead of every storyline.
@@ -34,11 +37,13 @@ COMPOSITES = ("stage", "visitor_country", "destination_country", "visitor_search
 def upgrade() -> None:
     with op.batch_alter_table("storylines") as batch:
         batch.add_column(sa.Column("span_days", sa.Integer(), nullable=False, server_default="0"))
-    op.create_index("ix_storylines_span_days", "storylines", ["span_days"])
-    for column in COMPOSITES:
-        op.create_index(
-            f"ix_storylines_{column}_first_reported", "storylines", [column, "first_reported"]
+        batch.add_column(
+            sa.Column("sort_day", sa.Date(), nullable=False, server_default="0001-01-01")
         )
+    op.create_index("ix_storylines_span_days", "storylines", ["span_days"])
+    op.create_index("ix_storylines_sort_day_id", "storylines", ["sort_day", "id"])
+    for column in COMPOSITES:
+        op.create_index(f"ix_storylines_{column}_sort_day", "storylines", [column, "sort_day"])
     op.create_table(
         "visitor_names",
         sa.Column("name_search", sa.Text(), nullable=False),
@@ -60,20 +65,23 @@ def upgrade() -> None:
     )
 
 
-def _days(start: object, end: object) -> int:
-    def day(v: object) -> date | None:
-        if isinstance(v, date):
-            return v
-        return date.fromisoformat(str(v)[:10]) if v else None
+def _as_day(v: object) -> date | None:
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10]) if v else None
 
-    a, b = day(start), day(end)
+
+def _days(start: object, end: object) -> int:
+    a, b = _as_day(start), _as_day(end)
     return (b - a).days if a and b else 0
 
 
 def downgrade() -> None:
     op.drop_table("visitor_names")
     for column in COMPOSITES:
-        op.drop_index(f"ix_storylines_{column}_first_reported", table_name="storylines")
+        op.drop_index(f"ix_storylines_{column}_sort_day", table_name="storylines")
+    op.drop_index("ix_storylines_sort_day_id", table_name="storylines")
     op.drop_index("ix_storylines_span_days", table_name="storylines")
     with op.batch_alter_table("storylines") as batch:
+        batch.drop_column("sort_day")
         batch.drop_column("span_days")
