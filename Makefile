@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install demo test lint typecheck eval bench clean
+.PHONY: install system-deps demo test lint typecheck eval bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found on PATH"; exit 2; }
@@ -19,7 +19,10 @@ install: $(STAMP)
 demo: install
 	$(BIN)/visitrack extract --format table src/visitrack/examples
 
-test: install
+system-deps:
+	bash scripts/system-deps.sh
+
+test: install system-deps
 	$(BIN)/python -m pytest -q
 
 lint: install
@@ -35,6 +38,7 @@ eval: install
 bench: install
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_store.py
+	$(BIN)/python scripts/bench_api.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -50,6 +50,13 @@ def _positive(value: str) -> int:
     return n
 
 
+def _port(value: str) -> int:
+    n = _positive(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port (1-65535): {value!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="visitrack",
@@ -153,6 +160,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="which table for csv/jsonl (default storylines)",
     )
     exp.add_argument("-o", "--output", metavar="FILE", help="write here (required for parquet)")
+
+    srv = sub.add_parser(
+        "serve",
+        help="HTTP API and web dashboard",
+        description="Serve the JSON API (/api, docs at /docs) and the dashboard (/) over the "
+        "store. Writes need VISITRACK_TOKEN unless the server listens on loopback only.",
+    )
+    srv.add_argument("--db", metavar="URL", help=db_help)
+    srv.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="bind address (default 127.0.0.1; writes need VISITRACK_TOKEN otherwise)",
+    )
+    srv.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     return parser
 
 
@@ -274,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "visits": cli_store.cmd_visits,
             "show": cli_store.cmd_show,
             "export": cli_store.cmd_export,
+            "serve": cli_store.cmd_serve,
         }.get(args.command)
         if command is not None:
             return command(args)

@@ -200,3 +200,10 @@ def _table(lines: list[Storyline], out: TextIO) -> None:
             str(line.last_reported or ""),
         )
     Console(file=out, width=160).print(table)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from visitrack.api import serve  # FastAPI is loaded only for this command
+
+    serve(args.db, args.host, args.port)
+    return EXIT_OK

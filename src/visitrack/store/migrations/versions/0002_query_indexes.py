@@ -32,6 +32,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 COMPOSITES = ("stage", "visitor_country", "destination_country", "visitor_search")
+SUPERSEDED = ("stage", "visitor_country", "destination_country")
 
 
 def upgrade() -> None:
@@ -44,6 +45,10 @@ def upgrade() -> None:
     op.create_index("ix_storylines_sort_day_id", "storylines", ["sort_day", "id"])
     for column in COMPOSITES:
         op.create_index(f"ix_storylines_{column}_sort_day", "storylines", [column, "sort_day"])
+    # The composites start with these columns and serve their lookups; a single-column index
+    # beside them only tempts SQLite's planner into reading a filter's rows and then sorting.
+    for column in SUPERSEDED:
+        op.drop_index(f"ix_storylines_{column}", table_name="storylines")
     op.create_table(
         "visitor_names",
         sa.Column("name_search", sa.Text(), nullable=False),
@@ -77,6 +82,8 @@ def _days(start: object, end: object) -> int:
 
 
 def downgrade() -> None:
+    for column in SUPERSEDED:
+        op.create_index(f"ix_storylines_{column}", "storylines", [column])
     op.drop_table("visitor_names")
     for column in COMPOSITES:
         op.drop_index(f"ix_storylines_{column}_sort_day", table_name="storylines")
