@@ -28,31 +28,28 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
 
-from visitrack.records import Destination, Kind, Party, Stage, StageStep, Storyline, Visit, When
+from visitrack.records import (
+    STAGE_RANK,
+    Destination,
+    Kind,
+    Party,
+    Stage,
+    StageStep,
+    Storyline,
+    Visit,
+    When,
+)
 
 __all__ = [
     "ADJACENT_GAP_DAYS",
     "MAX_UNDATED_LEAD_DAYS",
     "MAX_UNDATED_REPORT_GAP_DAYS",
     "SHORT_WINDOW_DAYS",
-    "STAGE_RANK",
     "link",
     "storyline_key",
     "visitor_key",
 ]
 
-# Order of a visit's life, for breaking ties between reports of the same day: later steps say
-# more; postponement and cancellation override any plan (same order as merge.STAGE_RANK).
-STAGE_RANK: dict[str, int] = {
-    "proposed": 1,
-    "invited": 2,
-    "in_preparation": 3,
-    "announced": 4,
-    "ongoing": 5,
-    "completed": 6,
-    "postponed": 7,
-    "cancelled": 8,
-}
 
 # Stages that describe a trip still ahead (or under way). One of these reported after the trip
 # was reported completed or cancelled is a new trip, e.g. Xi to Russia done in March 2023 and

@@ -13,20 +13,8 @@ from dataclasses import replace
 from datetime import date
 
 from visitrack.extract import Frame
-from visitrack.records import Destination, Evidence, Stage, Visit, When
+from visitrack.records import STAGE_RANK, Destination, Evidence, Stage, Visit, When
 
-# How much a stage says about a visit's life, for choosing among frames of one visit.
-# Later steps of the life cycle outrank earlier ones; postponement and cancellation override.
-STAGE_RANK: dict[str, int] = {
-    "proposed": 1,
-    "invited": 2,
-    "in_preparation": 3,
-    "announced": 4,
-    "ongoing": 5,
-    "completed": 6,
-    "postponed": 7,
-    "cancelled": 8,
-}
 # Confidence added per extra frame that supports a visit, up to CONF_CAP.
 CONF_PER_SUPPORT = 0.05
 CONF_CAP = 0.98

@@ -35,6 +35,10 @@ Role = Literal[
 Kind = Literal["state_visit", "official_visit", "working_visit", "event_attendance", "visit"]
 
 STAGES: tuple[str, ...] = get_args(Stage)
+# How far along its life a stage puts a visit: later steps say more; postponement and
+# cancellation override any plan. The order of the ``Stage`` literal is the order of a visit's
+# life, so the rank is its position.
+STAGE_RANK: dict[str, int] = {stage: rank for rank, stage in enumerate(STAGES, start=1)}
 ROLES: tuple[str, ...] = get_args(Role)
 KINDS: tuple[str, ...] = get_args(Kind)
 
