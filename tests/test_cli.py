@@ -394,7 +394,7 @@ def test_output_never_reads_or_overwrites_an_input(tmp_path: Path) -> None:
     ("args", "message"),
     [
         ((), "required"),
-        (("extract",), "required"),
+        (("extract",), "give at least one PATH"),
         (("extract", "--published", "2024-13-01", "x.txt"), "--published"),
         (("extract", "--published", "yesterday", "x.txt"), "--published"),
         (("extract", "--format", "xml", "x.txt"), "--format"),

@@ -18,8 +18,8 @@ from typing import TextIO
 
 from visitrack import __version__
 from visitrack.errors import VisitrackError
-from visitrack.ingest import read_inputs
-from visitrack.pipeline import run
+from visitrack.parallel import run_parallel
+from visitrack.progress import Progress
 from visitrack.records import STAGES, InputFailure, RawDocument, Visit
 
 EXIT_OK = 0
@@ -57,6 +57,70 @@ def _port(value: str) -> int:
     return n
 
 
+def _add_corpus_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--urls",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file of URLs, one a line, fetched politely (robots.txt, per-host "
+        "delay); repeatable",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="extraction processes on this machine (default 1)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or an existing Dask cluster",
+    )
+    p.add_argument("--scheduler", metavar="URL", help="Dask scheduler address, tcp://HOST:PORT")
+    p.add_argument(
+        "--published-from-capture",
+        action="store_true",
+        help="use a WARC record's capture date as the publication date",
+    )
+    p.add_argument(
+        "--keep-non-english",
+        action="store_true",
+        help="do not skip web documents detected as non-English",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or log lines")
+
+
+def progress_wanted(args: argparse.Namespace) -> bool:
+    """Progress on a terminal, and in corpus-scale runs (several workers, a cluster, URL lists)
+    whatever stderr is; a small run in a script keeps stderr for failures only."""
+    if args.quiet or args.no_progress:
+        return False
+    corpus_scale = args.workers > 1 or args.engine == "dask" or bool(args.urls)
+    return sys.stderr.isatty() or corpus_scale
+
+
+def corpus_items(args: argparse.Namespace) -> Iterator[RawDocument | InputFailure]:
+    """Every input the command names: paths (files, archives, feeds, URLs) and URL lists."""
+    from visitrack.sources import SourceKind, read_sources
+    from visitrack.sources.web import Fetcher
+
+    groups: tuple[tuple[list[str], SourceKind], ...] = ((args.paths, "auto"), (args.urls, "urls"))
+    with Fetcher() as fetch:
+        for paths, kind in groups:
+            if paths:
+                yield from read_sources(
+                    paths,
+                    kind=kind,
+                    fetch=fetch,
+                    english_only=not args.keep_non_english,
+                    published=args.published,
+                    published_from_capture=args.published_from_capture,
+                )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="visitrack",
@@ -72,7 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read documents (.txt, .html, .jsonl corpora, directories, - for stdin) "
         "and write one JSON line per distinct visit each document reports.",
     )
-    ex.add_argument("paths", nargs="+", metavar="PATH", help="file, directory, or - for stdin")
+    ex.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="file, directory, WARC, feed, http(s) URL, or - for stdin",
+    )
     ex.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
     ex.add_argument(
         "--format",
@@ -86,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="publication date for every input (overrides what the text says)",
     )
-    ex.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    ex.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    _add_corpus_options(ex)
 
     db_help = "database URL or SQLite path (default $VISITRACK_DB or ./visitrack.db)"
     ing = sub.add_parser(
@@ -95,12 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extract and store: documents, visit mentions with evidence, failures, and "
         "the storylines they link into. Re-ingesting unchanged documents adds nothing.",
     )
-    ing.add_argument("paths", nargs="+", metavar="PATH", help="file, directory, or - for stdin")
+    ing.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="file, directory, WARC, feed, http(s) URL, or - for stdin",
+    )
     ing.add_argument("--db", metavar="URL", help=db_help)
     ing.add_argument(
         "--published", type=_iso_date, metavar="YYYY-MM-DD", help="publication date for every input"
     )
-    ing.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    ing.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
+    _add_corpus_options(ing)
 
     vis = sub.add_parser(
         "visits",
@@ -186,13 +262,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     def raws() -> Iterator[RawDocument]:
         nonlocal failures
-        for item in read_inputs(args.paths, published=args.published):
+        for item in corpus_items(args):
             # A directory walk can reach the output file itself (`-o dir/out.jsonl dir`):
             # reading back what this run is writing is never wanted.
             if out_id is not None and _file_id(_source_path(item.source)) == out_id:
                 continue
             if isinstance(item, InputFailure):
                 failures += 1
+                progress.fail()
                 report(item)
                 continue
             yield item
@@ -214,26 +291,29 @@ def cmd_extract(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     else:
         out = sys.stdout
+    progress = Progress(None, enabled=progress_wanted(args))
     try:
-        for result in run(raws()):
-            docs += 1
-            if result.failure is not None:
-                failures += 1
-                report(result.failure)
-                continue
-            if args.format == "jsonl":
-                for v in result.visits:
-                    out.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
-                out.flush()
-            else:
-                visits.extend(result.visits)
-        if args.format == "table":
-            _print_table(visits, out)
+        with progress:
+            for result in run_parallel(
+                raws(), workers=args.workers, engine=args.engine, scheduler=args.scheduler
+            ):
+                progress.advance(result)
+                docs += 1
+                if result.failure is not None:
+                    failures += 1
+                    report(result.failure)
+                    continue
+                if args.format == "jsonl":
+                    for v in result.visits:
+                        out.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
+                    out.flush()
+                else:
+                    visits.extend(result.visits)
+            if args.format == "table":
+                _print_table(visits, out)
     finally:
         if out_path is not None:
             out.close()
-    if not args.quiet and sys.stderr.isatty():
-        print(f"visitrack: {docs} documents, {failures} failed", file=sys.stderr)
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
@@ -285,6 +365,11 @@ def _print_table(visits: list[Visit], out: TextIO) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("extract", "ingest"):
+        if not args.paths and not args.urls:
+            parser.error("give at least one PATH or --urls FILE")
+        if args.engine == "dask" and not args.scheduler:
+            parser.error("--engine dask needs --scheduler tcp://HOST:PORT")
     try:
         if args.command == "extract":
             return cmd_extract(args)

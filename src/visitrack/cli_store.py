@@ -15,31 +15,41 @@ from pathlib import Path
 from typing import TextIO
 
 from visitrack import export
-from visitrack.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, report
-from visitrack.ingest import read_inputs
-from visitrack.pipeline import run
+from visitrack.cli import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    corpus_items,
+    progress_wanted,
+    report,
+)
+from visitrack.parallel import run_parallel
+from visitrack.progress import Progress
 from visitrack.records import InputFailure, RawDocument, Storyline
 from visitrack.store import open_store
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
-    with open_store(args.db) as store:
+    with open_store(args.db) as store, Progress(None, enabled=progress_wanted(args)) as progress:
 
         def raws() -> Iterator[RawDocument]:
-            for item in read_inputs(args.paths, published=args.published):
+            for item in corpus_items(args):
                 if isinstance(item, InputFailure):
                     report(item)
                     store.record_failure(item.source, item.stage, item.reason)
                     counts["failed"] += 1
+                    progress.fail()
                     continue
                 yield item
 
-        for result in run(raws()):
+        for result in run_parallel(
+            raws(), workers=args.workers, engine=args.engine, scheduler=args.scheduler
+        ):
+            progress.advance(result)
             if result.failure is not None:
                 report(result.failure)
-            outcome = store.ingest(result)
-            counts[outcome] += 1
+            counts[store.ingest(result)] += 1
         totals = store.counts()
     if not args.quiet:
         print(

@@ -1,0 +1,222 @@
+"""WARC and WARC.gz archives (Common Crawl's news crawl) to :class:`RawDocument` s.
+
+Only HTTP responses with status 200 and an HTML type are documents; requests, metadata,
+redirects, revisits, images and scripts are passed over silently (they are not news, and a
+crawl holds far more of them than pages). A broken record becomes an :class:`InputFailure` and
+reading resumes at the next record that can be found, so one damaged record does not cost the
+rest of a multi-gigabyte archive.
+
+Publication dates: the capture date (``WARC-Date``) is when the crawler saw the page, which can
+be days or years after it was published, so by default it is *not* used: ``published`` stays
+``None`` and the cleaner finds the page's own date. ``published_from_capture=True`` puts the
+capture date in ``published`` instead (it then overrides the page), for crawls known to be
+fresh, such as a daily news crawl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+from warcio.recordloader import ArcWarcRecord  # type: ignore[import-untyped]
+
+from visitrack.ingest import MAX_INPUT_BYTES
+from visitrack.records import InputFailure, RawDocument
+from visitrack.sources.web import decode_body
+
+__all__ = ["WARC_SUFFIXES", "doc_id_for", "looks_like_warc", "read_warc"]
+
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.gz", ".warc.wgz")
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+HTTP_OK = "200"
+GZIP_MAGIC = b"\x1f\x8b"
+# A gzip member as WARC writers make them: magic plus the deflate method byte.
+GZIP_MEMBER = b"\x1f\x8b\x08"
+WARC_MAGIC = b"WARC/"
+# Where a new uncompressed record can begin after a damaged one: a version line on its own.
+WARC_RECORD_START = b"\nWARC/1."
+# Hex digits of the SHA-1 kept in a document id: 64 bits, no collision in any real crawl.
+DOC_ID_HEX = 16
+SCAN_BLOCK_BYTES = 1024 * 1024
+# Compressed bytes read to check that a gzip member opens with a WARC header.
+GZIP_PROBE_BYTES = 4096
+
+
+def looks_like_warc(head: bytes) -> bool:
+    """Whether a file's first bytes are an uncompressed WARC or a gzip one (checked later)."""
+    return head.startswith(WARC_MAGIC)
+
+
+def doc_id_for(uri: str, warc_date: str) -> str:
+    """A short id, stable across runs, for one capture of one URL."""
+    digest = hashlib.sha1(f"{uri}\n{warc_date}".encode(), usedforsecurity=False)
+    return "warc-" + digest.hexdigest()[:DOC_ID_HEX]
+
+
+def read_warc(
+    path: str, *, published: date | None = None, published_from_capture: bool = False
+) -> Iterator[RawDocument | InputFailure]:
+    """Yield each HTML page of a WARC file (plain or gzip), in file order.
+
+    ``published`` overrides every date; otherwise see the module doc for the capture date.
+    """
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - the generator streams from it
+    except OSError as err:
+        yield InputFailure(path, f"cannot open WARC file ({(err.strerror or str(err)).lower()})")
+        return
+    with fh:
+        gzipped = fh.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        pages = 0
+        start = 0
+        reported_at: int | None = None
+        failed_any = False
+        while True:
+            fh.seek(start)
+            last_offset: int | None = None
+            try:
+                it = ArchiveIterator(fh)
+                for record in it:
+                    # get_record_offset() reads the record to its end, so the page is read
+                    # first and the offset asked for afterwards (through this callable).
+                    item = _document(
+                        record, path, it.get_record_offset, published, published_from_capture
+                    )
+                    last_offset = it.get_record_offset()
+                    if reported_at is not None and last_offset > reported_at:
+                        reported_at = None  # past the damage: a later failure is a new one
+                    if item is not None:
+                        pages += 1
+                        yield item
+                return_ok = True
+            # warcio raises ArchiveLoadFailed for a bad header, but a corrupt gzip member comes
+            # out as zlib.error, EOFError or ValueError: any of them means "this record".
+            except Exception as err:
+                return_ok = False
+                failed_at = start if last_offset is None else last_offset
+                failed_any = True
+                if reported_at is None:
+                    reported_at = failed_at
+                    yield InputFailure(path, _broken(err, failed_at))
+            if return_ok:
+                break
+            # Resume at the next record boundary after the one that failed.
+            found = _next_record_start(fh, failed_at + 1, gzipped=gzipped)
+            if found is None:
+                break
+            start = found
+        if pages == 0 and not failed_any:
+            yield InputFailure(path, "no HTML pages in WARC file (no 200 text/html responses)")
+
+
+def _document(
+    record: ArcWarcRecord,
+    path: str,
+    offset: Callable[[], int],
+    published: date | None,
+    from_capture: bool,
+) -> RawDocument | InputFailure | None:
+    if record.rec_type != "response":
+        return None
+    http = record.http_headers
+    if http is None:
+        # A response record must carry HTTP headers; one without them is damaged.
+        return InputFailure(
+            f"{path}@{offset()}", "broken WARC record: response without HTTP headers"
+        )
+    if http.get_statuscode() != HTTP_OK:
+        return None
+    ctype = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    if ctype not in HTML_TYPES:
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    warc_date = record.rec_headers.get_header("WARC-Date") or ""
+    body = record.content_stream().read(MAX_INPUT_BYTES + 1)
+    where = f"{path}@{offset()}" + (f" ({uri})" if uri else "")
+    if not uri:
+        return InputFailure(where, "broken WARC record: response without WARC-Target-URI")
+    if len(body) > MAX_INPUT_BYTES:
+        return InputFailure(where, f"page too large (over {MAX_INPUT_BYTES // (1024 * 1024)} MiB)")
+    if not body.strip():
+        return InputFailure(where, "empty page")
+    day = published
+    if day is None and from_capture:
+        day = _capture_day(warc_date)
+    return RawDocument(
+        doc_id=doc_id_for(uri, warc_date),
+        source=where,
+        content=decode_body(body, _charset(http.get_header("Content-Type") or "")),
+        is_html=True,
+        published=day,
+        url=uri,
+    )
+
+
+def _charset(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
+def _capture_day(warc_date: str) -> date | None:
+    try:
+        # WARC-Date is UTC with a trailing Z (ISO 8601), which fromisoformat reads on 3.11.
+        return datetime.fromisoformat(warc_date).date()
+    except ValueError:
+        return None
+
+
+def _broken(err: BaseException, near: int) -> str:
+    detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return f"broken WARC record after byte {near} ({detail[:120]}); skipped to the next record"
+
+
+def _next_record_start(fh: BinaryIO, pos: int, *, gzipped: bool) -> int | None:
+    """Offset of the next record start at or after ``pos``, scanning in blocks.
+
+    In a gzip WARC the member magic can also occur by chance inside compressed data, so a
+    candidate counts only if it decompresses to a WARC header.
+    """
+    while True:
+        found = _find(fh, pos, GZIP_MEMBER if gzipped else WARC_RECORD_START)
+        if found is None:
+            return None
+        if not gzipped:
+            # An uncompressed record's "WARC/1." follows a newline; the match starts there.
+            return found + 1
+        if _gzip_member_is_warc(fh, found):
+            return found
+        pos = found + 1
+
+
+def _find(fh: BinaryIO, pos: int, needle: bytes) -> int | None:
+    fh.seek(pos)
+    base = pos
+    tail = b""
+    while True:
+        block = fh.read(SCAN_BLOCK_BYTES)
+        if not block:
+            return None
+        data = tail + block
+        at = data.find(needle)
+        if at >= 0:
+            return base - len(tail) + at
+        tail = data[-(len(needle) - 1) :]
+        base += len(block)
+
+
+def _gzip_member_is_warc(fh: BinaryIO, pos: int) -> bool:
+    fh.seek(pos)
+    # wbits 16+MAX_WBITS: expect a gzip header; a few KiB always cover a WARC version line.
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        head = inflater.decompress(fh.read(GZIP_PROBE_BYTES), len(WARC_MAGIC))
+    except zlib.error:
+        return False
+    return head.startswith(WARC_MAGIC)
