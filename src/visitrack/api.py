@@ -20,6 +20,8 @@ import json
 import os
 import re
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -410,6 +412,44 @@ def _with_id(row: Any) -> Any:
 # --- the app -----------------------------------------------------------------------------------
 
 
+# /api/visits answers are kept this long: a dashboard and its users ask the same pages again
+# and again, and 20 concurrent clients on 2 cores otherwise queue behind the database
+# (scripts/bench_api.py: p95 440 ms uncached). Two seconds keeps other processes' ingests
+# visible almost at once.
+LIST_CACHE_TTL_S = 2.0
+LIST_CACHE_ENTRIES = 1024
+
+
+class _TtlCache:
+    """A small thread-safe LRU of response bodies that expire after ``ttl`` seconds."""
+
+    def __init__(self, ttl: float, size: int) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or hit[0] < time.monotonic():
+                self._items.pop(key, None)
+                return None
+            self._items.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: str, body: bytes) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + self._ttl, body)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 def create_app(
     db_url: str | None = None, *, token: str | None = None, bind_host: str = DEFAULT_HOST
 ) -> FastAPI:
@@ -505,9 +545,24 @@ def create_app(
 
     # --- reading ---------------------------------------------------------------------------
 
+    list_cache = _TtlCache(LIST_CACHE_TTL_S, LIST_CACHE_ENTRIES)
+
     @app.get("/api/visits", summary="Storylines, filtered and paged")
-    def list_visits(request: Request) -> JSONResponse:
-        """Filters: country, visitor, destination, stage, from, to, upcoming; limit, offset."""
+    def list_visits(request: Request) -> Response:
+        """Filters: country, visitor, destination, stage, from, to, upcoming; limit, offset.
+
+        Answers are cached for ``LIST_CACHE_TTL_S`` seconds (a submission through this server
+        clears the cache at once; an ingest by another process shows within the TTL).
+        """
+        key = f"{date.today()}?{request.url.query}"
+        cached = list_cache.get(key)
+        if cached is not None:
+            return Response(cached, media_type="application/json")
+        response = _list_visits(request)
+        list_cache.put(key, bytes(response.body))
+        return response
+
+    def _list_visits(request: Request) -> JSONResponse:
         filters = _filters(request)
         q = request.query_params
         limit = _int("limit", q.get("limit"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
@@ -594,6 +649,7 @@ def create_app(
     def _ingest(raws: list[RawDocument]) -> list[dict[str, Any]]:
         with extract_lock:
             results = list(run(raws))
+        list_cache.clear()
         out: list[dict[str, Any]] = []
         for result in results:
             outcome = store.ingest(result)
