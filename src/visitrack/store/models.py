@@ -92,7 +92,7 @@ class Storyline(Base):
     __table_args__ = (
         Index("ix_storylines_sort_day_id", "sort_day", "id"),
         *(
-            Index(f"ix_storylines_{column}_sort_day", column, "sort_day")
+            Index(f"ix_storylines_{column}_sort_day", column, "sort_day", "id")
             for column in ("stage", "visitor_country", "destination_country", "visitor_search")
         ),
     )

@@ -44,7 +44,10 @@ def upgrade() -> None:
     op.create_index("ix_storylines_span_days", "storylines", ["span_days"])
     op.create_index("ix_storylines_sort_day_id", "storylines", ["sort_day", "id"])
     for column in COMPOSITES:
-        op.create_index(f"ix_storylines_{column}_sort_day", "storylines", [column, "sort_day"])
+        # id too: the page's tie-break, or SQLite sorts each day's rows in a temporary tree
+        op.create_index(
+            f"ix_storylines_{column}_sort_day", "storylines", [column, "sort_day", "id"]
+        )
     # The composites start with these columns and serve their lookups; a single-column index
     # beside them only tempts SQLite's planner into reading a filter's rows and then sorting.
     for column in SUPERSEDED:
