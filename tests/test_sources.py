@@ -439,3 +439,11 @@ def test_plain_inputs_fall_back_to_read_inputs(tmp_path: Path) -> None:
     assert doc.published == date(2024, 5, 13)
     (missing,) = list(read_sources([str(tmp_path / "nope.txt")]))
     assert isinstance(missing, InputFailure) and missing.reason == "no such file or directory"
+
+
+def test_a_feed_that_is_not_xml_is_one_failure(tmp_path: Path) -> None:
+    bad = tmp_path / "news.rss"
+    bad.write_text("no angle brackets here {{{", encoding="utf-8")
+    items = list(read_sources([str(bad)]))
+    assert len(items) == 1 and isinstance(items[0], InputFailure)
+    assert items[0].reason.startswith("not a feed")

@@ -219,6 +219,8 @@ def _reader_for(path: str) -> str:
         return "urls"
     if suffix == ".jsonl" or not stat.S_ISREG(info.st_mode):
         return "plain"
+    if suffix in {".rss", ".atom"}:
+        return "feed"  # named as a feed: if it is none, say so rather than read it as text
     head = _head(path)
     if looks_like_warc(head) or _gzip_warc(path, head):
         return "warc"
