@@ -13,16 +13,22 @@ already resolved) so that "he", "the Chinese leader" and a bare surname resolve.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from visitrack import resolve, timex
-from visitrack.records import Kind, Party, Role, Stage, When
+from visitrack.actors import (
+    PRONOUNS,
+    Actor,
+    Discourse,
+    find_actors,
+)
+from visitrack.records import Kind, Stage, When
 from visitrack.stage import decide_stage, is_infinitive
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Token
 
 TRAVEL_VERBS = frozenset(
     {
@@ -90,84 +96,13 @@ DEST_PREPS = frozenset({"to", "in", "for", "into", "at", "inside"})
 # Objects of "visit" that are no trip abroad (a foreign official visiting a hospital abroad is
 # still abroad, so places are not listed: the destination country decides).
 NON_DIPLOMATIC_OBJECTS = frozenset({"website", "site", "page", "doctor", "account", "profile"})
-# Title words that make a noun phrase a (possibly unnamed) official.
-TITLE_WORDS = frozenset(
-    {
-        "president",
-        "leader",
-        "premier",
-        "minister",
-        "chancellor",
-        "king",
-        "queen",
-        "prince",
-        "emir",
-        "sultan",
-        "secretary",
-        "envoy",
-        "ambassador",
-        "speaker",
-        "counterpart",
-        "chief",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "pope",
-        "monarch",
-        "head",
-        "foreign minister",
-        "president-elect",
-        "vice",
-        "delegation",
-        "mission",
-        "leaders",
-        "officials",
-        "official",
-        "diplomat",
-        "adviser",
-        "advisor",
-        "commissioner",
-        "senator",
-        "governor",
-        "general",
-    }
-)
-# Officials whose words are reported, not their travels: never the visitor of a frame.
-SPEAKER_TITLES = (
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "press secretary",
-    "reporter",
-    "correspondent",
-)
 ADJUNCT_PREPS = frozenset({"after", "before", "during", "since", "following", "until", "amid"})
-PRONOUNS = frozenset({"he", "she", "his", "her", "him", "hers"})
 GROUP_WORDS = frozenset({"leaders", "heads", "presidents", "delegations", "leader", "officials"})
 
 # Confidence of a frame by how its visitor and destination were found; calibrated by eye on the
 # seed gold set: dependency-found pairs were right far more often than sentence-window guesses.
 CONF_DEPENDENCY = 0.85
 CONF_FALLBACK = 0.55
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """A person or unnamed official a sentence speaks of."""
-
-    name: str | None
-    role: Role
-    country: str | None
-    tokens: frozenset[int] = frozenset()
-    surface: str = ""
-    speaker: bool = False
-
-    def party(self) -> Party:
-        return Party(self.name, self.role, self.country)
-
-    @property
-    def key(self) -> str:
-        return self.name.lower() if self.name else f"{self.country}:{self.role}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,240 +122,6 @@ class Frame:
     sent_text: str
     confidence: float
     story: int = 0
-
-
-@dataclass(slots=True)
-class Discourse:
-    """What a story has established so far: people by surname, the last person named."""
-
-    published: date | None
-    people: dict[str, Actor] = field(default_factory=dict)
-    last_person: Actor | None = None
-    last_subject: Actor | None = None
-    by_title: dict[tuple[str | None, str], Actor] = field(default_factory=dict)
-    last_place: resolve.Place | None = None
-
-    year: int | None = None
-    home: resolve.Place | None = None
-    last_year: int | None = None
-    event_places: dict[str, resolve.Place] = field(default_factory=dict)
-    event_times: dict[str, When] = field(default_factory=dict)
-
-    def remember(self, actor: Actor) -> None:
-        if actor.speaker:
-            return
-        if actor.name:
-            for part in actor.name.lower().replace("-", " ").split():
-                self.people.setdefault(part, actor)
-            self.people[actor.name.lower()] = actor
-            self.last_person = actor
-        if actor.country:
-            self.by_title[(actor.country, actor.role)] = actor
-
-    def person_of(self, country: str, role: str | None) -> Actor | None:
-        """The person of that country (and role, when given) the story named last."""
-        if role is not None:
-            hit = self.by_title.get((country, role))
-            if hit is not None and hit.name:
-                return hit
-        for actor in reversed(list(self.people.values())):
-            if actor.country == country and actor.name and not actor.speaker:
-                return actor
-        return None
-
-
-# --- actors --------------------------------------------------------------------------------------
-
-
-def _title_tokens(ent: Span) -> list[Token]:
-    """Tokens left of a person's name that form its title: 'Russian Foreign Minister'.
-
-    A parenthetical inside the title ('Federation Council (upper house) Speaker') is skipped.
-    """
-    doc = ent.doc
-    out: list[Token] = []
-    i = ent.start - 1
-    while i >= 0 and len(out) < 10:
-        t = doc[i]
-        if t.text == ")":
-            j = i
-            while j >= 0 and doc[j].text != "(":
-                j -= 1
-            if j < 0:
-                break
-            i = j - 1
-            continue
-        if t.ent_type_ == "PERSON" or (t.is_punct and t.text not in {"'s", "’s", "."}):
-            break
-        if t.pos_ in {"VERB", "AUX", "ADV", "PRON", "CCONJ", "SCONJ"} or t.dep_ == "det":
-            break
-        if t.pos_ == "ADP" and t.lower_ not in {"of", "for"}:
-            break
-        out.append(t)
-        i -= 1
-    out.reverse()
-    return out
-
-
-def _appositive_title(ent: Span) -> str:
-    """Title in an appositive after the name: 'Kang, the presidential chief of staff,'."""
-    root = ent.root
-    parts = [c for c in root.children if c.dep_ == "appos" and c.tag_ != "NNS"]
-    return " ".join(" ".join(t.text for t in p.subtree) for p in parts)
-
-
-def _country_in(text: str) -> str | None:
-    words = text.replace("’s", "").replace("'s", "").split()
-    for n in (3, 2, 1):
-        for i in range(len(words) - n + 1):
-            code = resolve.country_named(" ".join(words[i : i + n]))
-            if code:
-                return code
-    return None
-
-
-def person_actor(ent: Span, disc: Discourse) -> Actor | None:
-    """Resolve a PERSON entity to an actor with role and country, or None if it is nobody we
-    can place (no country from gazetteer, title or earlier mention)."""
-    name = ent.text.strip(" ,.'’\"").removesuffix("'s").removesuffix("’s")
-    if len(name) < 2 or resolve.country_named(name):
-        return None  # the recogniser sometimes tags a capital as a person ('visited Kyiv')
-    title_toks = _title_tokens(ent)
-    title = " ".join(t.text for t in title_toks)
-    appos = _appositive_title(ent)
-    full_title = f"{title} {appos}".strip()
-    low_title = full_title.lower()
-    speaker = any(s in low_title for s in SPEAKER_TITLES)
-    if speaker:
-        role_hint: Role | None = "other"
-    else:
-        role_hint = resolve.role_from_title(full_title) if full_title else None
-    country_hint = _country_in(full_title) if full_title else None
-    if country_hint is None and title_toks:
-        # "Kremlin spokesman": an institution names the country.
-        place = resolve.place(title)
-        country_hint = place.country if place else None
-    tokens = frozenset(range(ent.start - len(title_toks), ent.end))
-
-    earlier = disc.people.get(name.lower()) or disc.people.get(name.split()[-1].lower())
-    person = resolve.lookup_person(name, disc.published, country=country_hint, role=role_hint)
-    if person is not None:
-        role: Role = person.role
-        if person.role == "other" and role_hint:
-            role = role_hint
-        return Actor(person.name, role, person.country, tokens, ent.text, speaker)
-    if earlier is not None and (country_hint is None or country_hint == earlier.country):
-        return Actor(earlier.name, earlier.role, earlier.country, tokens, ent.text, earlier.speaker)
-    if country_hint is None:
-        org = resolve.intl_org(full_title) if full_title else None
-        if org:
-            return Actor(name, "intl_org", None, tokens, ent.text)
-        # Nobody we can place yet: kept so that 'led by X' and the dateline can place them.
-        return Actor(name, role_hint or "other", None, tokens, ent.text, speaker)
-    return Actor(name, role_hint or "other", country_hint, tokens, ent.text, speaker)
-
-
-def surname_actor(tok: Token, disc: Discourse) -> Actor | None:
-    """A bare surname the entity recogniser missed ('Lavrov's visit'), known from earlier in
-    the story or unambiguous in the gazetteer."""
-    if tok.pos_ != "PROPN" or len(tok.text) < 2 or not tok.text[0].isupper():
-        return None
-    key = tok.text.removesuffix("'s").removesuffix("’s").lower()
-    earlier = disc.people.get(key)
-    if earlier is not None:
-        return Actor(
-            earlier.name,
-            earlier.role,
-            earlier.country,
-            frozenset({tok.i}),
-            tok.text,
-            earlier.speaker,
-        )
-    if tok.ent_type_ in {"GPE", "LOC", "NORP", "ORG", "FAC", "DATE"}:
-        return None
-    person = resolve.lookup_person(tok.text, disc.published)
-    if person is not None and person.name.lower().split()[-1] == key:
-        return Actor(person.name, person.role, person.country, frozenset({tok.i}), tok.text)
-    return None
-
-
-def title_actor(tok: Token, disc: Discourse) -> Actor | None:
-    """An official named by title: 'the Chinese leader', "his Chinese counterpart",
-    'an Israeli delegation'. Resolves to the story's person of that country when there is one."""
-    if tok.lower_ not in TITLE_WORDS and tok.lemma_.lower() not in TITLE_WORDS:
-        return None
-    if tok.tag_ == "NNS":
-        return None  # "the leaders of A, B and C" is a group: see _expand
-    mods = [c for c in tok.children if c.dep_ in {"amod", "compound", "poss", "nmod"}]
-    country = None
-    boss = False
-    for m in mods:
-        country = resolve.country_named(" ".join(t.text for t in m.subtree)) or country
-        if country is None and m.dep_ == "poss" and m.pos_ == "PROPN":
-            # "Lee's chief of staff": an aide of that person, from the same country
-            known = disc.people.get(m.text.lower()) or resolve.lookup_person(m.text, disc.published)
-            if known is not None and known.country:
-                country, boss = known.country, True
-    phrase = " ".join(t.text for t in tok.subtree if t.i <= tok.i)
-    indefinite = (
-        boss
-        or tok.lemma_.lower() in {"official", "delegation", "mission"}
-        or any(
-            c.dep_ == "det" and c.lower_ in {"a", "an", "some", "any", "several"}
-            for c in tok.children
-        )
-    )
-    if country is None:
-        for c in tok.children:
-            if c.dep_ == "prep" and c.lower_ in {"of", "from"}:
-                for p in c.subtree:
-                    country = resolve.country_named(p.text) or country
-    if country is None:
-        role = resolve.role_from_title(phrase)
-        if role in {"head_of_state", "head_of_government", "foreign_minister"} and any(
-            c.lower_ == "the" for c in tok.children
-        ):
-            # "the President" in a story about one president
-            for actor in reversed(list(disc.people.values())):
-                if actor.role == role and actor.name and actor.country:
-                    return Actor(actor.name, actor.role, actor.country, frozenset({tok.i}), phrase)
-        return None
-    role = resolve.role_from_title(phrase)
-    if role is None and tok.lemma_.lower() in {"leader", "counterpart"}:
-        role = "head_of_state"
-    speaker = any(w in phrase.lower() for w in SPEAKER_TITLES)
-    known = (
-        None
-        if indefinite
-        else disc.person_of(
-            country, None if tok.lemma_.lower() in {"leader", "counterpart"} else role
-        )
-    )
-    if known is not None and not speaker:
-        return Actor(known.name, known.role, known.country, frozenset({tok.i}), phrase)
-    return Actor(None, role or "other", country, frozenset({tok.i}), phrase, speaker)
-
-
-def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
-    """Map token index -> actor for every person or official mentioned in the sentence."""
-    by_token: dict[int, Actor] = {}
-    for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            continue
-        actor = person_actor(ent, disc)
-        if actor is None:
-            continue
-        for i in actor.tokens:
-            by_token[i] = actor
-    for tok in doc:
-        if tok.i in by_token:
-            continue
-        actor = surname_actor(tok, disc)
-        if actor is None and tok.pos_ in {"NOUN", "PROPN"}:
-            actor = title_actor(tok, disc)
-        if actor is not None:
-            by_token[tok.i] = actor
-    return by_token
 
 
 # --- places --------------------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from visitrack import clean as clean_stage
 from visitrack import nlp
+from visitrack.actors import Discourse
 from visitrack.errors import VisitrackError
 from visitrack.extract import (
-    Discourse,
     Frame,
     dateline_place,
     fill_event_times,
