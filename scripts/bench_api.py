@@ -54,12 +54,15 @@ QUERIES = [
     "limit=50&offset=5000",
 ]
 
+# `visitrack serve --workers N` without its access log, which would measure the terminal.
 SERVER_CODE = """
-import sys, uvicorn
-from visitrack.api import create_app
-uvicorn.run(create_app(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]),
-            log_level="warning", access_log=False)
+import os, sys, uvicorn
+os.environ["VISITRACK_DB"] = sys.argv[1]
+uvicorn.run("visitrack.api:app_from_env", factory=True, workers=int(sys.argv[3]),
+            host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
+# Server processes: the machine has 2 cores, and the load generator needs some of them.
+SERVER_WORKERS = 2
 
 
 def free_port() -> int:
@@ -139,7 +142,9 @@ def main() -> int:
         )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-c", SERVER_CODE, db, str(port)])
+        server = subprocess.Popen(
+            [sys.executable, "-c", SERVER_CODE, db, str(port), str(SERVER_WORKERS)]
+        )
         try:
             wait_up(base)
             asyncio.run(load(base, args.clients, 2.0))  # warm caches and the thread pool

@@ -418,6 +418,9 @@ def _with_id(row: Any) -> Any:
 # (scripts/bench_api.py: p95 440 ms uncached). Two seconds keeps other processes' ingests
 # visible almost at once.
 LIST_CACHE_TTL_S = 2.0
+# How `visitrack serve --workers N` hands its settings to each server process.
+ENV_DB = "VISITRACK_DB"
+ENV_BIND_HOST = "VISITRACK_BIND_HOST"
 LIST_CACHE_ENTRIES = 1024
 
 
@@ -723,9 +726,38 @@ def _write_export(fmt: str, lines: list[Storyline], out: io.StringIO) -> None:
         export.panel_csv(export.dyad_year_panel(lines), out)
 
 
-def serve(db_url: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Run the API and dashboard with uvicorn until interrupted."""
+def serve(
+    db_url: str | None = None,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    workers: int = 1,
+) -> None:
+    """Run the API and dashboard with uvicorn until interrupted.
+
+    ``workers`` > 1 runs that many server processes (each with its own store connection and
+    response cache); uvicorn then needs an import string, so the settings travel in the
+    environment to :func:`app_from_env`.
+    """
     import uvicorn
 
-    app = create_app(db_url, bind_host=host)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    if workers <= 1:
+        app = create_app(db_url, bind_host=host)
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        return
+    if db_url is not None:
+        os.environ[ENV_DB] = db_url
+    os.environ[ENV_BIND_HOST] = host
+    uvicorn.run(
+        "visitrack.api:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
+    )
+
+
+def app_from_env() -> FastAPI:
+    """The app of one of several server processes (see :func:`serve`)."""
+    return create_app(os.environ.get(ENV_DB), bind_host=os.environ.get(ENV_BIND_HOST, DEFAULT_HOST))

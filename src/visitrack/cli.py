@@ -250,6 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="bind address (default 127.0.0.1; writes need VISITRACK_TOKEN otherwise)",
     )
     srv.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    srv.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="server processes (default 1; each holds its own connections)",
+    )
     return parser
 
 

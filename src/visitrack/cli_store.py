@@ -215,5 +215,5 @@ def _table(lines: list[Storyline], out: TextIO) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from visitrack.api import serve  # FastAPI is loaded only for this command
 
-    serve(args.db, args.host, args.port)
+    serve(args.db, args.host, args.port, workers=args.workers)
     return EXIT_OK
