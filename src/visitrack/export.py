@@ -34,8 +34,8 @@ __all__ = [
     "write_parquet",
 ]
 
-STORYLINE_COLUMNS: tuple[str, ...] = (
-    "id",
+# who, where, what, when: the columns storylines and mentions share, in this order
+_VISIT_COLUMNS: tuple[str, ...] = (
     "visitor_name",
     "visitor_role",
     "visitor_country",
@@ -49,6 +49,10 @@ STORYLINE_COLUMNS: tuple[str, ...] = (
     "when_text",
     "when_start",
     "when_end",
+)
+STORYLINE_COLUMNS: tuple[str, ...] = (
+    "id",
+    *_VISIT_COLUMNS,
     "first_reported",
     "last_reported",
     "mentions",
@@ -59,19 +63,7 @@ MENTION_COLUMNS: tuple[str, ...] = (
     "storyline_id",
     "doc_id",
     "published",
-    "visitor_name",
-    "visitor_role",
-    "visitor_country",
-    "host_name",
-    "host_country",
-    "destination_country",
-    "destination_city",
-    "kind",
-    "occasion",
-    "stage",
-    "when_text",
-    "when_start",
-    "when_end",
+    *_VISIT_COLUMNS,
     "confidence",
     "evidence",
 )

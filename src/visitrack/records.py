@@ -111,6 +111,10 @@ class Party:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "role": self.role, "country": self.country}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Party | None:
+        return cls(data.get("name"), data["role"], data.get("country")) if data else None
+
 
 @dataclass(frozen=True, slots=True)
 class Destination:
@@ -119,6 +123,10 @@ class Destination:
 
     def to_dict(self) -> dict[str, Any]:
         return {"country": self.country, "city": self.city}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Destination:
+        return cls(data["country"], data.get("city"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +140,13 @@ class When:
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
-            "start": self.start.isoformat() if self.start else None,
-            "end": self.end.isoformat() if self.end else None,
+            "start": _iso(self.start),
+            "end": _iso(self.end),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> When | None:
+        return cls(data["text"], _day(data.get("start")), _day(data.get("end"))) if data else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +180,7 @@ class Visit:
     def to_dict(self) -> dict[str, Any]:
         return {
             "doc_id": self.doc_id,
-            "published": self.published.isoformat() if self.published else None,
+            "published": _iso(self.published),
             "visitor": self.visitor.to_dict(),
             "host": self.host.to_dict() if self.host else None,
             "destination": self.destination.to_dict(),
@@ -182,27 +194,18 @@ class Visit:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Visit:
-        def party(d: dict[str, Any] | None) -> Party | None:
-            return Party(d.get("name"), d["role"], d.get("country")) if d else None
-
-        def day(v: str | None) -> date | None:
-            return date.fromisoformat(v) if v else None
-
-        when = data.get("when")
-        visitor = party(data["visitor"])
+        visitor = Party.from_dict(data["visitor"])
         assert visitor is not None
         return cls(
             doc_id=data["doc_id"],
-            published=day(data.get("published")),
+            published=_day(data.get("published")),
             visitor=visitor,
-            host=party(data.get("host")),
-            destination=Destination(
-                data["destination"]["country"], data["destination"].get("city")
-            ),
+            host=Party.from_dict(data.get("host")),
+            destination=Destination.from_dict(data["destination"]),
             kind=data["kind"],
             occasion=data.get("occasion"),
             stage=data["stage"],
-            when=When(when["text"], day(when.get("start")), day(when.get("end"))) if when else None,
+            when=When.from_dict(data.get("when")),
             evidence=tuple(
                 Evidence(e["start"], e["end"], e["text"]) for e in data.get("evidence", [])
             ),
@@ -224,7 +227,7 @@ class StageStep:
     def to_dict(self) -> dict[str, Any]:
         return {
             "stage": self.stage,
-            "first_reported": self.first_reported.isoformat() if self.first_reported else None,
+            "first_reported": _iso(self.first_reported),
             "doc_ids": list(self.doc_ids),
         }
 
@@ -260,38 +263,37 @@ class Storyline:
             "history": [h.to_dict() for h in self.history],
             "doc_ids": list(self.doc_ids),
             "mentions": self.mentions,
-            "first_reported": self.first_reported.isoformat() if self.first_reported else None,
-            "last_reported": self.last_reported.isoformat() if self.last_reported else None,
+            "first_reported": _iso(self.first_reported),
+            "last_reported": _iso(self.last_reported),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Storyline:
-        def day(v: str | None) -> date | None:
-            return date.fromisoformat(v) if v else None
-
-        def party(d: dict[str, Any] | None) -> Party | None:
-            return Party(d.get("name"), d["role"], d.get("country")) if d else None
-
-        visitor = party(data["visitor"])
+        visitor = Party.from_dict(data["visitor"])
         assert visitor is not None
-        when = data.get("when")
         return cls(
             id=data["id"],
             visitor=visitor,
-            host=party(data.get("host")),
-            destination=Destination(
-                data["destination"]["country"], data["destination"].get("city")
-            ),
+            host=Party.from_dict(data.get("host")),
+            destination=Destination.from_dict(data["destination"]),
             kind=data["kind"],
             occasion=data.get("occasion"),
             stage=data["stage"],
-            when=When(when["text"], day(when.get("start")), day(when.get("end"))) if when else None,
+            when=When.from_dict(data.get("when")),
             history=tuple(
-                StageStep(h["stage"], day(h.get("first_reported")), tuple(h["doc_ids"]))
+                StageStep(h["stage"], _day(h.get("first_reported")), tuple(h["doc_ids"]))
                 for h in data.get("history", [])
             ),
             doc_ids=tuple(data.get("doc_ids", [])),
             mentions=int(data.get("mentions", 0)),
-            first_reported=day(data.get("first_reported")),
-            last_reported=day(data.get("last_reported")),
+            first_reported=_day(data.get("first_reported")),
+            last_reported=_day(data.get("last_reported")),
         )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

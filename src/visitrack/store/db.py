@@ -639,28 +639,35 @@ class Store:
 # --- rows <-> records --------------------------------------------------------------------------
 
 
+def _visit_columns(v: Visit | Storyline) -> dict[str, Any]:
+    """The columns a mention row and a storyline row share: who, where, what, when."""
+    return {
+        "visitor_name": v.visitor.name,
+        "visitor_role": v.visitor.role,
+        "visitor_country": v.visitor.country,
+        "host_name": v.host.name if v.host else None,
+        "host_role": v.host.role if v.host else None,
+        "host_country": v.host.country if v.host else None,
+        "destination_country": v.destination.country,
+        "destination_city": v.destination.city,
+        "kind": v.kind,
+        "occasion": v.occasion,
+        "stage": v.stage,
+        "when_text": v.when.text if v.when else None,
+        "when_start": v.when.start if v.when else None,
+        "when_end": v.when.end if v.when else None,
+    }
+
+
 def _mention_row(doc_id: str, ordinal: int, v: Visit) -> Mention:
     return Mention(
         doc_id=doc_id,
         ordinal=ordinal,
         storyline_key=linking.storyline_key(v),
-        visitor_name=v.visitor.name,
-        visitor_role=v.visitor.role,
-        visitor_country=v.visitor.country,
-        host_name=v.host.name if v.host else None,
-        host_role=v.host.role if v.host else None,
-        host_country=v.host.country if v.host else None,
-        destination_country=v.destination.country,
-        destination_city=v.destination.city,
-        kind=v.kind,
-        occasion=v.occasion,
-        stage=v.stage,
-        when_text=v.when.text if v.when else None,
-        when_start=v.when.start if v.when else None,
-        when_end=v.when.end if v.when else None,
         confidence=v.confidence,
         published=v.published,
         evidence=json.dumps([e.to_dict() for e in v.evidence], ensure_ascii=False),
+        **_visit_columns(v),
     )
 
 
@@ -694,21 +701,8 @@ def _storyline_row(s: Storyline, key: str) -> StorylineRow:
     return StorylineRow(
         id=s.id,
         storyline_key=key,
-        visitor_name=s.visitor.name,
         visitor_search=(s.visitor.name or "").casefold(),
-        visitor_role=s.visitor.role,
-        visitor_country=s.visitor.country,
-        host_name=s.host.name if s.host else None,
-        host_role=s.host.role if s.host else None,
-        host_country=s.host.country if s.host else None,
-        destination_country=s.destination.country,
-        destination_city=s.destination.city,
-        kind=s.kind,
-        occasion=s.occasion,
-        stage=s.stage,
-        when_text=s.when.text if s.when else None,
-        when_start=start,
-        when_end=end,
+        **_visit_columns(s),
         # An open-ended window counts as the one day it names; no window, the first report.
         span_start=start or end or s.first_reported,
         span_end=end or start or s.first_reported,
