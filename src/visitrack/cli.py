@@ -18,6 +18,7 @@ from typing import TextIO
 
 from visitrack import __version__
 from visitrack.errors import VisitrackError
+from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.parallel import run_parallel
 from visitrack.progress import Progress
 from visitrack.records import STAGES, InputFailure, RawDocument, Visit
@@ -57,6 +58,23 @@ def _port(value: str) -> int:
     return n
 
 
+def _non_negative_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not seconds >= 0 or seconds == float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"not a number of seconds >= 0: {value!r}")
+    return seconds
+
+
+def _positive_seconds(value: str) -> float:
+    seconds = _non_negative_seconds(value)
+    if seconds == 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds > 0: {value!r}")
+    return seconds
+
+
 def _add_corpus_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--urls",
@@ -80,6 +98,21 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
         help="local processes (default) or an existing Dask cluster",
     )
     p.add_argument("--scheduler", metavar="URL", help="Dask scheduler address, tcp://HOST:PORT")
+    p.add_argument(
+        "--fetch-timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="how long a web server may take to connect or to send more of a page before "
+        "the attempt counts as timed out (default 15)",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=_non_negative_seconds,
+        default=DOCUMENT_TIME_LIMIT_S,
+        metavar="SECONDS",
+        help="cut a document off as a failure when one stage spends longer on it "
+        f"(default {DOCUMENT_TIME_LIMIT_S:g}; 0 for none)",
+    )
     p.add_argument(
         "--published-from-capture",
         action="store_true",
@@ -105,10 +138,10 @@ def progress_wanted(args: argparse.Namespace) -> bool:
 def corpus_items(args: argparse.Namespace) -> Iterator[RawDocument | InputFailure]:
     """Every input the command names: paths (files, archives, feeds, URLs) and URL lists."""
     from visitrack.sources import SourceKind, read_sources
-    from visitrack.sources.web import Fetcher
+    from visitrack.sources.web import DEFAULT_TIMEOUT_S, Fetcher
 
     groups: tuple[tuple[list[str], SourceKind], ...] = ((args.paths, "auto"), (args.urls, "urls"))
-    with Fetcher() as fetch:
+    with Fetcher(timeout=args.fetch_timeout or DEFAULT_TIMEOUT_S) as fetch:
         for paths, kind in groups:
             if paths:
                 yield from read_sources(
@@ -302,7 +335,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     try:
         with progress:
             for result in run_parallel(
-                raws(), workers=args.workers, engine=args.engine, scheduler=args.scheduler
+                raws(),
+                workers=args.workers,
+                engine=args.engine,
+                scheduler=args.scheduler,
+                time_limit_s=args.time_limit or None,
             ):
                 progress.advance(result)
                 docs += 1

@@ -44,7 +44,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 yield item
 
         for result in run_parallel(
-            raws(), workers=args.workers, engine=args.engine, scheduler=args.scheduler
+            raws(),
+            workers=args.workers,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            time_limit_s=args.time_limit or None,
         ):
             progress.advance(result)
             if result.failure is not None:

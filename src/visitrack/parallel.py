@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from visitrack import pipeline
 from visitrack.errors import VisitrackError
+from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.pipeline import DocumentResult
 from visitrack.records import InputFailure, RawDocument
 
@@ -52,6 +53,7 @@ def run_parallel(
     engine: Engine = "local",
     scheduler: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    time_limit_s: float | None = DOCUMENT_TIME_LIMIT_S,
 ) -> Iterator[DocumentResult]:
     """Yield one result per document, in input order, like :func:`visitrack.pipeline.run`.
 
@@ -61,26 +63,31 @@ def run_parallel(
         engine: ``local`` (a process pool on this machine) or ``dask`` (an existing cluster).
         scheduler: the Dask scheduler address (``tcp://host:8786``), required for ``dask``.
         chunk_size: documents per unit of work.
+        time_limit_s: seconds one stage may spend on one document before it is cut off as a
+            failure (``None``: no limit). Enforced in this process and in local workers;
+            Dask runs tasks on worker threads, where no limit can be enforced.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     if engine == "dask":
         if not scheduler:
             raise ValueError("the dask engine needs a scheduler address (tcp://HOST:PORT)")
-        yield from _run_dask(raws, scheduler, chunk_size)
+        yield from _run_dask(raws, scheduler, chunk_size, time_limit_s)
         return
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r} (want 'local' or 'dask')")
     if workers <= 1:
-        yield from pipeline.run(raws)
+        yield from pipeline.run(raws, time_limit_s=time_limit_s)
         return
-    yield from _run_local(raws, workers, chunk_size)
+    yield from _run_local(raws, workers, chunk_size, time_limit_s)
 
 
-def run_chunk(chunk: list[RawDocument]) -> list[DocumentResult]:
+def run_chunk(
+    chunk: list[RawDocument], time_limit_s: float | None = DOCUMENT_TIME_LIMIT_S
+) -> list[DocumentResult]:
     """The unit of work run in a worker: the pipeline over one chunk, never raising."""
     try:
-        return list(pipeline.run(chunk))
+        return list(pipeline.run(chunk, time_limit_s=time_limit_s))
     # pipeline.run already turns a bad document into a failure result; what reaches here is a
     # failure of the whole chunk (the model missing on this worker, memory), so the chunk fails.
     except Exception as exc:
@@ -119,8 +126,9 @@ def _chunk_failed(chunk: list[RawDocument], why: str) -> list[DocumentResult]:
 class _Pool:
     """A process pool that can be replaced after a worker crash broke it."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, time_limit_s: float | None) -> None:
         self.workers = workers
+        self.time_limit_s = time_limit_s
         self.executor = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
@@ -131,7 +139,7 @@ class _Pool:
         )
 
     def submit(self, chunk: list[RawDocument]) -> Future[list[DocumentResult]]:
-        return self.executor.submit(run_chunk, chunk)
+        return self.executor.submit(run_chunk, chunk, self.time_limit_s)
 
     def restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -142,9 +150,9 @@ class _Pool:
 
 
 def _run_local(
-    raws: Iterable[RawDocument], workers: int, chunk_size: int
+    raws: Iterable[RawDocument], workers: int, chunk_size: int, time_limit_s: float | None
 ) -> Iterator[DocumentResult]:
-    pool = _Pool(workers)
+    pool = _Pool(workers, time_limit_s)
     limit = workers * IN_FLIGHT_PER_WORKER
     pending: deque[tuple[list[RawDocument], Future[list[DocumentResult]]]] = deque()
     try:
@@ -208,7 +216,7 @@ def _isolated(pool: _Pool, chunk: list[RawDocument]) -> list[DocumentResult]:
 
 
 def _run_dask(
-    raws: Iterable[RawDocument], scheduler: str, chunk_size: int
+    raws: Iterable[RawDocument], scheduler: str, chunk_size: int, time_limit_s: float | None
 ) -> Iterator[DocumentResult]:
     from distributed import Client
 
@@ -227,7 +235,7 @@ def _run_dask(
         limit = threads * IN_FLIGHT_PER_WORKER
         for chunk in _chunks(raws, chunk_size):
             # pure=False: two equal chunks (a re-sent corpus) are still two pieces of work.
-            pending.append((chunk, client.submit(run_chunk, chunk, pure=False)))
+            pending.append((chunk, client.submit(run_chunk, chunk, time_limit_s, pure=False)))
             while len(pending) >= limit:
                 yield from _next_dask(pending)
         while pending:

@@ -12,10 +12,10 @@ Parallelism and I/O stay outside: callers feed documents in and write records ou
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from visitrack import clean as clean_stage
 from visitrack import nlp
@@ -29,6 +29,7 @@ from visitrack.extract import (
     year_hint,
 )
 from visitrack.ingest import document_from_text
+from visitrack.limits import DOCUMENT_TIME_LIMIT_S, TimeLimitExceeded, time_limit
 from visitrack.merge import merge_frames
 from visitrack.records import CleanDocument, InputFailure, RawDocument, Visit
 
@@ -60,7 +61,7 @@ def _plan(doc: CleanDocument) -> list[tuple[int, nlp.Sentence]]:
 
 
 def _frames(
-    doc: CleanDocument, plan: list[tuple[int, nlp.Sentence]], parsed: Sequence[Doc]
+    doc: CleanDocument, plan: list[tuple[int, nlp.Sentence]], parsed: Iterable[Doc]
 ) -> list[Frame]:
     frames: list[Frame] = []
     discourses: dict[int, Discourse] = {}
@@ -90,11 +91,26 @@ def _failure(raw: RawDocument, stage: str, exc: Exception) -> DocumentResult:
     return DocumentResult(raw, None, (), InputFailure(raw.source, reason, stage))
 
 
-def run(raws: Iterable[RawDocument]) -> Iterator[DocumentResult]:
+def _timed_out(raw: RawDocument, stage: str, exc: TimeLimitExceeded) -> DocumentResult:
+    reason = f"the {stage} stage {exc}; the document was skipped"
+    return DocumentResult(raw, None, (), InputFailure(raw.source, reason, stage))
+
+
+def _parse(
+    cleaned: list[tuple[int, CleanDocument, list[tuple[int, nlp.Sentence]]]], model: Any
+) -> Iterator[Doc]:
+    """Parse every planned sentence of these documents, in order, as one stream."""
+    return nlp.parse([s.text for _, _, plan in cleaned for _, s in plan], model)
+
+
+def run(
+    raws: Iterable[RawDocument], *, time_limit_s: float | None = DOCUMENT_TIME_LIMIT_S
+) -> Iterator[DocumentResult]:
     """Run the whole pipeline over documents, parsing many documents' sentences per batch.
 
-    Results come out in input order. A document that breaks a stage becomes a failure result
-    naming the stage; the other documents are processed as usual.
+    Results come out in input order. A document that breaks a stage, or keeps one stage busy
+    for more than ``time_limit_s`` seconds (``None``: no limit; see :mod:`visitrack.limits`),
+    becomes a failure result naming the stage; the other documents are processed as usual.
     """
     model = None
     it = iter(raws)
@@ -103,27 +119,36 @@ def run(raws: Iterable[RawDocument]) -> Iterator[DocumentResult]:
         cleaned: list[tuple[int, CleanDocument, list[tuple[int, nlp.Sentence]]]] = []
         for k, raw in enumerate(chunk):
             try:
-                doc = clean_stage.clean(raw)
-                cleaned.append((k, doc, _plan(doc)))
+                with time_limit(time_limit_s):
+                    doc = clean_stage.clean(raw)
+                    plan = _plan(doc)
+                cleaned.append((k, doc, plan))
+            except TimeLimitExceeded as exc:
+                results[k] = _timed_out(raw, "clean", exc)
             # A batch must survive any one bad document: the failure is reported, not raised.
             except Exception as exc:
                 results[k] = _failure(raw, "clean", exc)
         if model is None and cleaned:
             model = nlp.load_model()
-        texts = [s.text for _, _, plan in cleaned for _, s in plan]
-        parsed = list(nlp.parse(texts, model)) if texts else []
-        pos = 0
-        for k, doc, plan in cleaned:
+        # Parses are consumed as the parser yields them and only frames are kept, so memory
+        # holds one batch of parses, not every parse of a large document.
+        stream = _parse(cleaned, model)
+        for n, (k, doc, plan) in enumerate(cleaned):
             raw = chunk[k]
-            mine = parsed[pos : pos + len(plan)]
-            pos += len(plan)
             try:
-                frames = _frames(doc, plan, mine)
-                published = {i: st.published for i, st in enumerate(doc.stories)}
-                visits = merge_frames(frames, raw.doc_id, published)
+                with time_limit(time_limit_s):
+                    frames = _frames(doc, plan, itertools.islice(stream, len(plan)))
+                    published = {i: st.published for i, st in enumerate(doc.stories)}
+                    visits = merge_frames(frames, raw.doc_id, published)
                 results[k] = DocumentResult(raw, doc, tuple(visits))
+                continue
+            except TimeLimitExceeded as exc:
+                results[k] = _timed_out(raw, "extract", exc)
             except Exception as exc:  # same reason as above
                 results[k] = _failure(raw, "extract", exc)
+            # The stream may have stopped anywhere in this document's sentences: the documents
+            # after it are parsed afresh.
+            stream = _parse(cleaned[n + 1 :], model)
         for r in results:
             assert r is not None
             yield r
