@@ -40,6 +40,8 @@ bench: install
 	$(BIN)/python scripts/bench_store.py
 	$(BIN)/python scripts/bench_api.py
 	$(BIN)/python scripts/bench_parallel.py
+	$(BIN)/python scripts/bench_load.py
+	$(BIN)/python scripts/bench_memory.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import NoReturn
 
 import psycopg
@@ -59,17 +60,33 @@ def pg_server() -> Iterator[str]:
         pytest.fail(str(exc), pytrace=False)
 
 
-@pytest.fixture
-def pg_database(pg_server: str) -> Iterator[str]:
-    """URL of a fresh, empty database, dropped after the test."""
+@contextmanager
+def temporary_database(admin_url: str) -> Iterator[str]:
+    """URL of a fresh, empty database on the server at ``admin_url``, dropped on exit.
+
+    For fixtures wider than one test (``pg_database`` is per test).
+    """
     name = f"visitrack_test_{uuid.uuid4().hex[:12]}"
-    with _admin(pg_server) as conn:
+    with _admin(admin_url) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        yield make_url(pg_server).set(database=name).render_as_string(hide_password=False)
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with _admin(pg_server) as conn:
+        with _admin(admin_url) as conn:
             # FORCE: a test that failed mid-way may still hold connections.
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture(scope="session")
+def pg_new_database(pg_server: str) -> Callable[[], AbstractContextManager[str]]:
+    """Makes :func:`temporary_database` on the session's server, for fixtures of any scope."""
+    return lambda: temporary_database(pg_server)
+
+
+@pytest.fixture
+def pg_database(pg_server: str) -> Iterator[str]:
+    """URL of a fresh, empty database, dropped after the test."""
+    with temporary_database(pg_server) as url:
+        yield url

@@ -105,7 +105,7 @@ def test_visits_pagination(client: TestClient) -> None:
         ({"from": "2024-05-02", "to": "2024-05-01"}, "must not be after"),
         ({"limit": str(MAX_PAGE_SIZE + 1)}, f"limit must be between 1 and {MAX_PAGE_SIZE}"),
         ({"limit": "ten"}, "limit must be a whole number"),
-        ({"offset": "-1"}, "offset must be at least 0"),
+        ({"offset": "-1"}, "offset must be between 0 and"),
         ({"upcoming": "maybe"}, "upcoming must be true or false"),
         ({"visitor": "x" * 500}, "visitor must be at most"),
     ],

@@ -274,3 +274,12 @@ def test_read_also_block_keeps_following_sentence() -> None:
     text = _clean(content).text
     assert "Read also" not in text and "Leader expects help" not in text
     assert '"We will announce the date when it is agreed,"' in text
+
+
+def test_control_characters_in_html_never_crash() -> None:
+    # Found by fuzzing: a form feed or other C0 control in text after a closing tag reached
+    # lxml's fallback reader, which refuses to write it back (ValueError).
+    for junk in ("\x0c", "\x01", "\x00", "\ufffe", "\ud800"):
+        doc = _clean(f"<div>The minister arrived.</div>{junk}He met the king.", is_html=True)
+        assert "The minister arrived." in doc.text and "He met the king." in doc.text
+        assert junk not in doc.text

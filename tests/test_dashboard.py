@@ -7,17 +7,25 @@ missing browser a failure.
 
 from __future__ import annotations
 
+import json
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from api_corpus import HOSTILE, build_db
+from api_corpus import (
+    HOSTILE,
+    HOSTILE_NAME,
+    HOSTILE_TITLE,
+    HOSTILE_URLS,
+    build_db,
+    hostile_extraction,
+    hostile_rows,
+    serve_in_thread,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,7 +39,6 @@ CHROMIUM_ARGS = [
 ]
 # Generous: the first submission loads the spaCy model inside the server.
 TIMEOUT_MS = 30_000
-SERVER_START_S = 20.0
 
 if not CHROMIUM.exists():
     if os.environ.get("VISITRACK_REQUIRE_BROWSER") == "1":
@@ -45,35 +52,14 @@ except ImportError:  # pragma: no cover - only without the test dependency
     pytest.skip("the playwright package is not installed", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from visitrack.api import create_app
 
     os.environ.pop("VISITRACK_TOKEN", None)
     db = build_db(tmp_path_factory.mktemp("dash") / "visits.db")
-    port = _free_port()
-    app = create_app(db, bind_host="127.0.0.1")
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + SERVER_START_S
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the dashboard server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(db, bind_host="127.0.0.1")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +72,12 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, base_url: str, tmp_path: Path) -> Iterator[Page]:
+    yield from _open_page(browser, base_url, tmp_path)
+
+
+def _open_page(browser: Browser, base_url: str, tmp_path: Path) -> Iterator[Page]:
+    """A fresh browser page on ``base_url``; fails the test if a dialog opened or a request
+    left the server."""
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT_MS)
@@ -180,3 +172,84 @@ def test_hostile_document_is_shown_as_text_and_nothing_runs(page: Page) -> None:
     assert page.locator("#storyline img, #storyline script, #storyline svg").count() == 0
     page.wait_for_timeout(300)  # let any injected handler have had its chance
     assert page.evaluate("typeof window.__pwned") == "undefined"
+
+
+# --- markup in every field, in a store of its own ---------------------------------------------
+
+# Elements or attributes that exist only if data became markup (the app builds none of them).
+INJECTED = (
+    "img, iframe, object, embed, script:not([src='/static/app.js']), [onerror], [onload], "
+    "[onmouseover], [onfocus], a[href^='javascript:' i]"
+)
+# Time an injected handler (onerror of a broken image, onload) has to fire before we look.
+HANDLER_GRACE_MS = 300
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server whose store holds markup in ids, titles, URLs, text and extracted fields."""
+    from visitrack.api import create_app
+    from visitrack.store import open_store
+
+    os.environ.pop("VISITRACK_TOKEN", None)
+    db = build_db(tmp_path_factory.mktemp("hostile") / "visits.db")
+    with open_store(db) as store:
+        store.ingest(hostile_extraction())
+    with serve_in_thread(create_app(db, bind_host="127.0.0.1")) as url:
+        # Submitted the way a user or script would: a JSONL batch over HTTP.
+        batch = "\n".join(json.dumps(row) for row in hostile_rows())
+        r = httpx.post(
+            url + "/api/documents",
+            content=batch,
+            headers={"Content-Type": "application/x-ndjson"},
+            timeout=TIMEOUT_MS / 1000,
+        )
+        assert r.status_code == 201, r.text
+        yield url
+
+
+@pytest.fixture
+def hostile_page(browser: Browser, hostile_url: str, tmp_path: Path) -> Iterator[Page]:
+    yield from _open_page(browser, hostile_url, tmp_path)
+
+
+def _assert_nothing_ran(page: Page) -> None:
+    page.wait_for_timeout(HANDLER_GRACE_MS)
+    assert page.locator(INJECTED).count() == 0
+    assert page.evaluate("typeof window.pwned + typeof window.__pwned") == "undefinedundefined"
+
+
+def test_markup_in_extracted_fields_is_text_on_the_list_page(hostile_page: Page) -> None:
+    hostile_page.goto("/")
+    table = hostile_page.locator("#table tbody")
+    expect(table).to_contain_text(HOSTILE_NAME)  # on screen as characters
+    expect(table).to_contain_text("<script>window.pwned=12</script>")  # the city
+    expect(hostile_page.locator("#timeline svg text.label").first).to_be_attached()
+    _assert_nothing_ran(hostile_page)
+
+
+def test_markup_in_extracted_fields_is_text_on_the_storyline_page(hostile_page: Page) -> None:
+    hostile_page.goto("/?visitor=" + HOSTILE_NAME)
+    hostile_page.locator("#table tbody a").first.click()
+    box = hostile_page.locator("#storyline")
+    expect(box.locator("h1")).to_contain_text(HOSTILE_NAME)
+    expect(box).to_contain_text('<a href="javascript:window.pwned=13">summit</a>')  # occasion
+    expect(box).to_contain_text("<iframe")  # host
+    expect(box.locator("h4")).to_have_text(HOSTILE_TITLE)
+    expect(box.locator("mark")).to_contain_text("will visit <b>China</b>")
+    # The URL is an attribute value, whole, not broken out into attributes of its own.
+    assert box.locator("a[rel~=noopener]").get_attribute("href") == HOSTILE_URLS[1]
+    _assert_nothing_ran(hostile_page)
+
+
+def test_markup_in_submitted_ids_titles_and_urls_is_text(hostile_page: Page) -> None:
+    hostile_page.goto("/?visitor=lula")
+    hostile_page.locator("#table tbody a").first.click()
+    box = hostile_page.locator("#storyline")
+    expect(box.locator("ol.history mark").first).to_be_visible()
+    expect(box.locator("h4").first).to_contain_text(HOSTILE_TITLE)
+    expect(box).to_contain_text("<script>window.__pwned = 1")  # article text, shown as text
+    hrefs = [a.get_attribute("href") or "" for a in box.locator("a[rel~=noopener]").all()]
+    # Only http(s) URLs become links: the javascript: URL is left out.
+    assert hrefs and all(h in HOSTILE_URLS[1:] for h in hrefs)
+    _assert_nothing_ran(hostile_page)

@@ -223,3 +223,181 @@ def test_passive_reception_names_the_city_and_host() -> None:
     v = _find(extract_visits(text, published=date(2025, 6, 1)), "ITA", "VNM")
     assert v.destination.city == "Hanoi"
     assert v.stage == "announced"
+
+
+# A visitor whose country is named after the name or in a title the name stands beside, not in
+# a demonym before it. The names are invented, so only the sentence can place them.
+COUNTRY_AFTER_NAME = [
+    (
+        "Prime Minister Taro Ikeda of Japan will visit Oslo next month for talks, officials said.",
+        "Taro Ikeda",
+        "head_of_government",
+        "JPN",
+        "NOR",
+        "announced",
+    ),
+    (
+        "President Aino Virta of Finland arrived in Hanoi on Monday.",
+        "Aino Virta",
+        "head_of_state",
+        "FIN",
+        "VNM",
+        "ongoing",
+    ),
+    (
+        "Foreign Minister Lucia Marquez of Spain is on a two-day visit to Peru.",
+        "Lucia Marquez",
+        "foreign_minister",
+        "ESP",
+        "PER",
+        "ongoing",
+    ),
+    (
+        "The Prime Minister of Japan, Taro Ikeda, will travel to Oslo next month.",
+        "Taro Ikeda",
+        "head_of_government",
+        "JPN",
+        "NOR",
+        "announced",
+    ),
+    (
+        "Japan's Prime Minister Taro Ikeda will visit Oslo next month.",
+        "Taro Ikeda",
+        "head_of_government",
+        "JPN",
+        "NOR",
+        "announced",
+    ),
+    (
+        "Aino Virta, the president of Finland, arrived in Hanoi on Monday.",
+        "Aino Virta",
+        "head_of_state",
+        "FIN",
+        "VNM",
+        "ongoing",
+    ),
+    (
+        "Finland's president, Aino Virta, arrived in Hanoi on Monday.",
+        "Aino Virta",
+        "head_of_state",
+        "FIN",
+        "VNM",
+        "ongoing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "role", "vc", "dest", "stage"), COUNTRY_AFTER_NAME)
+def test_visitor_country_named_after_the_name(
+    text: str, name: str, role: str, vc: str, dest: str, stage: str
+) -> None:
+    v = _find(extract_visits(text, published=date(2024, 5, 1)), vc, dest)
+    assert (v.visitor.name, v.visitor.role, v.stage) == (name, role, stage)
+    # the visitor's own country is never read as a second destination
+    assert {w.destination.country for w in extract_visits(text, published=date(2024, 5, 1))} == {
+        dest
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "visitor", "host", "dest"),
+    [
+        (
+            "Vietnamese President Tran Duc Minh met President Aino Virta of Finland in Hanoi on "
+            "Monday.",
+            "Aino Virta",
+            "Tran Duc Minh",
+            "VNM",
+        ),
+        (
+            "Prime Minister Taro Ikeda of Japan met President Aino Virta of Finland in Helsinki "
+            "on Monday.",
+            "Taro Ikeda",
+            "Aino Virta",
+            "FIN",
+        ),
+        (
+            "President Aino Virta of Finland will host Prime Minister Taro Ikeda of Japan in "
+            "Helsinki next week.",
+            "Taro Ikeda",
+            "Aino Virta",
+            "FIN",
+        ),
+    ],
+)
+def test_host_named_with_country_after_the_name(
+    text: str, visitor: str, host: str, dest: str
+) -> None:
+    visits = extract_visits(text, published=date(2024, 5, 1))
+    assert [(v.visitor.name, v.destination.country) for v in visits] == [(visitor, dest)]
+    assert visits[0].host is not None
+    assert visits[0].host.name == host
+    assert visits[0].host.country == dest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spanish Foreign Minister Lucia Marquez travelled to Chile and Peru in March and to Kenya "
+        "and Ghana in May.",
+        "The tour follows visits by Spanish Foreign Minister Lucia Marquez to Chile and Peru in "
+        "March and to Kenya and Ghana in May.",
+    ],
+)
+def test_second_direction_phrase_has_its_own_places_and_time(text: str) -> None:
+    visits = extract_visits(text, published=date(2024, 6, 20))
+    months = {v.destination.country: v.when.start.month for v in visits if v.when and v.when.start}
+    assert months == {"CHL": 3, "PER": 3, "KEN": 5, "GHA": 5}
+
+
+def test_meeting_just_outside_a_city_deep_in_a_story() -> None:
+    # past the lede, so only the pre-filter's meeting pattern gets the sentence parsed
+    text = (
+        "Markets were calm on Monday. Oil prices rose slightly. Analysts expect more gains. "
+        "Shares in banks fell. Looking tired, Russian President Vladimir Putin met with Kazakh "
+        "President Aino Virta at a palace just outside Saint Petersburg, a reporter said."
+    )
+    v = _find(extract_visits(text, published=date(2024, 5, 1)), "KAZ", "RUS")
+    assert v.visitor.name == "Aino Virta"
+    assert v.destination.city == "Saint Petersburg"
+    assert v.host is not None and v.host.name == "Vladimir Putin"
+
+
+def test_mission_leader_parsed_as_a_second_subject() -> None:
+    # a long title after 'led by' makes the parser end the phrase early; the name after it
+    # (unknown to the recogniser) still leads the mission
+    text = (
+        "LIMA, June 2 - A Chilean goodwill mission led by minister of state in the presidency "
+        "Rosa Fuentes will visit Peru tomorrow for talks on improving relations between the "
+        "two countries, sources said."
+    )
+    v = _find(extract_visits(text, published=date(2024, 6, 2)), "CHL", "PER")
+    assert v.visitor.name == "Rosa Fuentes"
+    assert v.when is not None and str(v.when.start) == "2024-06-03"
+
+
+def test_when_clause_takes_the_stage_of_its_main_clause() -> None:
+    text = (
+        "If the talks go well, Chilean President Rosa Fuentes is likely to have a meeting with "
+        "the Peruvian leader when she pays a two-day visit to Lima, they added."
+    )
+    v = _find(extract_visits(text, published=date(2024, 6, 2)), "CHL", "PER")
+    assert v.stage == "proposed"
+
+
+def test_unnamed_mission_joins_the_compatriot_of_the_same_role() -> None:
+    from visitrack.actors import Actor
+    from visitrack.extract import Frame
+    from visitrack.merge import merge_frames
+
+    def frame(visitor: Actor, at: int) -> Frame:
+        return Frame(
+            visitor, None, "PER", None, "visit", None, "announced", None, at, at + 9, "x" * 9, 0.85
+        )
+
+    mission = Actor(None, "other", "CHL")
+    envoy = Actor("Rosa Fuentes", "other", "CHL")
+    president = Actor("Ana Castro", "head_of_state", "CHL")
+    frames = [frame(mission, 0), frame(envoy, 10), frame(president, 20)]
+    visits = merge_frames(frames, "d", {0: date(2024, 6, 2)})
+    assert sorted(v.visitor.name or "?" for v in visits) == ["Ana Castro", "Rosa Fuentes"]

@@ -215,7 +215,8 @@ def test_sparse_file_over_real_limit_is_not_read(
 
     monkeypatch.setattr(ingest, "open", no_open, raising=False)
     failure = one_failure(path)
-    assert failure.reason.startswith("file too large (20.0 MiB, limit 20.0 MiB)")
+    # One byte over: the size in bytes, since both would round to "20.0 MiB".
+    assert failure.reason == "file too large (20,971,521 bytes, limit 20.0 MiB)"
 
 
 def test_missing_path(tmp_path: Path) -> None:
@@ -373,7 +374,7 @@ def test_jsonl_malformed_line_among_good_ones(tmp_path: Path) -> None:
         ({"id": "x", "text": PROSE, "title": 5}, "'title' must be a string, not number"),
         ({"id": "x", "text": PROSE, "published": 2024}, "'published' must be a date string"),
         ({"id": "x", "text": PROSE, "published": "last week"}, "bad 'published' value"),
-        ([1, 2], "malformed JSON: row is a array, not an object"),
+        ([1, 2], "malformed JSON: row is an array, not an object"),
     ],
 )
 def test_jsonl_bad_rows(tmp_path: Path, row: Any, reason: str) -> None:
@@ -398,6 +399,16 @@ def test_jsonl_override_beats_field_and_skips_its_validation(tmp_path: Path) -> 
 def test_jsonl_invalid_utf8_line(tmp_path: Path) -> None:
     path = write(tmp_path / "c.jsonl", b'{"id": "1", "text": "caf\xe9"}\n')
     assert one_failure(path).reason == "malformed JSON: not valid utf-8"
+
+
+def test_jsonl_lone_surrogate_escapes_become_replacement_characters(tmp_path: Path) -> None:
+    # Found by fuzzing: json.loads keeps "\ud800" as a lone surrogate, which no UTF-8 writer
+    # (the JSONL output, the store) can encode later.
+    row = {"id": "s\udc00", "text": "The envoy\ud800 arrived.", "title": "T\udfff", "url": "u"}
+    doc = one_doc(jsonl(tmp_path / "c.jsonl", row))
+    assert doc.content == "The envoy\ufffd arrived."
+    assert (doc.doc_id, doc.title) == ("s\ufffd", "T\ufffd")
+    doc.content.encode("utf-8")
 
 
 def test_jsonl_line_over_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

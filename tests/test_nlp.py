@@ -31,6 +31,9 @@ def test_trigger_words() -> None:
     assert TRIGGER_RE.search("She is in Paris for talks.")
     assert TRIGGER_RE.search("an invitation to the summit")
     assert not TRIGGER_RE.search("Markets fell sharply on Monday.")
+    # a meeting somewhere is a visit by whoever came from abroad
+    assert TRIGGER_RE.search("The king met his guest at a palace outside the capital.")
+    assert not TRIGGER_RE.search("The company met its sales targets.")
 
 
 def test_prefilter_keeps_triggers_context_and_lede() -> None:
@@ -43,4 +46,18 @@ def test_prefilter_keeps_triggers_context_and_lede() -> None:
         "Third.",
         "Fifth is context.",
         "He will visit Rome.",
+    ]
+
+
+def test_wire_dateline_is_split_from_the_first_sentence() -> None:
+    text = "LIMA, June 2 - A Chilean mission will visit Peru. SEOUL, Dec. 29 (Yonhap) -- He went."
+    assert [s.text for s in split_sentences(text)] == [
+        "LIMA, June 2 -",
+        "A Chilean mission will visit Peru.",
+        "SEOUL, Dec. 29 (Yonhap) --",
+        "He went.",
+    ]
+    # a hyphen between names is no dateline
+    assert [s.text for s in split_sentences("US - China talks resumed.")] == [
+        "US - China talks resumed."
     ]

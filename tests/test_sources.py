@@ -6,6 +6,7 @@ article texts are written for these tests.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.server
 import io
@@ -24,6 +25,7 @@ from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from visitrack.records import InputFailure, RawDocument
 from visitrack.sources import read_sources
+from visitrack.sources.feeds import parse_feed
 from visitrack.sources.lang import detect_language
 from visitrack.sources.warc import doc_id_for, read_warc
 from visitrack.sources.web import Fetcher, FetchFailure, FetchResult
@@ -79,8 +81,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass  # keep test output clean
 
 
-@pytest.fixture()
-def server() -> Iterator[tuple[str, dict[str, tuple[int, str, bytes]]]]:
+@contextlib.contextmanager
+def local_server() -> Iterator[tuple[str, dict[str, tuple[int, str, bytes]]]]:
+    """A server on 127.0.0.1 in a thread: its base URL and the routes to fill in."""
     routes: dict[str, tuple[int, str, bytes]] = {}
     handler = type("Handler", (_Handler,), {"routes": routes})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -94,6 +97,12 @@ def server() -> Iterator[tuple[str, dict[str, tuple[int, str, bytes]]]]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture()
+def server() -> Iterator[tuple[str, dict[str, tuple[int, str, bytes]]]]:
+    with local_server() as served:
+        yield served
 
 
 def html_route(text: str) -> tuple[int, str, bytes]:
@@ -447,3 +456,41 @@ def test_a_feed_that_is_not_xml_is_one_failure(tmp_path: Path) -> None:
     items = list(read_sources([str(bad)]))
     assert len(items) == 1 and isinstance(items[0], InputFailure)
     assert items[0].reason.startswith("not a feed")
+
+
+def test_a_feed_is_never_read_from_the_path_or_url_it_contains(tmp_path: Path) -> None:
+    # Found while fuzzing the readers: feedparser takes bytes or a string that name a file or
+    # URL as that file or URL, so a feed file holding a path was read from the path.
+    elsewhere = tmp_path / "elsewhere.rss"
+    elsewhere.write_text(_rss("http://127.0.0.1:9"), encoding="utf-8")
+    for content in (str(elsewhere), elsewhere.as_uri()):
+        feed = tmp_path / "news.rss"
+        feed.write_text(content, encoding="utf-8")
+        items = list(read_sources([str(feed)], follow_feed_links=False, english_only=False))
+        assert len(items) == 1 and isinstance(items[0], InputFailure), items
+        assert items[0].reason.startswith("not a feed")
+        # A fetched page reaches the parser as a string.
+        (fetched,) = list(parse_feed(content, source="https://example.org/feed", fetch=None))
+        assert isinstance(fetched, InputFailure) and fetched.reason.startswith("not a feed")
+
+
+@pytest.mark.parametrize("name", [b"ut\xff8", b"ut\x00f-8"], ids=["not utf-8", "nul"])
+def test_a_feed_with_an_unusable_encoding_name_is_one_failure(tmp_path: Path, name: bytes) -> None:
+    # Found by fuzzing: feedparser raised UnicodeDecodeError or ValueError on these names.
+    feed = tmp_path / "news.rss"
+    feed.write_bytes(
+        b'<?xml version="1.0" encoding="' + name + b'"?><rss><channel></channel></rss>'
+    )
+    items = list(read_sources([str(feed)], follow_feed_links=False, english_only=False))
+    assert len(items) == 1 and isinstance(items[0], InputFailure), items
+    assert items[0].reason.startswith("malformed feed XML")
+
+
+def test_warc_gzipped_as_a_whole_is_reported_not_cut_short_silently(tmp_path: Path) -> None:
+    # Found by fuzzing: `gzip crawl.warc` makes one gzip stream; warcio stops after its first
+    # record, and the rest of the file went unreported.
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(gzip.compress(_warc_bytes(False)))
+    items = list(read_warc(str(path)))
+    assert [type(i) for i in items] == [RawDocument, InputFailure], items
+    assert "gzipped as a whole" in items[-1].reason and "warcio recompress" in items[-1].reason

@@ -643,3 +643,94 @@ def test_mentions_stream_every_linked_mention(store: Store) -> None:
     lines = {s.id: s for s in store.storylines()}
     for sid, v in pairs:
         assert v.doc_id in lines[sid].doc_ids
+
+
+def test_date_filter_from_the_first_day_of_the_calendar(
+    store: Store, filled: dict[str, str]
+) -> None:
+    # The window bound reaches back by the longest stored span; near day one it used to
+    # underflow (OverflowError) instead of clamping.
+    dated = ["Scholz", "Modi", "Jinping", "Macron"]  # Erdoğan's storyline has no date at all
+    assert names(store.storylines(date_from=date.min)) == dated
+    assert names(store.storylines(date_from=date.min, date_to=date.max)) == dated
+
+
+# --- per-document mentions and statistics ---------------------------------------------------------
+
+
+def test_document_mentions_in_document_order_with_storylines(store: Store) -> None:
+    docs = _story_docs()
+    for doc in docs:
+        store.ingest(doc)
+    found = store.document_mentions("b")
+    assert [v for _, v in found] == list(docs[1].visits)  # the visits, exactly, in order
+    lines = {s.visitor.name: s for s in store.storylines()}
+    assert [sid for sid, _ in found] == [lines["Xi Jinping"].id, lines["Narendra Modi"].id]
+    assert all("b" in lines[v.visitor.name or ""].doc_ids for _, v in found)
+    assert store.document_mentions("no-such-document") == []
+    store.ingest(result("b", [], content="b, rewritten without a visit"))
+    assert store.document_mentions("b") == []
+
+
+def test_stats_counts_by_stage_country_pair_and_month(store: Store, filled: dict[str, str]) -> None:
+    # A second storyline of Xi's (no window: dated by its report) makes CHN the top visitor.
+    store.ingest(
+        result(
+            "xi-usa",
+            [visit("xi-usa", XI, "USA", host=None, city=None, published=date(2023, 3, 5))],
+            published=date(2023, 3, 5),
+        )
+    )
+    stats = store.stats()
+    assert stats["total"] == 6 == store.counts()["storylines"]
+    assert stats["by_stage"] == {
+        "proposed": 1,
+        "invited": 1,
+        "in_preparation": 0,
+        "announced": 2,
+        "ongoing": 0,
+        "completed": 1,
+        "postponed": 1,
+        "cancelled": 0,
+    }
+    # Largest first, ties by country code.
+    assert stats["by_visitor_country"] == [
+        {"country": "CHN", "count": 2},
+        {"country": "DEU", "count": 1},
+        {"country": "FRA", "count": 1},
+        {"country": "IND", "count": 1},
+        {"country": "TUR", "count": 1},
+    ]
+    assert [row["country"] for row in stats["by_destination_country"]] == [
+        "USA",  # Modi and Xi
+        "CHN",
+        "DEU",
+        "IND",
+        "RUS",
+    ]
+    assert stats["pairs"][:3] == [
+        {"visitor_country": "CHN", "destination_country": "RUS", "count": 1},
+        {"visitor_country": "CHN", "destination_country": "USA", "count": 1},
+        {"visitor_country": "DEU", "destination_country": "IND", "count": 1},
+    ]
+    # By the month the window starts, else the first report; the undated one is left out.
+    assert stats["over_time"] == [
+        {"month": "2023-01", "count": 1},
+        {"month": "2023-03", "count": 2},
+        {"month": "2023-06", "count": 1},
+        {"month": "2024-02", "count": 1},
+    ]
+
+
+def test_stats_top_trims_the_breakdowns(store: Store, filled: dict[str, str]) -> None:
+    top = store.stats(top=2)
+    assert len(top["by_visitor_country"]) == len(top["pairs"]) == 2
+    assert top["total"] == 5  # top trims the breakdowns, not the totals
+    with pytest.raises(StoreError, match="top must be at least 1"):
+        store.stats(top=0)
+
+
+def test_stats_of_an_empty_store(store: Store) -> None:
+    stats = store.stats()
+    assert stats["total"] == 0 and set(stats["by_stage"].values()) == {0}
+    assert stats["by_visitor_country"] == stats["pairs"] == stats["over_time"] == []

@@ -374,3 +374,28 @@ def test_speed_one_megabyte() -> None:
     assert len(mentions) > 10_000
     # Generous bound so a slow CI machine passes; locally this takes a fraction of it.
     assert elapsed < 2.0
+
+
+# Found by fuzzing: a publication date at the edge of the calendar (a JSONL row may carry any
+# ISO date) made "last year" and "tomorrow" step off it (ValueError, OverflowError).
+@pytest.mark.parametrize("published", ["0001-01-01", "0001-01-02", "9999-12-30", "9999-12-31"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "next spring",
+        "last year",
+        "yesterday",
+        "tomorrow",
+        "next March",
+        "two years ago",
+        "last Monday",
+        "next week",
+        "in the coming years",
+        "December",
+        "this winter",
+    ],
+)
+def test_publication_date_off_the_news_calendar_anchors_nothing(text: str, published: str) -> None:
+    mentions = find_times(f"They met {text}.", D(published), "past")
+    assert [(m.when.start, m.when.end) for m in mentions] == [(None, None)]
+    assert normalise(text, D(published)) is None

@@ -71,6 +71,8 @@ SPEAKER_TITLES = (
     "correspondent",
 )
 PRONOUNS = frozenset({"he", "she", "his", "her", "him", "hers"})
+# Prepositions that tie a person to the state they represent: 'Ken Mori of Japan'.
+COUNTRY_PREPS = frozenset({"of", "from"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,34 @@ def _appositive_title(ent: Span) -> str:
     return " ".join(" ".join(t.text for t in p.subtree) for p in parts)
 
 
+def _country_after(ent: Span) -> tuple[str | None, list[Token]]:
+    """A country named after the name, 'Prime Minister Ken Mori of Japan', 'Lena Holm from
+    Finland': the country and the tokens of its phrase, or (None, [])."""
+    for c in ent.root.children:
+        if c.dep_ != "prep" or c.lower_ not in COUNTRY_PREPS or c.i < ent.end:
+            continue
+        for p in c.children:
+            if p.dep_ != "pobj":
+                continue
+            toks = list(p.subtree)
+            code = resolve.country_named(" ".join(t.text for t in toks))
+            if code is None and p.ent_type_ == "GPE":
+                code = resolve.country_named(p.text)
+            if code is not None:
+                return code, [c, *toks]
+    return None, []
+
+
+def _head_title(ent: Span) -> list[Token]:
+    """The title a name stands in apposition to: 'the Prime Minister of Japan, Ken Mori'."""
+    head = ent.root.head
+    if ent.root.dep_ != "appos" or head.i >= ent.start or head.tag_ == "NNS":
+        return []
+    if head.lower_ not in TITLE_WORDS and head.lemma_.lower() not in TITLE_WORDS:
+        return []
+    return [t for t in head.doc[head.left_edge.i : ent.start] if not t.is_punct]
+
+
 def _country_in(text: str) -> str | None:
     words = text.replace("’s", "").replace("'s", "").split()
     for n in (3, 2, 1):
@@ -188,7 +218,7 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
     name = ent.text.strip(" ,.'’\"").removesuffix("'s").removesuffix("’s")
     if len(name) < 2 or resolve.country_named(name):
         return None  # the recogniser sometimes tags a capital as a person ('visited Kyiv')
-    title_toks = _title_tokens(ent)
+    title_toks = _title_tokens(ent) or _head_title(ent)
     title = " ".join(t.text for t in title_toks)
     appos = _appositive_title(ent)
     full_title = f"{title} {appos}".strip()
@@ -203,7 +233,13 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
         # "Kremlin spokesman": an institution names the country.
         place = resolve.place(title)
         country_hint = place.country if place else None
-    tokens = frozenset(range(ent.start - len(title_toks), ent.end))
+    after, after_toks = _country_after(ent)
+    if country_hint is None:
+        country_hint = after
+    tokens = frozenset({t.i for t in title_toks} | set(range(ent.start, ent.end)))
+    if after is not None and after == country_hint:
+        # 'of Japan' belongs to the person, so it is not read as a place the trip goes to
+        tokens |= {t.i for t in after_toks}
 
     earlier = disc.people.get(name.lower()) or disc.people.get(name.split()[-1].lower())
     person = resolve.lookup_person(name, disc.published, country=country_hint, role=role_hint)

@@ -32,20 +32,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import extract, func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from visitrack import export
-from visitrack.ingest import _parse_row
+from visitrack.ingest import (
+    SNIFF_BYTES,
+    _binary_kind,
+    _decode,
+    _Refusal,
+    parse_corpus_row,
+)
 from visitrack.pipeline import run
-from visitrack.records import STAGES, InputFailure, RawDocument, Storyline, Visit
-from visitrack.store import DocumentInfo, Store, StoreError, open_store
-from visitrack.store.db import _visit
-from visitrack.store.models import ID_LENGTH, Mention
-from visitrack.store.models import Storyline as StorylineRow
+from visitrack.records import STAGES, InputFailure, RawDocument, Storyline
+from visitrack.sources.feeds import FEED_SNIFF_CHARS, looks_like_feed
+from visitrack.store import ID_LENGTH, DocumentInfo, StoreError, open_store
 
 __all__ = [
     "DEFAULT_HOST",
@@ -73,6 +76,9 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 # Longest visitor search string accepted: names are short, and a bound keeps LIKE cheap.
 MAX_SEARCH_CHARS = 200
+# Largest page offset accepted: far past any store's size, and inside the 64-bit integers
+# both databases bind (a larger Python int made SQLite raise OverflowError, a 500).
+MAX_OFFSET = 1_000_000_000
 # Rows returned per breakdown in /api/stats (countries, country pairs).
 STATS_TOP = 50
 
@@ -110,10 +116,11 @@ JSONL_TYPES = frozenset({"application/x-ndjson", "application/jsonl", "applicati
 class ApiError(Exception):
     """A request the API refuses, with the status and a message a person can act on."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers
 
 
 def is_loopback(host: str) -> bool:
@@ -206,6 +213,10 @@ def _visitor(value: str | None) -> str | None:
         return None
     if len(value) > MAX_SEARCH_CHARS:
         raise ApiError(400, f"visitor must be at most {MAX_SEARCH_CHARS} characters")
+    if "\x00" in value:
+        # PostgreSQL refuses NUL in text (a 500), and SQLite's LIKE stopped at it, so the
+        # search matched every name.
+        raise ApiError(400, "visitor must not contain NUL characters")
     return value.strip()
 
 
@@ -251,64 +262,7 @@ def _filters(request: Request) -> dict[str, Any]:
     }
 
 
-# --- helpers over the store --------------------------------------------------------------------
-#
-# The store has no per-document mention lookup and no aggregates; these read its tables with
-# SQLAlchemy expressions (bound parameters only) on its own engine, as scripts/bench_store.py
-# does. They belong in Store (see the integration notes); until then they live here.
-
-
-def _document_mentions(store: Store, doc_id: str) -> list[tuple[str | None, Visit]]:
-    query = select(Mention).where(Mention.doc_id == doc_id).order_by(Mention.ordinal)
-    with store._read() as session:
-        return [(row.storyline_id, _visit(row)) for row in session.scalars(query)]
-
-
-def _stats(store: Store) -> dict[str, Any]:
-    with store._read() as session:
-        by_stage = {s: 0 for s in STAGES}
-        for stage, n in session.execute(
-            select(StorylineRow.stage, func.count()).group_by(StorylineRow.stage)
-        ):
-            by_stage[stage] = n
-        visitor_rows = session.execute(
-            select(StorylineRow.visitor_country, func.count().label("n"))
-            .group_by(StorylineRow.visitor_country)
-            .order_by(func.count().desc(), StorylineRow.visitor_country)
-            .limit(STATS_TOP)
-        ).all()
-        dest_rows = session.execute(
-            select(StorylineRow.destination_country, func.count().label("n"))
-            .group_by(StorylineRow.destination_country)
-            .order_by(func.count().desc(), StorylineRow.destination_country)
-            .limit(STATS_TOP)
-        ).all()
-        pair_rows = session.execute(
-            select(StorylineRow.visitor_country, StorylineRow.destination_country, func.count())
-            .group_by(StorylineRow.visitor_country, StorylineRow.destination_country)
-            .order_by(func.count().desc(), StorylineRow.visitor_country)
-            .limit(STATS_TOP)
-        ).all()
-        # Month of each visit's window (its first report when undated): EXTRACT compiles to
-        # strftime on SQLite and to EXTRACT on PostgreSQL.
-        year = extract("year", StorylineRow.span_start)
-        month = extract("month", StorylineRow.span_start)
-        time_rows = session.execute(
-            select(year, month, func.count())
-            .where(StorylineRow.span_start.is_not(None))
-            .group_by(year, month)
-            .order_by(year, month)
-        ).all()
-    return {
-        "total": sum(by_stage.values()),
-        "by_stage": by_stage,
-        "by_visitor_country": [{"country": c, "count": n} for c, n in visitor_rows],
-        "by_destination_country": [{"country": c, "count": n} for c, n in dest_rows],
-        "pairs": [
-            {"visitor_country": v, "destination_country": d, "count": n} for v, d, n in pair_rows
-        ],
-        "over_time": [{"month": f"{int(y):04d}-{int(m):02d}", "count": n} for y, m, n in time_rows],
-    }
+# --- helpers ------------------------------------------------------------------------------------
 
 
 def _document_json(doc: DocumentInfo) -> dict[str, Any]:
@@ -328,20 +282,87 @@ def _page_link(request: Request, offset: int, limit: int) -> str:
 # --- submitted documents -----------------------------------------------------------------------
 
 
+def _body_text(body: bytes, content_type: str, media: str) -> str:
+    """The body as text, decoded as the CLI decodes a file unless the client names a charset."""
+    empty = "request body is empty; send the article text, HTML or JSON"
+    if not body.strip():
+        raise ApiError(400, empty)
+    kind = _binary_kind(body[:SNIFF_BYTES])
+    if kind is not None and not kind.startswith("contains nul"):
+        raise ApiError(415, f"request body is binary data ({kind}), not text; {_SEND_TEXT}")
+    charset = _charset_param(content_type)
+    if charset is None and (media == "application/json" or media in JSONL_TYPES):
+        charset = "utf-8"  # RFC 8259: JSON travels as UTF-8
+    if charset is not None:
+        try:
+            text = body.decode(charset)
+        except LookupError:
+            raise ApiError(400, f"unknown charset {charset!r} in the Content-Type") from None
+        except UnicodeDecodeError:
+            raise ApiError(400, f"request body is not valid {charset} text") from None
+        text = text.removeprefix("\ufeff")
+    else:
+        decoded = _decode(body)
+        if isinstance(decoded, _Refusal):
+            if not decoded.reason.startswith("binary file"):
+                raise ApiError(400, empty)  # a byte-order mark and nothing else
+            # The file reader's words ("binary file, not text (...)") about the body.
+            reason = decoded.reason.replace("binary file", "binary data", 1)
+            raise ApiError(415, f"request body is {reason}; {_SEND_TEXT}")
+        text = decoded
+    if not text.strip():
+        raise ApiError(400, empty)
+    if "\x00" in text[:SNIFF_BYTES]:
+        raise ApiError(415, f"request body is binary data (contains nul bytes); {_SEND_TEXT}")
+    return text
+
+
+_SEND_TEXT = "send the article as text/plain, text/html or JSON"
+_URL_ONLY_RE = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def _charset_param(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip("\"'"):
+            return value.strip().strip("\"'")
+    return None
+
+
+def _refuse_non_document(text: str) -> None:
+    """Refuse what only the CLI reads (URLs, WARC archives, feeds) instead of storing it as text."""
+    head = text.lstrip()[:FEED_SNIFF_CHARS]
+    if _URL_ONLY_RE.fullmatch(text.strip()):
+        raise ApiError(
+            400,
+            "the body is a URL; the API does not fetch pages: send the article's text or "
+            "HTML, or fetch it with `visitrack ingest URL`",
+        )
+    if head.startswith("WARC/"):
+        raise ApiError(
+            415, "the body is a WARC archive, not a document: load it with `visitrack ingest`"
+        )
+    if looks_like_feed(head) and "<html" not in head.lower():
+        raise ApiError(
+            415,
+            "the body is an RSS/Atom feed, not a document; the API does not follow its links: "
+            "read it with `visitrack ingest`",
+        )
+
+
 def _submitted(body: bytes, content_type: str, request: Request) -> list[RawDocument]:
     """The documents in a POST body: JSON (one or ``{"documents": [...]}``), JSONL, or raw."""
     media = content_type.split(";", 1)[0].strip().lower()
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "request body must be UTF-8 text") from None
-    if not text.strip():
-        raise ApiError(400, "request body is empty; send the article text, HTML or JSON")
+    text = _body_text(body, content_type, media)
     if media == "application/json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             raise ApiError(400, f"malformed JSON: {err.msg} at column {err.colno}") from None
+        except RecursionError:
+            raise ApiError(400, "malformed JSON: nested too deeply") from None
+        except ValueError as err:  # e.g. a number longer than Python's 4,300-digit limit
+            raise ApiError(400, f"malformed JSON: {err}") from None
         if isinstance(data, dict) and "documents" in data:
             rows = data["documents"]
             if not isinstance(rows, list):
@@ -357,11 +378,12 @@ def _submitted(body: bytes, content_type: str, request: Request) -> list[RawDocu
             if ln.strip():
                 try:
                     row = json.loads(ln)
-                except json.JSONDecodeError:
+                except (ValueError, RecursionError):
                     lines.append(ln)  # the row parser words the error with its line number
                     continue
                 lines.append(json.dumps(_with_id(row), ensure_ascii=False))
     elif media in ("text/plain", "text/html", ""):
+        _refuse_non_document(text)
         row = {"text" if media != "text/html" else "html": text}
         for key, param in (
             ("id", "doc_id"),
@@ -388,11 +410,14 @@ def _submitted(body: bytes, content_type: str, request: Request) -> list[RawDocu
     seen: set[str] = set()
     for n, line in enumerate(lines, 1):
         where = f"request document {n}"
-        parsed = _parse_row(line.encode("utf-8"), where, None)
+        parsed = parse_corpus_row(line.encode("utf-8"), where, None)
         if isinstance(parsed, InputFailure):
             raise ApiError(400, f"{where}: {parsed.reason}")
         if len(parsed.doc_id) > ID_LENGTH:
             raise ApiError(400, f"{where}: 'id' must be at most {ID_LENGTH} characters")
+        if "\x00" in parsed.doc_id:
+            # PostgreSQL cannot store NUL in text: say so instead of failing the write (503).
+            raise ApiError(400, f"{where}: 'id' must not contain NUL characters")
         if parsed.doc_id in seen:
             raise ApiError(400, f"{where}: id {parsed.doc_id!r} appears twice in the request")
         seen.add(parsed.doc_id)
@@ -518,7 +543,7 @@ def create_app(
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, status_code=exc.status)
+        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(StoreError)
     async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:
@@ -526,8 +551,16 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = f"no such page: {request.url.path}" if exc.status_code == 404 else str(exc.detail)
-        return JSONResponse({"error": message}, status_code=exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 404:
+            message = f"no such page: {request.url.path}"
+        elif exc.status_code == 405:
+            allowed = headers.get("Allow", "")
+            message = f"{request.method} is not allowed on {request.url.path}; use {allowed}"
+        else:
+            message = str(exc.detail)
+        # headers: a 405 keeps its Allow header
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -536,6 +569,12 @@ def create_app(
             for e in exc.errors()
         ]
         return JSONResponse({"error": "; ".join(problems) or "invalid request"}, 422)
+
+    @app.exception_handler(Exception)
+    async def _internal_error(_request: Request, _exc: Exception) -> JSONResponse:
+        # A bug, not the client's fault: still JSON, without the internals (uvicorn logs the
+        # traceback).
+        return JSONResponse({"error": "internal error; the server log has the details"}, 500)
 
     app.add_middleware(_SecurityHeaders)
 
@@ -547,7 +586,9 @@ def create_app(
                 value.strip().encode(), write_token.encode()
             ):
                 raise ApiError(
-                    401, "this server needs a token to write: send Authorization: Bearer <token>"
+                    401,
+                    "this server needs a token to write: send Authorization: Bearer <token>",
+                    headers={"WWW-Authenticate": 'Bearer realm="visitrack"'},
                 )
             return
         if not loopback_only:
@@ -592,7 +633,7 @@ def create_app(
         filters = _filters(request)
         q = request.query_params
         limit = _int("limit", q.get("limit"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-        offset = _int("offset", q.get("offset"), 0, 0, None)
+        offset = _int("offset", q.get("offset"), 0, 0, MAX_OFFSET)
         today = date.today()
         # One row more than asked says whether a next page exists without a COUNT(*), which
         # would scan every matching row on a large store.
@@ -630,19 +671,21 @@ def create_app(
     def get_document(doc_id: str) -> JSONResponse:
         if len(doc_id) > ID_LENGTH:
             raise ApiError(400, f"document ids are at most {ID_LENGTH} characters")
+        if "\x00" in doc_id:
+            raise ApiError(400, "document ids do not contain NUL characters")
         doc = store.document(doc_id)
         if doc is None:
             raise ApiError(404, f"no document with id {doc_id!r}")
         data = _document_json(doc)
         data["text"] = doc.cleaned_text
         data["visits"] = [
-            {**v.to_dict(), "storyline_id": sid} for sid, v in _document_mentions(store, doc_id)
+            {**v.to_dict(), "storyline_id": sid} for sid, v in store.document_mentions(doc_id)
         ]
         return JSONResponse(data)
 
     @app.get("/api/stats", summary="Storylines by stage, country, country pair and month")
     def stats() -> JSONResponse:
-        data = _stats(store)
+        data = store.stats(STATS_TOP)
         data["store"] = store.counts()
         return JSONResponse(data)
 
@@ -668,27 +711,33 @@ def create_app(
     async def submit(request: Request) -> JSONResponse:
         check_write(request)
         body = await _read_body(request, MAX_BODY_BYTES)
-        raws = _submitted(body, request.headers.get("content-type", ""), request)
+        # Off the event loop: guessing the encoding of a 5 MB body takes about a second.
+        ctype = request.headers.get("content-type", "")
+        raws = await run_in_threadpool(_submitted, body, ctype, request)
         results = await run_in_threadpool(_ingest, raws)
         return JSONResponse({"documents": results}, status_code=201)
 
     def _ingest(raws: list[RawDocument]) -> list[dict[str, Any]]:
         with extract_lock:
             results = list(run(raws))
-        list_cache.clear()
         out: list[dict[str, Any]] = []
-        for result in results:
-            outcome = store.ingest(result)
-            entry: dict[str, Any] = {"doc_id": result.raw.doc_id, "outcome": outcome}
-            if result.failure is not None:
-                entry["error"] = result.failure.reason
-                entry["visits"] = []
-            else:
-                entry["visits"] = [
-                    {**v.to_dict(), "storyline_id": sid}
-                    for sid, v in _document_mentions(store, result.raw.doc_id)
-                ]
-            out.append(entry)
+        try:
+            for result in results:
+                outcome = store.ingest(result)
+                entry: dict[str, Any] = {"doc_id": result.raw.doc_id, "outcome": outcome}
+                if result.failure is not None:
+                    entry["error"] = result.failure.reason
+                    entry["visits"] = []
+                else:
+                    entry["visits"] = [
+                        {**v.to_dict(), "storyline_id": sid}
+                        for sid, v in store.document_mentions(result.raw.doc_id)
+                    ]
+                out.append(entry)
+        finally:
+            # After the writes, not before: a list read that ran in between would otherwise
+            # put the old answer back in the cache for another LIST_CACHE_TTL_S.
+            list_cache.clear()
         return out
 
     # --- pages -----------------------------------------------------------------------------

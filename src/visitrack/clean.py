@@ -165,6 +165,9 @@ _HTML_BLOCK_TAG = re.compile(
 )
 _HTML_DROP = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _HTML_TAG = re.compile(r"<[^>]{0,2000}>")
+# Characters XML forbids: lxml keeps them in parsed text but refuses them when it is written
+# back (ValueError), and trafilatura gives up on them. They carry no text.
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LEADING_DATE_HEADER = re.compile(r"\A\s*date\s+(?:19|20)\d{2}-\d{2}-\d{2}[ \t]*")
 
 
@@ -268,6 +271,7 @@ def _lxml_lines(page: str) -> list[str] | None:
 
 
 def _read_html(content: str) -> _Extracted:
+    content = _XML_INVALID.sub("", content)
     title: str | None = None
     metadata: dict[str, str] = {}
     text: str | None = None

@@ -253,6 +253,14 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--db", metavar="URL", help=db_help)
     show.add_argument("--format", choices=("text", "json"), default="text")
 
+    chk = sub.add_parser(
+        "check",
+        help="check the store's integrity (after a crash, say)",
+        description="Run the database's consistency check and verify that every mention is "
+        "in a storyline and every storyline has its mentions. Exit 0 when sound, 1 otherwise.",
+    )
+    chk.add_argument("--db", metavar="URL", help=db_help)
+
     exp = sub.add_parser(
         "export",
         help="export storylines and mentions: csv, jsonl, parquet, ics, panel",
@@ -423,6 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ingest": cli_store.cmd_ingest,
             "visits": cli_store.cmd_visits,
             "show": cli_store.cmd_show,
+            "check": cli_store.cmd_check,
             "export": cli_store.cmd_export,
             "serve": cli_store.cmd_serve,
         }.get(args.command)

@@ -88,6 +88,21 @@ def cmd_visits(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        problems = store.check()
+        counts = store.counts()
+    for problem in problems:
+        print(f"visitrack: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_SOME_FAILED
+    print(
+        f"ok: {counts['documents']} documents, {counts['mentions']} mentions, "
+        f"{counts['storylines']} storylines"
+    )
+    return EXIT_OK
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         found = store.storyline(args.id)

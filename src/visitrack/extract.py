@@ -92,6 +92,9 @@ INVITE_WORDS = frozenset({"invite", "invitation"})
 HOST_VERBS = frozenset({"host", "receive", "welcome"})
 # Verbs whose direction words carry the destination ("head to", "leave for", "fly into").
 DEST_PREPS = frozenset({"to", "in", "for", "into", "at", "inside"})
+# Prepositions that place a trip without being a direction of travel ('met just outside X'):
+# they name where it happens but do not make a motion verb a trip.
+NEAR_PREPS = frozenset({"outside", "near"})
 # "visit" used for things that are no diplomatic visit.
 # Objects of "visit" that are no trip abroad (a foreign official visiting a hospital abroad is
 # still abroad, so places are not listed: the destination country decides).
@@ -173,11 +176,18 @@ def _places_under(tok: Token, skip: frozenset[int]) -> list[tuple[resolve.Place,
             if c.dep_ in {"conj", "appos"}:
                 add(c)
 
+    def prep(c: Token) -> None:
+        for p in c.children:
+            if p.dep_ == "pobj":
+                add(p)
+            elif p.dep_ == "conj" and p.pos_ == "ADP" and p.lower_ in DEST_PREPS:
+                # "visits to A in October and to B in November": the parser hangs the second
+                # direction phrase off the first preposition
+                prep(p)
+
     for c in tok.children:
-        if c.dep_ == "prep" and c.lower_ in DEST_PREPS:
-            for p in c.children:
-                if p.dep_ == "pobj":
-                    add(p)
+        if c.dep_ == "prep" and c.lower_ in DEST_PREPS | NEAR_PREPS:
+            prep(c)
         elif c.dep_ in {"dobj", "attr", "npadvmod"}:
             add(c)
     return out
@@ -307,7 +317,7 @@ def _led_by(tok: Token, actors: dict[int, Actor]) -> Actor | None:
                             if q.i in actors and actors[q.i].name:
                                 return actors[q.i]
                         if p.pos_ == "PROPN":
-                            # a name the recogniser missed: 'led by ... Balaki Kirya'
+                            # a name the recogniser missed after a long title
                             name = (
                                 " ".join(
                                     t.text
@@ -318,7 +328,39 @@ def _led_by(tok: Token, actors: dict[int, Actor]) -> Actor | None:
                                 + p.text
                             )
                             return Actor(name.strip(), "other", None, frozenset({p.i}), p.text)
+                    # The parser may end the 'by' phrase at a long title and make the name
+                    # after it a second subject: 'led by minister of state in the presidency X
+                    # will visit'. The title's own tokens may belong to the name's actor.
+                    for j in (c.right_edge.i, c.right_edge.i + 1):
+                        a = actors.get(j)
+                        if a is not None and a.name and max(a.tokens) > c.right_edge.i:
+                            return a
+                    missed = _second_subject_name(tok, c.right_edge.i + 1)
+                    if missed is not None:
+                        return missed
     return None
+
+
+def _second_subject_name(group: Token, start: int) -> Actor | None:
+    """A name the recogniser missed, parsed as a second subject of the group's verb right
+    after its 'led by' phrase."""
+    doc = group.doc
+    if start >= len(doc) or doc[start].pos_ != "PROPN":
+        return None
+    head = doc[start].head if doc[start].dep_ == "compound" else doc[start]
+    if (
+        head.pos_ != "PROPN"
+        or head.dep_ != "nsubj"
+        or head.head.i != group.head.i
+        or group.dep_ != "nsubj"
+        or head.i < start
+        or place_of_token(head) is not None
+    ):
+        return None
+    span = doc[start : head.i + 1]
+    if not all(t.pos_ == "PROPN" for t in span):
+        return None
+    return Actor(span.text, "other", None, frozenset(range(start, head.i + 1)), span.text)
 
 
 def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor | None:
@@ -557,8 +599,11 @@ def _clause_chain(trigger: Token) -> set[int]:
     return chain
 
 
-def _pick_time(trigger: Token, times: list[timex.TimeMention]) -> When | None:
-    """The time expression that belongs to the trigger's clause, nearest first.
+def _pick_time(
+    trigger: Token, times: list[timex.TimeMention], after: int | None = None
+) -> When | None:
+    """The time expression that belongs to the trigger's clause, nearest first; with ``after``,
+    the first one right of that token.
 
     A time attached to another verb ('suggested last month that ...') is not the trip's time.
     """
@@ -573,12 +618,26 @@ def _pick_time(trigger: Token, times: list[timex.TimeMention]) -> When | None:
         span = doc.char_span(tm.start, tm.end, alignment_mode="expand")
         if span is None or len(span) == 0:
             continue
+        if after is not None and span.root.i <= after:
+            continue
         verdict = _attachment(span.root, chain, trigger)
         if verdict:
-            attached.append((abs(span.root.i - trigger.i), tm))
+            anchor = trigger.i if after is None else after
+            attached.append((abs(span.root.i - anchor), tm))
     if not attached:
         return None
     return min(attached, key=lambda pair: pair[0])[1].when
+
+
+def _coordinated_prep(place_tok: Token) -> Token | None:
+    """The preposition of a second direction phrase a place sits in: 'to' in 'to A in March
+    and to B in May'. Such a phrase carries its own time, the one that follows it."""
+    tok = place_tok
+    while tok.dep_ in {"conj", "appos", "pobj"} and tok.pos_ != "ADP":
+        tok = tok.head
+    if tok.pos_ == "ADP" and tok.dep_ == "conj" and tok.head.pos_ == "ADP":
+        return tok
+    return None
 
 
 def _below(verb: Token, trigger: Token) -> bool:
@@ -899,19 +958,30 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                 # capital ('SEOUL (Yonhap) -- Kang traveled to Poland'): the dateline's country.
                 visitor = replace(visitor, country=disc.home.country)
                 conf = CONF_FALLBACK
-            for place, _ptok in places:
+            for place, ptok in places:
                 if visitor.country == place.country:
                     continue
+                branch = _coordinated_prep(ptok)
+                place_when = when
+                if branch is not None:
+                    place_when = _pick_time(tok, times_cache[tense], after=branch.i) or when
+                receiver = host if host and host.country == place.country else None
+                if receiver is None and kind == "meet":
+                    # a meeting abroad: the named participant of the destination country
+                    # receives the others ('met President Lena Holm of Finland in Helsinki')
+                    receiver = next(
+                        (a for a in visitors if a.name and a.country == place.country), None
+                    )
                 frames.append(
                     Frame(
                         visitor=visitor,
-                        host=host if host and host.country == place.country else None,
+                        host=receiver,
                         country=place.country,
                         city=place.city,
                         kind=kind_,
                         occasion=occasion,
                         stage=stage,
-                        when=when,
+                        when=place_when,
                         sent_start=sent_start,
                         sent_end=sent_start + len(text),
                         sent_text=text,

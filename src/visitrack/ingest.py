@@ -25,6 +25,7 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "document_from_text",
     "looks_like_html",
+    "parse_corpus_row",
     "read_inputs",
 ]
 
@@ -102,6 +103,8 @@ _OS_REASONS: dict[int, str] = {
     errno.EIO: "i/o error",
     errno.ENXIO: "no such device",
 }
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 # Tab, LF, VT, FF and CR are whitespace; every other C0 control (and DEL) marks binary.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -321,7 +324,7 @@ def _read_corpus(path: str, published: date | None) -> Iterator[RawDocument | In
                 if not line.strip():
                     continue
                 rows += 1
-                yield _parse_row(line, where, published)
+                yield parse_corpus_row(line, where, published)
         except OSError as err:
             yield InputFailure(path, f"read failed: {_os_reason(err, path)}")
             return
@@ -347,7 +350,18 @@ def _bounded_lines(fh: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None
             yield lineno, line
 
 
-def _parse_row(line: bytes, where: str, published: date | None) -> RawDocument | InputFailure:
+def parse_corpus_row(line: bytes, where: str, published: date | None) -> RawDocument | InputFailure:
+    """One JSONL corpus row (``{"id", "text" or "html", "published"?, "url"?, "title"?}``).
+
+    Args:
+        line: the row's bytes, UTF-8 JSON.
+        where: how to name the row in failures, e.g. ``corpus.jsonl:12``.
+        published: a date that overrides the row's ``published`` field.
+
+    Returns:
+        The document, or an :class:`InputFailure` whose reason says what is wrong with the
+        row (malformed JSON, no text, a missing or mistyped id, a bad date). Never raises.
+    """
     try:
         row = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError:
@@ -355,11 +369,16 @@ def _parse_row(line: bytes, where: str, published: date | None) -> RawDocument |
     except json.JSONDecodeError as err:
         # Some messages end in "at" already ("Invalid control character at"); say it once.
         msg = err.msg.lower().removesuffix(" at")
+        if err.doc[err.pos : err.pos + 1] in ("\n", "\r"):
+            # The line break that ends the row inside a string: the row was cut short.
+            msg = "unterminated string (the line ends inside it)"
         return InputFailure(where, f"malformed JSON: {msg} at column {err.colno}")
     except (ValueError, RecursionError) as err:
         return InputFailure(where, f"malformed JSON: {str(err).lower() or 'too deeply nested'}")
     if not isinstance(row, dict):
-        return InputFailure(where, f"malformed JSON: row is a {_json_type(row)}, not an object")
+        kind = _json_type(row)
+        article = "an" if kind[0] in "aeiou" else "a"
+        return InputFailure(where, f"malformed JSON: row is {article} {kind}, not an object")
 
     # Content is checked before the id: a JSONL file that is not a corpus at all (a gold
     # file, a log) lacks text on every row, and saying so helps more than "missing 'id'".
@@ -393,7 +412,7 @@ def _parse_row(line: bytes, where: str, published: date | None) -> RawDocument |
         value = row.get(key)
         if value is not None and not isinstance(value, str):
             return InputFailure(where, f"'{key}' must be a string, not {_json_type(value)}")
-        optional[key] = (value.strip() or None) if value is not None else None
+        optional[key] = (_no_surrogates(value).strip() or None) if value is not None else None
 
     day = published
     # The command-line date overrides the field, so a bad field that would be ignored anyway
@@ -405,14 +424,23 @@ def _parse_row(line: bytes, where: str, published: date | None) -> RawDocument |
         day = parsed
 
     return RawDocument(
-        doc_id=str(doc_id).strip(),
+        doc_id=_no_surrogates(str(doc_id).strip()),
         source=where,
-        content=content,
+        content=_no_surrogates(content),
         is_html=is_html,
         published=day,
         url=optional["url"],
         title=optional["title"],
     )
+
+
+def _no_surrogates(text: str) -> str:
+    # JSON may escape a lone half of a surrogate pair ("\ud800"); such a string cannot be
+    # written out as UTF-8 again, so every later writer (JSONL, the store) would fail on it.
+    return _SURROGATE_RE.sub("\ufffd", text)
+
+
+_parse_row = parse_corpus_row  # the name it had before it was public
 
 
 def _parse_published(value: Any) -> date | _Refusal | None:
@@ -529,7 +557,11 @@ def _os_reason(err: OSError, path: str) -> str:
 def _too_large(size: int | None, limit: int, *, what: str = "file") -> str:
     if size is None:
         return f"{what} too large (over the {_human_size(limit)} limit)"
-    return f"{what} too large ({_human_size(size)}, limit {_human_size(limit)})"
+    shown = _human_size(size)
+    if shown == _human_size(limit):
+        # Just over the limit rounds to the limit itself ("20.0 MiB, limit 20.0 MiB").
+        shown = f"{size:,} bytes"
+    return f"{what} too large ({shown}, limit {_human_size(limit)})"
 
 
 def _human_size(n: int) -> str:

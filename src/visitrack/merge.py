@@ -103,7 +103,8 @@ def _stage(group: list[Frame]) -> Stage:
 def _unify_unnamed(frames: Sequence[Frame]) -> list[Frame]:
     """Give an unnamed official ('the Chinese leader', 'a high-level Indian official') the name
     of the one person of that country the document has going to the same destination at a
-    compatible time, preferring a person named in the same sentence."""
+    compatible time, preferring a person named in the same sentence, then one of the same
+    role."""
     out: list[Frame] = []
     for f in frames:
         if f.visitor.name is None:
@@ -117,7 +118,10 @@ def _unify_unnamed(frames: Sequence[Frame]) -> list[Frame]:
                 and _overlap(g.when, f.when)
             ]
             here = [g for g in same if g.sent_start == f.sent_start]
-            for pool in (here, same):
+            # among several compatriots, the one holding the office the mention names
+            # ('a mission' and the envoy leading it, not the president travelling later)
+            peers = [g for g in same if g.visitor.role == f.visitor.role]
+            for pool in (here, same, peers):
                 keys = {g.visitor.key for g in pool}
                 if len(keys) == 1:
                     f = replace(f, visitor=pool[0].visitor)

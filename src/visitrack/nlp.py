@@ -38,7 +38,8 @@ TRIGGER_RE = re.compile(
     r"parade\w*|forum|talks|delegation\w*|mission|ceremon\w*|celebrat\w*|"
     r"went\s+to|go(?:es|ing)?\s+to|c[oa]me\s+to|left\s+for|leav\w*\s+for|depart\w*|"
     r"postpon\w*|cancel\w*|call\w*\s+off|scrap\w*|shelv\w*|snub\w*|"
-    r"(?:is|was|are|were|be|been)\s+(?:in\s+[A-Z]|present)|stopover|state\s+visit)",
+    r"(?:is|was|are|were|be|been)\s+(?:in\s+[A-Z]|present)|stopover|state\s+visit|"
+    r"me(?:et|ets|t)\b[^.;]{0,150}?\b(?:in|at|outside|near)\b)",
     re.IGNORECASE,
 )
 
@@ -49,6 +50,14 @@ _SENT_END_RE = re.compile(r"(?<=[.!?])([\"”’')\]]?)\s+(?=[\"“‘(\[]?[A-Z0
 _ABBREV_RE = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Sen|Rep|Gov|St|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|"
     r"Oct|Nov|Dec|No|Vol|Inc|Corp|Co|Ltd|Jr|Sr|vs|etc|approx|[A-Z])\.|\b(?:U\.S|U\.K|U\.N|E\.U)\.)$"
+)
+# A wire dateline glued to the first sentence ('NAIROBI, June 2 - A Ugandan mission ...',
+# 'SEOUL, Dec. 29 (Yonhap) -- ...'): the parser reads the city as the subject, so it is split off.
+_DATELINE_RE = re.compile(
+    r"[A-Z][A-Z.'’ -]{1,40}?"
+    r"(?:,\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+    r"(?:\s*\([A-Za-z][\w .-]{1,30}\))?|\s*\([A-Za-z][\w .-]{1,30}\))"
+    r"\s*(?:--|[-—–])\s+(?=[A-Z\"“])"
 )
 _CLAUSE_CUT_RE = re.compile(r"[;:]\s+|,\s+(?=(?:and|but|while|which|who)\b)")
 
@@ -80,7 +89,7 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
         start = m.end()
     pieces.append((start, len(text)))
     out: list[Sentence] = []
-    for a, b in pieces:
+    for a, b in _split_datelines(text, pieces):
         for a2, b2 in _cut_long(text, a, b):
             chunk = text[a2:b2]
             lead = len(chunk) - len(chunk.lstrip())
@@ -90,6 +99,17 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
             s = offset + a2 + lead
             out.append(Sentence(s, s + len(chunk), chunk, len(out), bool(TRIGGER_RE.search(chunk))))
     return out
+
+
+def _split_datelines(text: str, pieces: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    for a, b in pieces:
+        lead = len(text[a:b]) - len(text[a:b].lstrip())
+        m = _DATELINE_RE.match(text, a + lead, b)
+        if m is None:
+            yield a, b
+        else:
+            yield a, m.end()
+            yield m.end(), b
 
 
 def _cut_long(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:

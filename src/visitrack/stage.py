@@ -65,6 +65,8 @@ PROPOSE_LEMMAS = frozenset(
     }
 )
 ONGOING_LEMMAS = frozenset({"arrive", "land", "begin", "start", "open"})
+# Conjunctions whose clause has no time of its own: 'will meet him when he visits'.
+TEMPORAL_MARKS = frozenset({"when", "once", "while", "after", "before", "until"})
 
 # A past-tense arrival within this many days before publication means the visitor is still
 # there ("arrived on Tuesday" in a Wednesday paper); tuned on the dev gold set's wire stories.
@@ -168,6 +170,15 @@ def decide_stage(
         return None
 
     tense = _tense(chain)
+    if (
+        tense == "present"
+        and top.dep_ == "advcl"
+        and top.head.i != top.i
+        and any(c.dep_ in {"mark", "advmod"} and c.lower_ in TEMPORAL_MARKS for c in top.children)
+    ):
+        # "is likely to meet Y when he pays a visit": a 'when' clause's present tense takes
+        # the time of the clause it depends on
+        return decide_stage(top.head, sentence_text, when, published, visitor_tokens)
     preparing = head_lemmas & PREPARE_LEMMAS or any(p in clause for p in PREPARE_PHRASES)
     if preparing and not head_lemmas & ACCEPT_LEMMAS:
         return "in_preparation"

@@ -780,8 +780,12 @@ def find_times(text: str, published: date | None, tense: Tense | None = None) ->
     """Every time expression in ``text``, left to right, non-overlapping, longest match first.
 
     Mentions that need the publication date to be anchored keep ``when.start``/``when.end``
-    ``None`` when ``published`` is ``None``.
+    ``None`` when ``published`` is ``None`` or outside ``YEAR_MIN``..``YEAR_MAX``.
     """
+    if published is not None and not YEAR_MIN <= published.year <= YEAR_MAX:
+        # Such a date comes only from a bad field or override ("0001-01-01"); anchoring on it
+        # would step off the calendar ("last year"), so it is treated as unknown.
+        published = None
     first = len(text) - len(text.lstrip())
     last = len(text.rstrip(" \t\r\n.,;:"))
     ctx = _Ctx(text, published, tense, first, last)

@@ -14,6 +14,7 @@ fallback text alike (``--published`` still overrides it).
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -68,16 +69,38 @@ def parse_feed(
 ) -> Iterator[RawDocument | InputFailure]:
     """Yield one document per entry of feed bytes already in memory (a file or a fetched URL)."""
     # feedparser is forgiving by design ("bozo" feeds still parse); it only gives up entirely
-    # when nothing feed-like is there, which shows as no entries.
-    parsed: Any = feedparser.parse(data)
+    # when nothing feed-like is there, which shows as no entries. It is handed a stream: given
+    # bytes or a string it first tries them as a file name or URL, so a feed whose content is
+    # "/dev/zero" or "file:///etc/passwd" would be read from there.
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        parsed: Any = feedparser.parse(io.BytesIO(raw))
+    except ValueError:
+        # feedparser trips over some encoding names in the XML declaration: bytes that are not
+        # UTF-8 (UnicodeDecodeError) or a NUL inside the name (ValueError from the codec lookup).
+        yield InputFailure(source, "malformed feed XML (unusable encoding declaration)")
+        return
     entries = list(parsed.get("entries", []))
     if not entries:
-        problem = parsed.get("bozo_exception")
-        detail = f" ({str(problem).strip()[:120]})" if problem else ""
-        yield InputFailure(source, f"not a feed, or a feed without entries{detail}")
+        yield InputFailure(source, _why_no_entries(data, parsed.get("bozo_exception")))
         return
     for index, entry in enumerate(entries, start=1):
         yield _entry_document(entry, index, source, fetch, published)
+
+
+def _why_no_entries(data: bytes | str, problem: object) -> str:
+    head = data[:FEED_SNIFF_CHARS]
+    text = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
+    detail = f" ({str(problem).strip()[:120]})" if problem else ""
+    if not text.strip():
+        return "not a feed: empty"
+    if not looks_like_feed(text):
+        if looks_like_html(text):
+            return "not a feed: an HTML page"
+        return f"not a feed: no <rss>, <feed> or <rdf:RDF> element{detail}"
+    if problem:
+        return f"malformed feed XML{detail}"
+    return "feed has no entries"
 
 
 def _entry_document(

@@ -22,6 +22,8 @@ from datetime import date, datetime
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
+from warcio.limitreader import LimitReader  # type: ignore[import-untyped]
 from warcio.recordloader import ArcWarcRecord  # type: ignore[import-untyped]
 
 from visitrack.ingest import MAX_INPUT_BYTES
@@ -44,6 +46,18 @@ DOC_ID_HEX = 16
 SCAN_BLOCK_BYTES = 1024 * 1024
 # Compressed bytes read to check that a gzip member opens with a WARC header.
 GZIP_PROBE_BYTES = 4096
+WHOLE_GZIP_REASON = (
+    "WARC file gzipped as a whole, not record by record: only its first record can be read; "
+    "recompress it with `warcio recompress FILE NEW_FILE`"
+)
+
+
+class _QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
+    """warcio's iterator without its own stderr warning for a record whose Content-Length is
+    wrong: ``err_count`` still counts them, and :func:`read_warc` reports each one in the
+    run's own one-line form, naming the file and offset."""
+
+    INC_RECORD = ""
 
 
 def looks_like_warc(head: bytes) -> bool:
@@ -78,30 +92,55 @@ def read_warc(
         while True:
             fh.seek(start)
             last_offset: int | None = None
+            last_end = start
             try:
-                it = ArchiveIterator(fh)
+                it = _QuietArchiveIterator(fh)
                 for record in it:
                     # get_record_offset() reads the record to its end, so the page is read
                     # first and the offset asked for afterwards (through this callable).
+                    errors_before = it.err_count
                     item = _document(
                         record, path, it.get_record_offset, published, published_from_capture
                     )
                     last_offset = it.get_record_offset()
+                    last_end = last_offset + it.get_record_length()
                     if reported_at is not None and last_offset > reported_at:
                         reported_at = None  # past the damage: a later failure is a new one
-                    if item is not None:
+                    damage = _damage(record, it.err_count > errors_before)
+                    if damage is not None and not isinstance(item, InputFailure):
+                        item = InputFailure(f"{path}@{last_offset}", damage)
+                    if isinstance(item, InputFailure):
+                        failed_any = True
+                        # The parse error a damaged record leads to is the same damage.
+                        reported_at = last_offset
+                    elif item is not None:
                         pages += 1
+                    if item is not None:
                         yield item
                 return_ok = True
+                # warcio ends quietly when the file stops inside a record's header.
+                rest = _data_after(fh, last_end)
+                if rest is not None:
+                    failed_any = True
+                    yield InputFailure(
+                        f"{path}@{rest}", "truncated WARC record (the file ends inside it)"
+                    )
             # warcio raises ArchiveLoadFailed for a bad header, but a corrupt gzip member comes
             # out as zlib.error, EOFError or ValueError: any of them means "this record".
             except Exception as err:
+                if gzipped and _gzipped_whole(err):
+                    # warcio stops after the first record of such a file, and no member
+                    # boundary follows to resume at: without this, the rest went unreported.
+                    yield InputFailure(path, WHOLE_GZIP_REASON)
+                    failed_any = True
+                    break
                 return_ok = False
                 failed_at = start if last_offset is None else last_offset
                 failed_any = True
                 if reported_at is None:
                     reported_at = failed_at
-                    yield InputFailure(path, _broken(err, failed_at))
+                    # Named where the damage starts: the end of the last record read whole.
+                    yield InputFailure(path, _broken(err, last_end))
             if return_ok:
                 break
             # Resume at the next record boundary after the one that failed.
@@ -120,6 +159,16 @@ def _document(
     published: date | None,
     from_capture: bool,
 ) -> RawDocument | InputFailure | None:
+    if record.format == "warc":
+        if not record.rec_type:
+            return InputFailure(f"{path}@{offset()}", "broken WARC record: no WARC-Type header")
+        length = record.rec_headers.get_header("Content-Length")
+        if length is None or not length.strip().isdigit():
+            # Missing, the header was most likely cut short; a bad value was written so.
+            what = (
+                "no Content-Length header" if length is None else f"bad Content-Length {length!r}"
+            )
+            return InputFailure(f"{path}@{offset()}", f"broken WARC record: {what}")
     if record.rec_type != "response":
         return None
     http = record.http_headers
@@ -156,6 +205,34 @@ def _document(
     )
 
 
+def _gzipped_whole(err: Exception) -> bool:
+    """warcio's error for a .warc.gz compressed as one gzip stream instead of one per record."""
+    return isinstance(err, ArchiveLoadFailed) and "non-chunked gzip" in str(err)
+
+
+def _damage(record: ArcWarcRecord, misaligned: bool) -> str | None:
+    """Why a record that was read to its end is damaged, or ``None``."""
+    stream = record.raw_stream
+    if isinstance(stream, LimitReader) and stream.limit > 0:
+        # The file (or its gzip member) ended before the record's Content-Length was reached.
+        got = stream._orig_limit - stream.limit
+        return f"truncated WARC record ({got} of {stream._orig_limit} bytes)"
+    if misaligned:
+        return "broken WARC record: Content-Length does not match the record's length"
+    return None
+
+
+def _data_after(fh: BinaryIO, pos: int) -> int | None:
+    """Offset of the first byte after ``pos`` that is not blank, or ``None`` at the end."""
+    fh.seek(pos)
+    while block := fh.read(SCAN_BLOCK_BYTES):
+        stripped = block.lstrip()
+        if stripped:
+            return pos + len(block) - len(stripped)
+        pos += len(block)
+    return None
+
+
 def _charset(content_type: str) -> str | None:
     for param in content_type.split(";")[1:]:
         key, _, value = param.partition("=")
@@ -174,7 +251,14 @@ def _capture_day(warc_date: str) -> date | None:
 
 def _broken(err: BaseException, near: int) -> str:
     detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return f"broken WARC record after byte {near} ({detail[:120]}); skipped to the next record"
+    if not isinstance(err, ArchiveLoadFailed | zlib.error | EOFError | ValueError):
+        # warcio itself trips (AttributeError, TypeError) on some damaged headers; its
+        # internals mean nothing to the reader.
+        detail = f"unreadable record header ({type(err).__name__})"
+    elif not detail.isascii() or not detail.isprintable():
+        # A damaged record's "first line" is often compressed bytes: keep the terminal clean.
+        detail = "unreadable bytes where a record should start"
+    return f"broken WARC record at byte {near} ({detail[:120]}); skipped to the next record"
 
 
 def _next_record_start(fh: BinaryIO, pos: int, *, gzipped: bool) -> int | None:

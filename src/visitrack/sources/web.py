@@ -16,6 +16,8 @@ Nothing here raises for one bad URL: :meth:`Fetcher.fetch` returns a :class:`Fet
 
 from __future__ import annotations
 
+import re
+import socket
 import threading
 import time
 import urllib.robotparser
@@ -57,6 +59,8 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # robots.txt files beyond this are truncated (Google reads 500 KiB; the rest is ignored).
 MAX_ROBOTS_BYTES = 512 * 1024
 STREAM_CHUNK_BYTES = 64 * 1024
+# Reasons that say the host itself could not be reached (as opposed to an HTTP answer).
+_NETWORK_FAILURES = ("connection failed", "host name not found", "timed out")
 # The robots.txt that forbids everything, for hosts whose real one cannot be read.
 _DISALLOW_ALL = ("User-agent: *", "Disallow: /")
 
@@ -122,6 +126,8 @@ class _Host:
         self.next_allowed = 0.0
         self.robots: urllib.robotparser.RobotFileParser | None = None
         self.robots_loaded = False
+        # Why the host could not be reached when its robots.txt was asked for, if it could not.
+        self.unreachable: str | None = None
 
 
 class Fetcher:
@@ -192,6 +198,10 @@ class Fetcher:
             if self.respect_robots:
                 if not host.robots_loaded:
                     self._load_robots(host, origin)
+                if host.unreachable is not None:
+                    # RFC 9309 forbids fetching when robots.txt cannot be read, but the reason
+                    # to report is the network's ("connection refused"), not robots.txt.
+                    return FetchFailure(url, host.unreachable)
                 if host.robots is not None and not host.robots.can_fetch(ROBOTS_AGENT, url):
                     return FetchFailure(url, "disallowed by robots.txt")
             return self._fetch_with_retries(host, url)
@@ -233,6 +243,8 @@ class Fetcher:
         else:
             # Unreachable (5xx, timeouts): RFC 9309 says assume complete disallow.
             parser.parse(_DISALLOW_ALL)
+            if result.reason.startswith(_NETWORK_FAILURES):
+                host.unreachable = result.reason
         host.robots = parser
 
     def _fetch_with_retries(
@@ -287,8 +299,13 @@ class Fetcher:
                 )
         except httpx.TimeoutException:
             raise _Retryable("timed out") from None
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise _Retryable(f"connection failed ({type(exc).__name__})") from None
+        except httpx.ConnectError as exc:
+            if _name_not_found(exc):
+                # The name does not exist (an .invalid host, a typo): asking again cannot help.
+                raise _Refused(f"host name not found: {_os_message(exc)}") from None
+            raise _Retryable(f"connection failed: {_os_message(exc)}") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise _Retryable(f"connection failed: {_os_message(exc)}") from None
         except httpx.TooManyRedirects:
             raise _Refused("too many redirects") from None
         except httpx.HTTPError as exc:
@@ -307,6 +324,30 @@ def decode_body(body: bytes, charset: str | None) -> str:
     except UnicodeDecodeError:
         best = charset_normalizer.from_bytes(body).best()
         return str(best) if best is not None else body.decode("utf-8", errors="replace")
+
+
+_ERRNO_PREFIX_RE = re.compile(r"^\[Errno -?\d+\]\s*")
+
+
+def _os_message(exc: Exception) -> str:
+    """The OS's words for a connection error ("connection refused"), else the error's type."""
+    text = _ERRNO_PREFIX_RE.sub("", str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+    return text.lower() or type(exc).__name__
+
+
+def _name_not_found(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        err = todo.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, socket.gaierror):
+            return err.errno == socket.EAI_NONAME
+        todo.extend([err.__cause__, err.__context__])
+        todo.extend(a for a in err.args if isinstance(a, BaseException))
+    return False
 
 
 def _content_type(header: str) -> tuple[str, str | None]:

@@ -12,6 +12,7 @@ SQLite (default, a file) or PostgreSQL, with the schema managed by Alembic migra
 from visitrack.store.db import (
     DEFAULT_URL,
     ENV_DB,
+    STATS_TOP,
     DocumentInfo,
     IngestOutcome,
     Store,
@@ -20,10 +21,13 @@ from visitrack.store.db import (
     head_revision,
     open_store,
 )
+from visitrack.store.models import ID_LENGTH
 
 __all__ = [
     "DEFAULT_URL",
     "ENV_DB",
+    "ID_LENGTH",
+    "STATS_TOP",
     "DocumentInfo",
     "IngestOutcome",
     "Store",

@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, cast
@@ -32,6 +32,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    extract,
     func,
     make_url,
     or_,
@@ -52,6 +53,7 @@ from visitrack import link as linking
 from visitrack.errors import VisitrackError
 from visitrack.pipeline import DocumentResult
 from visitrack.records import (
+    STAGES,
     Destination,
     Evidence,
     Kind,
@@ -85,6 +87,8 @@ STREAM_BATCH = 1_000
 MAX_VISITOR_NAMES = 500
 # The sort key of storylines with no known first report: before every real date.
 UNKNOWN_DAY = date(1, 1, 1)
+# Rows per breakdown (countries, country pairs) that Store.stats returns by default.
+STATS_TOP = 50
 
 # PostgreSQL advisory-lock namespaces (first int of pg_advisory_xact_lock(int, int)). Two
 # ingesting processes serialise on the same document and on the same storyline keys; SQLite
@@ -533,9 +537,9 @@ class Store:
         if date_from is not None:
             conditions.append(StorylineRow.span_end >= date_from)
             # Bound the scan from below too: no span is longer than the longest one stored.
-            conditions.append(
-                StorylineRow.span_start >= date_from - timedelta(days=self._longest_span())
-            )
+            # Clamped at day one: a from-date near 0001-01-01 would underflow (OverflowError).
+            earliest = max(1, date_from.toordinal() - self._longest_span())
+            conditions.append(StorylineRow.span_start >= date.fromordinal(earliest))
         if date_to is not None:
             conditions.append(StorylineRow.span_start <= date_to)
         if upcoming:
@@ -606,6 +610,78 @@ class Store:
             row = session.get(Document, doc_id)
             return _document(row) if row is not None else None
 
+    def document_mentions(self, doc_id: str) -> list[tuple[str | None, Visit]]:
+        """The visits stored for one document, in the document's order, with their storyline.
+
+        Each is ``(storyline id, visit)``; the id is ``None`` only for a mention that is not
+        linked, which a committed ingest never leaves. Unknown documents give ``[]``.
+        """
+        query = select(Mention).where(Mention.doc_id == doc_id).order_by(Mention.ordinal)
+        with self._read() as session:
+            return [(row.storyline_id, _visit(row)) for row in session.scalars(query)]
+
+    def stats(self, top: int = STATS_TOP) -> dict[str, Any]:
+        """Storylines counted by stage, country, country pair and month, ready for JSON.
+
+        Args:
+            top: rows kept per country and pair breakdown, the largest counts first.
+
+        Returns:
+            ``total``; ``by_stage`` (every stage, zeros included); ``by_visitor_country`` and
+            ``by_destination_country`` (lists of ``{"country", "count"}``); ``pairs`` (lists
+            of ``{"visitor_country", "destination_country", "count"}``); ``over_time`` (lists
+            of ``{"month": "YYYY-MM", "count"}``, oldest first, by the month each window starts,
+            or the first report for undated storylines). Ties are ordered by country code.
+
+        Raises:
+            StoreError: ``top`` is below 1.
+        """
+        if top < 1:
+            raise StoreError(f"top must be at least 1, got {top}")
+        visitor, destination = StorylineRow.visitor_country, StorylineRow.destination_country
+        n = func.count().label("n")
+        with self._read() as session:
+            by_stage = {stage: 0 for stage in STAGES}
+            for stage, count in session.execute(
+                select(StorylineRow.stage, func.count()).group_by(StorylineRow.stage)
+            ):
+                by_stage[stage] = count
+            countries = {
+                side: session.execute(
+                    select(column, n).group_by(column).order_by(n.desc(), column).limit(top)
+                ).all()
+                for side, column in (("visitor", visitor), ("destination", destination))
+            }
+            pairs = session.execute(
+                select(visitor, destination, n)
+                .group_by(visitor, destination)
+                .order_by(n.desc(), visitor, destination)
+                .limit(top)
+            ).all()
+            # EXTRACT compiles to strftime on SQLite and to EXTRACT on PostgreSQL.
+            year = extract("year", StorylineRow.span_start)
+            month = extract("month", StorylineRow.span_start)
+            months = session.execute(
+                select(year, month, func.count())
+                .where(StorylineRow.span_start.is_not(None))
+                .group_by(year, month)
+                .order_by(year, month)
+            ).all()
+        return {
+            "total": sum(by_stage.values()),
+            "by_stage": by_stage,
+            "by_visitor_country": [{"country": c, "count": k} for c, k in countries["visitor"]],
+            "by_destination_country": [
+                {"country": c, "count": k} for c, k in countries["destination"]
+            ],
+            "pairs": [
+                {"visitor_country": v, "destination_country": d, "count": k} for v, d, k in pairs
+            ],
+            "over_time": [
+                {"month": f"{int(y):04d}-{int(mo):02d}", "count": k} for y, mo, k in months
+            ],
+        }
+
     def counts(self) -> dict[str, int]:
         """How many documents, mentions, storylines and failures are stored."""
         tables: dict[str, Any] = {
@@ -619,6 +695,43 @@ class Store:
                 name: session.scalar(select(func.count()).select_from(model)) or 0
                 for name, model in tables.items()
             }
+
+    def check(self) -> list[str]:
+        """Problems with the stored data, one line each; ``[]`` when the store is sound.
+
+        The database's own consistency check (SQLite's ``integrity_check`` and
+        ``foreign_key_check``; PostgreSQL checks its pages itself) and what a finished ingest
+        leaves behind: every mention is in a storyline, every storyline has mentions and
+        lists exactly its mentions' documents.
+        """
+        problems: list[str] = []
+        with self._read() as session:
+            if not self._postgres:
+                verdict = [row[0] for row in session.execute(text("PRAGMA integrity_check"))]
+                if verdict != ["ok"]:
+                    problems.extend(f"sqlite integrity_check: {line}" for line in verdict)
+                for row in session.execute(text("PRAGMA foreign_key_check")):
+                    problems.append(f"sqlite foreign_key_check: row {row[1]} of {row[0]}")
+            unlinked = session.scalar(
+                select(func.count()).select_from(Mention).where(Mention.storyline_id.is_(None))
+            )
+            if unlinked:
+                problems.append(f"{unlinked} mention(s) in no storyline")
+            members: dict[str, set[str]] = {}
+            for sid, doc_id in session.execute(
+                select(Mention.storyline_id, Mention.doc_id).where(
+                    Mention.storyline_id.is_not(None)
+                )
+            ):
+                members.setdefault(str(sid), set()).add(doc_id)
+            for sid, doc_ids in session.execute(select(StorylineRow.id, StorylineRow.doc_ids)):
+                listed = set(json.loads(doc_ids))
+                if sid not in members:
+                    problems.append(f"storyline {sid} has no mentions")
+                elif listed != members.pop(sid):
+                    problems.append(f"storyline {sid} lists other documents than its mentions")
+            problems.extend(f"mentions point at missing storyline {sid}" for sid in members)
+        return problems
 
     def close(self) -> None:
         """Release every database connection."""
@@ -783,6 +896,7 @@ def head_revision() -> str:
 __all__ = [
     "DEFAULT_URL",
     "ENV_DB",
+    "STATS_TOP",
     "DocumentInfo",
     "IngestOutcome",
     "Store",
