@@ -40,9 +40,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from visitrack import export
 from visitrack.ingest import (
     SNIFF_BYTES,
-    _binary_kind,
-    _decode,
-    _Refusal,
+    Refusal,
+    binary_kind,
+    decode_text,
     parse_corpus_row,
 )
 from visitrack.pipeline import run
@@ -287,7 +287,7 @@ def _body_text(body: bytes, content_type: str, media: str) -> str:
     empty = "request body is empty; send the article text, HTML or JSON"
     if not body.strip():
         raise ApiError(400, empty)
-    kind = _binary_kind(body[:SNIFF_BYTES])
+    kind = binary_kind(body[:SNIFF_BYTES])
     if kind is not None and not kind.startswith("contains nul"):
         raise ApiError(415, f"request body is binary data ({kind}), not text; {_SEND_TEXT}")
     charset = _charset_param(content_type)
@@ -302,8 +302,8 @@ def _body_text(body: bytes, content_type: str, media: str) -> str:
             raise ApiError(400, f"request body is not valid {charset} text") from None
         text = text.removeprefix("\ufeff")
     else:
-        decoded = _decode(body)
-        if isinstance(decoded, _Refusal):
+        decoded = decode_text(body)
+        if isinstance(decoded, Refusal):
             if not decoded.reason.startswith("binary file"):
                 raise ApiError(400, empty)  # a byte-order mark and nothing else
             # The file reader's words ("binary file, not text (...)") about the body.

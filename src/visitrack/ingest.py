@@ -23,6 +23,10 @@ from visitrack.records import InputFailure, RawDocument
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "SNIFF_BYTES",
+    "Refusal",
+    "binary_kind",
+    "decode_text",
     "document_from_text",
     "looks_like_html",
     "parse_corpus_row",
@@ -262,8 +266,8 @@ def _read_file(
         return InputFailure(path, _os_reason(err, path))
     if len(data) > limit:
         return InputFailure(path, _too_large(None, limit))
-    text = _decode(data)
-    if isinstance(text, _Refusal):
+    text = decode_text(data)
+    if isinstance(text, Refusal):
         return InputFailure(path, text.reason)
     return RawDocument(
         doc_id=Path(path).stem,
@@ -282,8 +286,8 @@ def _read_stream(stream: BinaryIO, published: date | None) -> RawDocument | Inpu
         return InputFailure(STDIN_SOURCE, _os_reason(err, STDIN_SOURCE))
     if len(data) > limit:
         return InputFailure(STDIN_SOURCE, _too_large(None, limit))
-    text = _decode(data)
-    if isinstance(text, _Refusal):
+    text = decode_text(data)
+    if isinstance(text, Refusal):
         return InputFailure(STDIN_SOURCE, text.reason)
     return RawDocument(
         doc_id=STDIN_DOC_ID,
@@ -306,7 +310,7 @@ def _read_corpus(path: str, published: date | None) -> Iterator[RawDocument | In
     with fh:
         if fh.seekable():
             head = fh.read(SNIFF_BYTES)
-            kind = _binary_kind(head)
+            kind = binary_kind(head)
             if kind is not None:
                 yield InputFailure(path, f"binary file, not text ({kind})")
                 return
@@ -419,7 +423,7 @@ def parse_corpus_row(line: bytes, where: str, published: date | None) -> RawDocu
     # does not cost the document.
     if day is None:
         parsed = _parse_published(row.get("published"))
-        if isinstance(parsed, _Refusal):
+        if isinstance(parsed, Refusal):
             return InputFailure(where, parsed.reason)
         day = parsed
 
@@ -440,14 +444,11 @@ def _no_surrogates(text: str) -> str:
     return _SURROGATE_RE.sub("\ufffd", text)
 
 
-_parse_row = parse_corpus_row  # the name it had before it was public
-
-
-def _parse_published(value: Any) -> date | _Refusal | None:
+def _parse_published(value: Any) -> date | Refusal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        return _Refusal(f"'published' must be a date string, not {_json_type(value)}")
+        return Refusal(f"'published' must be a date string, not {_json_type(value)}")
     text = value.strip()
     try:
         return date.fromisoformat(text)
@@ -458,13 +459,13 @@ def _parse_published(value: Any) -> date | _Refusal | None:
         # "today" and "yesterday" in the story refer to.
         return datetime.fromisoformat(text).date()
     except ValueError:
-        return _Refusal(f"bad 'published' value {text[:40]!r} (want YYYY-MM-DD or ISO datetime)")
+        return Refusal(f"bad 'published' value {text[:40]!r} (want YYYY-MM-DD or ISO datetime)")
 
 
 # --- decoding ----------------------------------------------------------------------------------
 
 
-class _Refusal:
+class Refusal:
     """Why bytes or a field could not be used; kept apart from ``str`` results by type."""
 
     __slots__ = ("reason",)
@@ -473,36 +474,41 @@ class _Refusal:
         self.reason = reason
 
 
-def _decode(data: bytes) -> str | _Refusal:
+def decode_text(data: bytes) -> str | Refusal:
+    """Bytes of one document as text, or why they are not text (empty, binary, no encoding).
+
+    A byte-order mark decides; else UTF-8; else charset-normalizer's guess. Files, stdin and
+    the API's request bodies all go through here, so they are refused for the same reasons.
+    """
     if not data.strip():
-        return _Refusal("empty file")
+        return Refusal("empty file")
     text = _decode_bytes(data)
-    if isinstance(text, _Refusal):
+    if isinstance(text, Refusal):
         return text
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        return _Refusal("empty file")
+        return Refusal("empty file")
     controls = len(_CONTROL_RE.findall(text))
     if controls / len(text) > MAX_CONTROL_CHAR_SHARE:
-        return _Refusal("binary file, not text (too many control characters)")
+        return Refusal("binary file, not text (too many control characters)")
     return text
 
 
-def _decode_bytes(data: bytes) -> str | _Refusal:
+def _decode_bytes(data: bytes) -> str | Refusal:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(codec)
             except UnicodeDecodeError:
-                return _Refusal(f"binary file, not text (invalid {codec} after byte-order mark)")
-    kind = _binary_kind(data[:SNIFF_BYTES])
+                return Refusal(f"binary file, not text (invalid {codec} after byte-order mark)")
+    kind = binary_kind(data[:SNIFF_BYTES])
     if kind == "contains nul bytes":
         # UTF-16/32 without a byte-order mark is full of NULs yet is text.
         guess = charset_normalizer.from_bytes(data).best()
         if guess is not None and guess.encoding.startswith(("utf_16", "utf_32")):
             return str(guess)
     if kind is not None:
-        return _Refusal(f"binary file, not text ({kind})")
+        return Refusal(f"binary file, not text ({kind})")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -510,11 +516,11 @@ def _decode_bytes(data: bytes) -> str | _Refusal:
     return _detect(data)
 
 
-def _detect(data: bytes) -> str | _Refusal:
+def _detect(data: bytes) -> str | Refusal:
     matches = charset_normalizer.from_bytes(data)
     best = matches.best()
     if best is None:
-        return _Refusal("binary file, not text (no text encoding fits)")
+        return Refusal("binary file, not text (no text encoding fits)")
     # On short, mostly-ASCII news text charset-normalizer's ranking among single-byte codecs is
     # close to noise (it picked cp775 for plain Latin-1, turning "Café" into "Cafķ"). News in a
     # legacy encoding is most often Windows-1252, so it wins unless another codec is clearly
@@ -529,7 +535,8 @@ def _detect(data: bytes) -> str | _Refusal:
     return str(best)
 
 
-def _binary_kind(head: bytes) -> str | None:
+def binary_kind(head: bytes) -> str | None:
+    """What binary format the first bytes of an input show (``"pdf"``, ...), or ``None``."""
     for magic, kind in _MAGIC_NUMBERS:
         if head.startswith(magic):
             return kind
