@@ -39,6 +39,13 @@ def source_documents() -> list[RawDocument]:
     return [d for d in docs if not d.source.endswith("gold.jsonl")]
 
 
+def corpus_row(d: RawDocument, doc_id: str) -> str:
+    """One JSONL line carrying document ``d`` under a new id."""
+    row = {"id": doc_id, "published": d.published.isoformat() if d.published else None}
+    row["html" if d.is_html else "text"] = d.content
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
 def build_corpus(out: Path, min_bytes: int) -> tuple[int, int, list[str]]:
     """Write the corpus; return (documents, bytes of raw text, cleaned texts)."""
     base = source_documents()
@@ -48,11 +55,7 @@ def build_corpus(out: Path, min_bytes: int) -> tuple[int, int, list[str]]:
     with out.open("w", encoding="utf-8") as fh:
         while size < min_bytes:
             for d, text in zip(base, cleaned, strict=True):
-                row = {"id": f"{d.doc_id}-{n}", "published": None}
-                row["html" if d.is_html else "text"] = d.content
-                if d.published:
-                    row["published"] = d.published.isoformat()
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                fh.write(corpus_row(d, f"{d.doc_id}-{n}"))
                 n += 1
                 size += len(text.encode("utf-8"))
                 texts.append(text)

@@ -28,7 +28,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import source_documents  # scripts/ is not a package: imported by path
+from bench import corpus_row, source_documents  # scripts/ is not a package: imported by path
 
 EXE = str(Path(sys.executable).parent / "visitrack")
 SAMPLE_EVERY_S = 0.25
@@ -101,11 +101,7 @@ def write_corpus(out: Path, min_bytes: int) -> int:
     with out.open("w", encoding="utf-8") as fh:
         while fh.tell() < min_bytes:
             d = base[n % len(base)]
-            row = {"id": f"{d.doc_id}-{n}", "published": None}
-            row["html" if d.is_html else "text"] = d.content
-            if d.published:
-                row["published"] = d.published.isoformat()
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            fh.write(corpus_row(d, f"{d.doc_id}-{n}"))
             n += 1
     return n
 
