@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install system-deps demo test lint typecheck eval bench clean
+.PHONY: install system-deps demo test lint typecheck eval bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found on PATH"; exit 2; }
@@ -42,6 +42,11 @@ bench: install
 	$(BIN)/python scripts/bench_parallel.py
 	$(BIN)/python scripts/bench_load.py
 	$(BIN)/python scripts/bench_memory.py
+
+# About 10-15 minutes on 2 cores; the extractor parses with spaCy, so it gets fewer inputs.
+fuzz: install
+	$(BIN)/python scripts/fuzz.py --target all --runs 60000 --runs readers=80000 \
+		--runs timex=200000 --runs extractor=10000
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -49,6 +49,24 @@ def test_limit_disarms_and_restores_the_previous_handler() -> None:
     assert signal.getsignal(signal.SIGALRM) == before
 
 
+def test_a_callers_alarm_is_kept() -> None:
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, _frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30)
+        with time_limit(1):  # shorter than the caller's: ours runs, theirs is re-armed after
+            pass
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25 < remaining <= 30
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with time_limit(5):  # the caller's alarm comes first: it is left to fire
+            time.sleep(0.5)
+        assert fired == [signal.SIGALRM]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_no_limit_and_other_threads_run_unlimited() -> None:
     seen: list[bool] = []
 

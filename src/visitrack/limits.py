@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -25,6 +26,10 @@ __all__ = ["DOCUMENT_TIME_LIMIT_S", "TimeLimitExceeded", "applies", "time_limit"
 # sentences a second, so 60 s admits some 15,000 trip-related sentences -- far more than any
 # news page -- and stops only documents that would hold a run up for many minutes.
 DOCUMENT_TIME_LIMIT_S = 60.0
+
+
+# setitimer treats 0 as "disarm"; an overdue alarm is re-armed with this instead.
+MIN_REARM_S = 1e-6
 
 
 class TimeLimitExceeded(BaseException):
@@ -48,20 +53,33 @@ def applies() -> bool:
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise :class:`TimeLimitExceeded` in the body once ``seconds`` have passed.
 
-    ``None`` or ``0`` means no limit; outside the main thread the body runs without one.
+    ``None`` or ``0`` means no limit; outside the main thread the body runs without one. A
+    caller's own alarm is respected: when it is due first, or its handler was installed
+    outside Python (libFuzzer's ``-timeout``), it is left alone and no limit is set here;
+    otherwise it is re-armed with its remaining time afterwards.
     """
     if not seconds or seconds <= 0 or not applies():
+        yield
+        return
+    pending, _ = signal.getitimer(signal.ITIMER_REAL)
+    previous = signal.getsignal(signal.SIGALRM)
+    if (pending and pending <= seconds) or previous is None:
         yield
         return
 
     def expire(_signum: int, _frame: FrameType | None) -> None:
         raise TimeLimitExceeded(seconds)
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.signal(signal.SIGALRM, expire)
+    _, interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
     try:
         yield
     finally:
         # Disarm before restoring the old handler, so a late alarm cannot reach it.
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if pending:
+            left = pending - (time.monotonic() - started)
+            # An alarm that fell due meanwhile still fires, at once.
+            signal.setitimer(signal.ITIMER_REAL, max(left, MIN_REARM_S), interval)
