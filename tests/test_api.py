@@ -356,3 +356,28 @@ def test_script_injection_is_stored_and_returned_as_data(fresh: TestClient) -> N
     assert "<script>window.__pwned = 1;" in doc.json()["text"]
     assert 'onerror="window.__pwned=2' in doc.json()["text"]
     assert visit["visitor"]["country"] == "BRA"
+
+
+def test_api_answers_a_stalled_submission_as_that_documents_failure(tmp_path: Path) -> None:
+    # Written for this test: trip sentences, each different, enough to keep the parser busy
+    # far beyond the limit.
+    slow = "\n\n".join(
+        f"Spanish Foreign Minister Ana Ruiz will visit Japan in round {i} of talks on quota {i}."
+        for i in range(3000)
+    )
+    quick = "Japan's Prime Minister Ken Mori arrived in Oslo on Monday for a two-day visit."
+    for client in _client(str(tmp_path / "api.db"), token=TOKEN, time_limit_s=1.0):
+        rows = [
+            {"id": "slow", "text": slow, "published": "2024-05-01"},
+            {"id": "quick", "text": quick, "published": "2024-05-01"},
+        ]
+        r = client.post(
+            "/api/documents",
+            content="\n".join(json.dumps(row) for row in rows),
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/x-ndjson"},
+        )
+    assert r.status_code == 201, r.text
+    stalled, answered = r.json()["documents"]
+    assert "time limit of 1 s" in stalled["error"]
+    assert stalled["visits"] == []
+    assert len(answered["visits"]) == 1

@@ -106,6 +106,19 @@ def test_slow_document_fails_and_the_others_are_extracted() -> None:
         ]
 
 
+def test_the_limit_also_holds_off_the_main_thread() -> None:
+    # A server runs the pipeline on worker threads, where no alarm can be set: the clock
+    # check between parsed sentences stops the document there.
+    docs = [_raw("slow", SLOW_DOCUMENT), _raw("after", QUICK_DOCUMENT)]
+    results: list[pipeline.DocumentResult] = []
+    worker = threading.Thread(target=lambda: results.extend(pipeline.run(docs, time_limit_s=1.0)))
+    worker.start()
+    worker.join()
+    assert results[0].failure is not None
+    assert "time limit of 1 s" in results[0].failure.reason
+    assert results[1].failure is None and len(results[1].visits) == 1
+
+
 def test_cli_reports_the_time_out_and_goes_on(tmp_path: Path) -> None:
     (tmp_path / "a-slow.txt").write_text(SLOW_DOCUMENT)
     (tmp_path / "b-quick.txt").write_text(QUICK_DOCUMENT)

@@ -45,6 +45,7 @@ from visitrack.ingest import (
     decode_text,
     parse_corpus_row,
 )
+from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.pipeline import run
 from visitrack.records import STAGES, InputFailure, RawDocument, Storyline
 from visitrack.sources.feeds import FEED_SNIFF_CHARS, looks_like_feed
@@ -506,7 +507,11 @@ class _TtlCache:
 
 
 def create_app(
-    db_url: str | None = None, *, token: str | None = None, bind_host: str = DEFAULT_HOST
+    db_url: str | None = None,
+    *,
+    token: str | None = None,
+    bind_host: str = DEFAULT_HOST,
+    time_limit_s: float | None = DOCUMENT_TIME_LIMIT_S,
 ) -> FastAPI:
     """The API and dashboard over the store at ``db_url`` (as :func:`open_store` reads it).
 
@@ -515,6 +520,8 @@ def create_app(
         token: the bearer token writes need; ``None`` reads ``$VISITRACK_TOKEN``.
         bind_host: the address the server listens on. Without a token, writes are allowed
             only when this is a loopback address.
+        time_limit_s: seconds extraction may spend on one submitted document before it is
+            answered as that document's failure (see :mod:`visitrack.limits`).
 
     Raises:
         StoreError: the database cannot be opened.
@@ -719,7 +726,7 @@ def create_app(
 
     def _ingest(raws: list[RawDocument]) -> list[dict[str, Any]]:
         with extract_lock:
-            results = list(run(raws))
+            results = list(run(raws, time_limit_s=time_limit_s))
         out: list[dict[str, Any]] = []
         try:
             for result in results:

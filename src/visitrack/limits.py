@@ -4,9 +4,11 @@ A limit is a real-time interval timer (``SIGALRM``): when it fires, :class:`Time
 is raised wherever the document's code is running -- a regular expression backtracking
 without end, a parser in a loop -- and the pipeline turns it into that document's failure.
 
-The signal can only be handled by the main thread of a process, so a limit is applied in the
-main thread only: the CLI and its local worker processes get it; code run on a server's or a
-Dask worker's threads runs without one (there, request size limits bound the work instead).
+The signal can only be handled by the main thread of a process, so that limit applies in the
+main thread only (the CLI and its local worker processes). Everywhere, including a server's
+or a Dask worker's threads, :func:`within` also checks the clock between the sentences the
+parser yields: parsing and extraction work sentence by sentence, each a bounded piece of
+work, so that check stops them too, only less promptly.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TypeVar
 
-__all__ = ["DOCUMENT_TIME_LIMIT_S", "TimeLimitExceeded", "applies", "time_limit"]
+__all__ = ["DOCUMENT_TIME_LIMIT_S", "TimeLimitExceeded", "applies", "time_limit", "within"]
 
 # Seconds one stage (cleaning; parsing with extraction) may spend on one document. Measured on
 # the 2-core CI machine: every gold document takes under 2 s for all stages; a 19 MiB text
@@ -27,6 +30,8 @@ __all__ = ["DOCUMENT_TIME_LIMIT_S", "TimeLimitExceeded", "applies", "time_limit"
 # news page -- and stops only documents that would hold a run up for many minutes.
 DOCUMENT_TIME_LIMIT_S = 60.0
 
+
+T = TypeVar("T")
 
 # setitimer treats 0 as "disarm"; an overdue alarm is re-armed with this instead.
 MIN_REARM_S = 1e-6
@@ -83,3 +88,19 @@ def time_limit(seconds: float | None) -> Iterator[None]:
             left = pending - (time.monotonic() - started)
             # An alarm that fell due meanwhile still fires, at once.
             signal.setitimer(signal.ITIMER_REAL, max(left, MIN_REARM_S), interval)
+
+
+def within(items: Iterable[T], seconds: float | None) -> Iterator[T]:
+    """Yield ``items``, raising :class:`TimeLimitExceeded` once ``seconds`` have passed.
+
+    The clock is read between items, so this works in any thread; it cannot interrupt the
+    work of producing one item.
+    """
+    if not seconds or seconds <= 0:
+        yield from items
+        return
+    deadline = time.monotonic() + seconds
+    for item in items:
+        if time.monotonic() > deadline:
+            raise TimeLimitExceeded(seconds)
+        yield item

@@ -29,7 +29,7 @@ from visitrack.extract import (
     year_hint,
 )
 from visitrack.ingest import document_from_text
-from visitrack.limits import DOCUMENT_TIME_LIMIT_S, TimeLimitExceeded, time_limit
+from visitrack.limits import DOCUMENT_TIME_LIMIT_S, TimeLimitExceeded, time_limit, within
 from visitrack.merge import merge_frames
 from visitrack.records import CleanDocument, InputFailure, RawDocument, Visit
 
@@ -137,7 +137,8 @@ def run(
             raw = chunk[k]
             try:
                 with time_limit(time_limit_s):
-                    frames = _frames(doc, plan, itertools.islice(stream, len(plan)))
+                    parses = itertools.islice(stream, len(plan))
+                    frames = _frames(doc, plan, within(parses, time_limit_s))
                     published = {i: st.published for i, st in enumerate(doc.stories)}
                     visits = merge_frames(frames, raw.doc_id, published)
                 results[k] = DocumentResult(raw, doc, tuple(visits))
