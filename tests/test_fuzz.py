@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from visitrack import timex
 from visitrack.ingest import document_from_text, looks_like_html
-from visitrack.records import InputFailure, RawDocument
+from visitrack.records import RawDocument
 
 # scripts/ is no package; the targets are imported from there so that there is one definition.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
@@ -282,11 +282,6 @@ def test_readers_on_mutated_warc(
     with one_document("readers"):
         items = ft.run_read(how, data)
     if ops:
-        return
-    if how == "warc-gzipped" and len(pages) > 1:
-        # One gzip stream for the whole file: readable up to the first record, and said so.
-        reasons = [i.reason for i in items if isinstance(i, InputFailure)]
-        assert any("gzipped as a whole" in r for r in reasons), items
         return
     wanted = [
         p for p in pages if p[3] == "response" and p[0] == "200 OK" and p[1].startswith("text/html")

@@ -15,11 +15,12 @@ fresh, such as a daily news crawl.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
@@ -46,10 +47,9 @@ DOC_ID_HEX = 16
 SCAN_BLOCK_BYTES = 1024 * 1024
 # Compressed bytes read to check that a gzip member opens with a WARC header.
 GZIP_PROBE_BYTES = 4096
-WHOLE_GZIP_REASON = (
-    "WARC file gzipped as a whole, not record by record: only its first record can be read; "
-    "recompress it with `warcio recompress FILE NEW_FILE`"
-)
+NO_PAGES_REASON = "no HTML pages in WARC file (no 200 text/html responses)"
+# Marks, in the stream of items, the point where a file turns out to be gzipped as a whole.
+_WHOLE_GZIP = InputFailure("", "gzipped as a whole")
 
 
 class _QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
@@ -77,6 +77,8 @@ def read_warc(
     """Yield each HTML page of a WARC file (plain or gzip), in file order.
 
     ``published`` overrides every date; otherwise see the module doc for the capture date.
+    A file gzipped as a whole (``gzip crawl.warc``) rather than record by record is read
+    through one decompressing stream; record offsets then count decompressed bytes.
     """
     try:
         fh = open(path, "rb")  # noqa: SIM115 - the generator streams from it
@@ -85,71 +87,112 @@ def read_warc(
         return
     with fh:
         gzipped = fh.read(len(GZIP_MAGIC)) == GZIP_MAGIC
-        pages = 0
-        start = 0
-        reported_at: int | None = None
-        failed_any = False
-        while True:
-            fh.seek(start)
-            last_offset: int | None = None
-            last_end = start
-            try:
-                it = _QuietArchiveIterator(fh)
-                for record in it:
-                    # get_record_offset() reads the record to its end, so the page is read
-                    # first and the offset asked for afterwards (through this callable).
-                    errors_before = it.err_count
-                    item = _document(
-                        record, path, it.get_record_offset, published, published_from_capture
-                    )
-                    last_offset = it.get_record_offset()
-                    last_end = last_offset + it.get_record_length()
-                    if reported_at is not None and last_offset > reported_at:
-                        reported_at = None  # past the damage: a later failure is a new one
-                    damage = _damage(record, it.err_count > errors_before)
-                    if damage is not None and not isinstance(item, InputFailure):
-                        item = InputFailure(f"{path}@{last_offset}", damage)
-                    if isinstance(item, InputFailure):
-                        failed_any = True
-                        # The parse error a damaged record leads to is the same damage.
-                        reported_at = last_offset
-                    elif item is not None:
-                        pages += 1
-                    if item is not None:
-                        yield item
-                return_ok = True
-                # warcio ends quietly when the file stops inside a record's header.
-                rest = _data_after(fh, last_end)
-                if rest is not None:
-                    failed_any = True
-                    yield InputFailure(
-                        f"{path}@{rest}", "truncated WARC record (the file ends inside it)"
-                    )
-            # warcio raises ArchiveLoadFailed for a bad header, but a corrupt gzip member comes
-            # out as zlib.error, EOFError or ValueError: any of them means "this record".
-            except Exception as err:
-                if gzipped and _gzipped_whole(err):
-                    # warcio stops after the first record of such a file, and no member
-                    # boundary follows to resume at: without this, the rest went unreported.
-                    yield InputFailure(path, WHOLE_GZIP_REASON)
-                    failed_any = True
-                    break
-                return_ok = False
-                failed_at = start if last_offset is None else last_offset
-                failed_any = True
-                if reported_at is None:
-                    reported_at = failed_at
-                    # Named where the damage starts: the end of the last record read whole.
-                    yield InputFailure(path, _broken(err, last_end))
-            if return_ok:
+        done = 0
+        tally = _Tally()
+        for item in _read_records(fh, path, gzipped, tally, published, published_from_capture):
+            if item is _WHOLE_GZIP:
                 break
-            # Resume at the next record boundary after the one that failed.
-            found = _next_record_start(fh, failed_at + 1, gzipped=gzipped)
-            if found is None:
-                break
-            start = found
-        if pages == 0 and not failed_any:
-            yield InputFailure(path, "no HTML pages in WARC file (no 200 text/html responses)")
+            done += 1
+            yield item
+        else:
+            if tally.pages == 0 and not tally.failed:
+                yield InputFailure(path, NO_PAGES_REASON)
+            return
+    # warcio reads only the first record of such a file; read it again, decompressed, and
+    # carry on after the items already given.
+    tally = _Tally()
+    try:
+        with gzip.open(path, "rb") as inner:
+            stream = cast(BinaryIO, inner)  # GzipFile reads and seeks like a binary file
+            items = _read_records(stream, path, False, tally, published, published_from_capture)
+            for n, item in enumerate(items):
+                if n >= done and item is not _WHOLE_GZIP:
+                    yield item
+    except (OSError, EOFError, zlib.error) as err:
+        yield InputFailure(path, f"broken gzip stream ({err})")
+        return
+    if tally.pages == 0 and not tally.failed:
+        yield InputFailure(path, NO_PAGES_REASON)
+
+
+class _Tally:
+    """What a pass over a WARC file found: pages, and whether anything failed."""
+
+    __slots__ = ("failed", "pages")
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.failed = False
+
+
+def _read_records(
+    fh: BinaryIO,
+    path: str,
+    gzipped: bool,
+    tally: _Tally,
+    published: date | None,
+    published_from_capture: bool,
+) -> Iterator[RawDocument | InputFailure]:
+    """The pages and failures of one pass over ``fh``; ``_WHOLE_GZIP`` when the file turns
+    out to be gzipped as a whole."""
+    start = 0
+    reported_at: int | None = None
+    while True:
+        fh.seek(start)
+        last_offset: int | None = None
+        last_end = start
+        try:
+            it = _QuietArchiveIterator(fh)
+            for record in it:
+                # get_record_offset() reads the record to its end, so the page is read
+                # first and the offset asked for afterwards (through this callable).
+                errors_before = it.err_count
+                item = _document(
+                    record, path, it.get_record_offset, published, published_from_capture
+                )
+                last_offset = it.get_record_offset()
+                last_end = last_offset + it.get_record_length()
+                if reported_at is not None and last_offset > reported_at:
+                    reported_at = None  # past the damage: a later failure is a new one
+                damage = _damage(record, it.err_count > errors_before)
+                if damage is not None and not isinstance(item, InputFailure):
+                    item = InputFailure(f"{path}@{last_offset}", damage)
+                if isinstance(item, InputFailure):
+                    tally.failed = True
+                    # The parse error a damaged record leads to is the same damage.
+                    reported_at = last_offset
+                elif item is not None:
+                    tally.pages += 1
+                if item is not None:
+                    yield item
+            return_ok = True
+            # warcio ends quietly when the file stops inside a record's header.
+            rest = _data_after(fh, last_end)
+            if rest is not None:
+                tally.failed = True
+                yield InputFailure(
+                    f"{path}@{rest}", "truncated WARC record (the file ends inside it)"
+                )
+        # warcio raises ArchiveLoadFailed for a bad header, but a corrupt gzip member comes
+        # out as zlib.error, EOFError or ValueError: any of them means "this record".
+        except Exception as err:
+            if gzipped and _gzipped_whole(err):
+                yield _WHOLE_GZIP
+                return
+            return_ok = False
+            failed_at = start if last_offset is None else last_offset
+            tally.failed = True
+            if reported_at is None:
+                reported_at = failed_at
+                # Named where the damage starts: the end of the last record read whole.
+                yield InputFailure(path, _broken(err, last_end))
+        if return_ok:
+            return
+        # Resume at the next record boundary after the one that failed.
+        found = _next_record_start(fh, failed_at + 1, gzipped=gzipped)
+        if found is None:
+            return
+        start = found
 
 
 def _document(
