@@ -401,3 +401,70 @@ def test_unnamed_mission_joins_the_compatriot_of_the_same_role() -> None:
     frames = [frame(mission, 0), frame(envoy, 10), frame(president, 20)]
     visits = merge_frames(frames, "d", {0: date(2024, 6, 2)})
     assert sorted(v.visitor.name or "?" for v in visits) == ["Ana Castro", "Rosa Fuentes"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "vc", "dest", "stage"),
+    [
+        (
+            "Ana Ruiz, foreign minister of Spain, will travel to Peru next week.",
+            "Ana Ruiz",
+            "ESP",
+            "PER",
+            "announced",
+        ),
+        (
+            "Tomasz Wilk Nowak, the prime minister of Poland, arrived in Chile on Monday.",
+            "Tomasz Wilk Nowak",
+            "POL",
+            "CHL",
+            "ongoing",
+        ),
+    ],
+)
+def test_untagged_name_before_an_appositive_title(
+    text: str, name: str, vc: str, dest: str, stage: str
+) -> None:
+    v = _find(extract_visits(text, published=D), vc, dest)
+    assert v.visitor.name == name
+    assert v.stage == stage
+
+
+def test_appositive_without_a_state_gives_no_name() -> None:
+    # a title that names no state does not vouch for the capitalised words before it
+    text = "Casa Verde, the minister said, will send a delegation to Peru next week."
+    assert all(v.visitor.name != "Casa Verde" for v in extract_visits(text, published=D))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The visit by Foreign Minister Ana Ruiz of Spain to Peru was postponed.",
+        "A visit by Ana Ruiz, Spain's foreign minister, to Peru is planned for June.",
+    ],
+)
+def test_visit_by_someone_to_a_place_wherever_to_attaches(text: str) -> None:
+    v = _find(extract_visits(text, published=D), "ESP", "PER")
+    assert v.visitor.name == "Ana Ruiz"
+
+
+def test_dated_frame_keeps_undated_mentions_of_its_stage_together() -> None:
+    from visitrack.actors import Actor
+    from visitrack.extract import Frame
+    from visitrack.merge import merge_frames
+    from visitrack.records import When
+
+    ruiz = Actor("Ana Ruiz", "foreign_minister", "ESP")
+    week = When("this week", date(2024, 5, 13), date(2024, 5, 19))
+
+    def frame(stage: str, when: When | None, at: int) -> Frame:
+        return Frame(ruiz, None, "PER", None, "visit", None, stage, when, at, at + 9, "x" * 9, 0.85)
+
+    frames = [
+        frame("announced", week, 0),
+        frame("completed", None, 10),
+        frame("announced", None, 20),
+    ]
+    visits = merge_frames(frames, "d", {0: D})
+    assert len(visits) == 1
+    assert visits[0].when == week

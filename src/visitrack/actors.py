@@ -71,6 +71,13 @@ SPEAKER_TITLES = (
     "correspondent",
 )
 PRONOUNS = frozenset({"he", "she", "his", "her", "him", "hers"})
+# A name the recogniser missed is trusted from an appositive title only when it is this many
+# capitalised words: one word is too often a place or an organisation, four a phrase.
+UNTAGGED_NAME_WORDS = (2, 3)
+# Entity types that make a capitalised run something other than a person's name.
+NON_PERSON_ENTS = frozenset(
+    {"GPE", "LOC", "NORP", "ORG", "FAC", "DATE", "TIME", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
 # Prepositions that tie a person to the state they represent: 'Ken Mori of Japan'.
 COUNTRY_PREPS = frozenset({"of", "from"})
 
@@ -340,12 +347,60 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     return Actor(None, role or "other", country, frozenset({tok.i}), phrase, speaker)
 
 
+def _name_word(tok: Token) -> bool:
+    # unfamiliar given names are often tagged as common nouns compounded onto the surname
+    return (
+        (tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.dep_ == "compound"))
+        and tok.is_alpha
+        and tok.text[:1].isupper()
+        and not tok.is_upper
+        and tok.ent_type_ not in NON_PERSON_ENTS
+        and tok.lower_ not in TITLE_WORDS
+        and resolve.country_named(tok.text) is None
+    )
+
+
+def _appositive_names(doc: Doc) -> list[Span]:
+    """Names the recogniser missed, or cut short, that an appositive title vouches for:
+    'NAME, [the] foreign minister of COUNTRY,'. The run of capitalised words right before the
+    comma must be the whole name, and the appositive must be a title that names a state."""
+    out: list[Span] = []
+    for tok in doc:
+        if tok.dep_ != "appos" or tok.i <= tok.head.i:
+            continue
+        if tok.lower_ not in TITLE_WORDS and tok.lemma_.lower() not in TITLE_WORDS:
+            continue
+        end = tok.head.i + 1
+        if end >= len(doc) or doc[end].text != "," or not _name_word(tok.head):
+            continue
+        start = end - 1
+        while start > 0 and _name_word(doc[start - 1]):
+            start -= 1
+        if (
+            end - start not in UNTAGGED_NAME_WORDS
+            or (start > 0 and doc[start - 1].text[:1].isupper() and doc[start - 1].is_alpha)
+            or doc[start].ent_iob_ == "I"
+            or all(doc[i].ent_type_ == "PERSON" for i in range(start, end))
+        ):
+            continue
+        appos = " ".join(t.text for t in tok.subtree)
+        if resolve.role_from_title(appos) is None or _country_in(appos) is None:
+            continue
+        out.append(doc[start:end])
+    return out
+
+
 def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
     """Map token index -> actor for every person or official mentioned in the sentence."""
     by_token: dict[int, Actor] = {}
-    for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            continue
+    vouched = _appositive_names(doc)
+    spans = [
+        ent
+        for ent in doc.ents
+        if ent.label_ == "PERSON"
+        and not any(v.start <= ent.start and ent.end <= v.end for v in vouched)
+    ] + vouched
+    for ent in spans:
         actor = person_actor(ent, disc)
         if actor is None:
             continue

@@ -95,6 +95,11 @@ DEST_PREPS = frozenset({"to", "in", "for", "into", "at", "inside"})
 # Prepositions that place a trip without being a direction of travel ('met just outside X'):
 # they name where it happens but do not make a motion verb a trip.
 NEAR_PREPS = frozenset({"outside", "near"})
+# Inside a 'visit by X' agent phrase only 'to' marks the trip's direction (see
+# _agent_destination).
+AGENT_DEST_PREPS = frozenset({"to"})
+# Titles whose own 'to X' is a posting, not a trip: 'the ambassador to X'.
+POSTED_TITLES = frozenset({"ambassador", "envoy", "representative", "delegate"})
 # "visit" used for things that are no diplomatic visit.
 # Objects of "visit" that are no trip abroad (a foreign official visiting a hospital abroad is
 # still abroad, so places are not listed: the destination country decides).
@@ -153,9 +158,11 @@ def place_of_token(tok: Token) -> resolve.Place | None:
     return None
 
 
-def _places_under(tok: Token, skip: frozenset[int]) -> list[tuple[resolve.Place, Token]]:
-    """Places reached from a trigger through direction prepositions or as its object,
-    including coordinated ones ('France, Germany and Italy')."""
+def _places_under(
+    tok: Token, skip: frozenset[int], preps: frozenset[str] = DEST_PREPS | NEAR_PREPS
+) -> list[tuple[resolve.Place, Token]]:
+    """Places reached from a trigger through direction prepositions (``preps``) or as its
+    object, including coordinated ones ('France, Germany and Italy')."""
     out: list[tuple[resolve.Place, Token]] = []
 
     def add(t: Token) -> None:
@@ -186,11 +193,32 @@ def _places_under(tok: Token, skip: frozenset[int]) -> list[tuple[resolve.Place,
                 prep(p)
 
     for c in tok.children:
-        if c.dep_ == "prep" and c.lower_ in DEST_PREPS | NEAR_PREPS:
+        if c.dep_ == "prep" and c.lower_ in preps:
             prep(c)
         elif c.dep_ in {"dobj", "attr", "npadvmod"}:
             add(c)
     return out
+
+
+def _agent_destination(trigger: Token, skip: frozenset[int]) -> list[tuple[resolve.Place, Token]]:
+    """'the visit by X of A to B': the parser often hangs 'to B' on the visitor's name (or
+    country) rather than on the trip noun, so the direction phrase is sought inside the
+    'by' phrase. Only 'to' is taken there: 'in'/'at' inside a name phrase usually describe
+    the person ('the ambassador in Rome'), not the trip."""
+    for c in trigger.children:
+        if c.dep_ != "prep" or c.lower_ != "by":
+            continue
+        for t in c.subtree:
+            if (
+                t.dep_ == "prep"
+                and t.lower_ == "to"
+                and t.head.i != trigger.i
+                and t.head.lemma_.lower() not in POSTED_TITLES
+            ):
+                found = _places_under(t.head, skip, preps=AGENT_DEST_PREPS)
+                if found:
+                    return found
+    return []
 
 
 # --- triggers ------------------------------------------------------------------------------------
@@ -879,6 +907,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             gov = tok.head.head if tok.head.dep_ == "prep" else tok.head
             if gov.pos_ in {"VERB", "AUX"}:
                 places = _places_under(gov, skip)
+        if kind == "trip" and not places:
+            places = _agent_destination(tok, skip)
         if kind == "invite" and not places:
             for t in tok.subtree:
                 if t.lemma_ in TRAVEL_VERBS | TRIP_NOUNS and t.i != tok.i:

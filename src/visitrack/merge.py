@@ -51,10 +51,18 @@ def _narrower(a: When | None, b: When | None) -> When | None:
 
 
 def _compatible(group: list[Frame], f: Frame) -> bool:
+    # A dated frame of the same stage anchors the group as this frame's visit: an undated
+    # frame of the other stage that the anchor absorbed does not split it off.
+    anchored = any(g.when is not None and g.stage == f.stage for g in group)
     for g in group:
         if not _overlap(g.when, f.when):
             return False
-        if {g.stage, f.stage} == {"completed", "announced"} and g.when is None and f.when is None:
+        if (
+            {g.stage, f.stage} == {"completed", "announced"}
+            and g.when is None
+            and f.when is None
+            and not anchored
+        ):
             # "last visited X" and "will visit X" are two visits even without dates.
             return False
     return True
