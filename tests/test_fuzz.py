@@ -20,7 +20,6 @@ import importlib
 import io
 import json
 import os
-import signal
 import sys
 import time
 from collections import Counter
@@ -36,6 +35,7 @@ from hypothesis import strategies as st
 
 from visitrack import timex
 from visitrack.ingest import document_from_text, looks_like_html
+from visitrack.limits import time_limit
 from visitrack.records import RawDocument
 
 # scripts/ is no package; the targets are imported from there so that there is one definition.
@@ -72,28 +72,16 @@ COUNTS: Counter[str] = Counter()
 FIRED: Counter[str] = Counter()
 
 
-class Hang(BaseException):
-    """A document ran past HANG_LIMIT_S; a BaseException so the pipeline cannot swallow it."""
-
-
 @contextmanager
 def one_document(part: str) -> Iterator[None]:
     """Count one input for ``part`` and fail it if it takes HANG_LIMIT_S or longer."""
     COUNTS[part] += 1
 
-    def interrupt(signum: int, frame: object) -> None:
-        raise Hang(f"{part}: still running after {HANG_LIMIT_S} s")
-
     # The alarm ends a true hang (an endless loop) instead of blocking the whole run; the clock
     # fails anything that merely takes longer than the limit.
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, HANG_LIMIT_S * 2)
     began = time.perf_counter()
-    try:
+    with time_limit(HANG_LIMIT_S * 2):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
     elapsed = time.perf_counter() - began
     assert elapsed < HANG_LIMIT_S, f"{part}: one document took {elapsed:.1f} s"
 
