@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import os
 import re
@@ -199,32 +198,6 @@ def _visit_sentences(vocab: ModuleType) -> list[str]:
     return out
 
 
-def _warc(pages: Sequence[tuple[str, str, str]], *, gz: bool) -> bytes:
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    buf = io.BytesIO()
-    writer = WARCWriter(buf, gzip=gz)
-    for i, (uri, ctype, body) in enumerate(pages):
-        status = "404 Not Found" if ctype == "404" else "200 OK"
-        http = StatusAndHeaders(
-            status,
-            [("Content-Type", "text/html" if ctype == "404" else ctype)],
-            protocol="HTTP/1.1",
-        )
-        payload = body.encode("utf-8")
-        rec = writer.create_warc_record(
-            uri,
-            "response",
-            payload=io.BytesIO(payload),
-            length=len(payload),
-            http_headers=http,
-            warc_headers_dict={"WARC-Date": f"2024-05-1{i}T08:00:00Z"},
-        )
-        writer.write_record(rec)
-    return buf.getvalue()
-
-
 def _seeds(target: str, vocab: ModuleType) -> list[bytes]:
     examples = sorted(EXAMPLES.iterdir())
     texts = [p.read_text(encoding="utf-8") for p in examples]
@@ -244,12 +217,12 @@ def _seeds(target: str, vocab: ModuleType) -> list[bytes]:
             json.dumps({"id": "u", "text": "caf\u00e9 \ud800 lone surrogate"}),
         ]
         pages = [
-            ("https://example.org/a", "text/html; charset=utf-8", html[0]),
-            ("https://example.org/b", "text/plain", plain[0]),
-            ("https://example.org/c", "404", "gone"),
-            ("https://example.org/d", "application/xhtml+xml", SNIPPETS[5]),
+            ("200 OK", "text/html; charset=utf-8", html[0], "response"),
+            ("200 OK", "text/plain", plain[0], "response"),
+            ("404 Not Found", "text/html", "gone", "response"),
+            ("200 OK", "application/xhtml+xml", SNIPPETS[5], "response"),
         ]
-        plain_warc = _warc(pages, gz=False)
+        plain_warc = vocab.warc_bytes(pages, gz=False)
         by_kind: dict[str, list[bytes]] = {
             "txt": [t.encode() for t in plain]
             + [SNIPPETS[0].encode("utf-16"), SNIPPETS[0].encode("cp1252"), b"\x00\x01binary"],
@@ -257,7 +230,7 @@ def _seeds(target: str, vocab: ModuleType) -> list[bytes]:
             "jsonl": ["\n".join(rows).encode()],
             "jsonl-web": ["\n".join(rows[:2]).encode()],
             "warc": [plain_warc],
-            "warc.gz": [_warc(pages, gz=True)],
+            "warc.gz": [vocab.warc_bytes(pages, gz=True)],
             "warc-gzipped": [plain_warc],
             "feed": [RSS.encode(), ATOM.encode()],
             "sniffed": [plain_warc, RSS.encode(), plain[0].encode()],

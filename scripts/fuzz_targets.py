@@ -421,3 +421,32 @@ TAILS: Final = (
     ", according to a statement.",
     " at the invitation of his counterpart.",
 )
+
+
+def warc_bytes(pages: Sequence[tuple[str, str, str, str]], *, gz: bool) -> bytes:
+    """A WARC file (record by record gzipped when ``gz``) of ``(status, content type, body,
+    record type)`` records; "request" records get a GET line, "response" ones an HTTP status."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=gz)
+    for i, (status, ctype, body, rec_type) in enumerate(pages):
+        payload = body.encode("utf-8")
+        if rec_type == "request":
+            http = StatusAndHeaders(f"GET /{i} HTTP/1.1", [("Host", "example.org")])
+            payload = b""
+        elif rec_type == "response":
+            http = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
+        else:
+            http = None
+        record = writer.create_warc_record(
+            f"https://example.org/{i}",
+            rec_type,
+            payload=io.BytesIO(payload),
+            length=len(payload),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": f"2024-05-{i + 10}T08:00:00Z"},
+        )
+        writer.write_record(record)
+    return buf.getvalue()

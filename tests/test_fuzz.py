@@ -17,7 +17,6 @@ from __future__ import annotations
 import calendar
 import gzip
 import importlib
-import io
 import json
 import os
 import sys
@@ -230,33 +229,6 @@ PAGES = st.lists(
 )
 
 
-def warc_bytes(pages: list[tuple[str, str, str, str]], *, gz: bool) -> bytes:
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    buf = io.BytesIO()
-    writer = WARCWriter(buf, gzip=gz)
-    for i, (status, ctype, body, rec_type) in enumerate(pages):
-        payload = body.encode("utf-8")
-        if rec_type == "request":
-            http = StatusAndHeaders(f"GET /{i} HTTP/1.1", [("Host", "example.org")])
-            payload = b""
-        elif rec_type == "response":
-            http = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
-        else:
-            http = None
-        record = writer.create_warc_record(
-            f"https://example.org/{i}",
-            rec_type,
-            payload=io.BytesIO(payload),
-            length=len(payload),
-            http_headers=http,
-            warc_headers_dict={"WARC-Date": f"2024-05-{i + 10}T08:00:00Z"},
-        )
-        writer.write_record(record)
-    return buf.getvalue()
-
-
 @fuzz_settings()
 @given(
     pages=PAGES,
@@ -266,7 +238,7 @@ def warc_bytes(pages: list[tuple[str, str, str, str]], *, gz: bool) -> bytes:
 def test_readers_on_mutated_warc(
     pages: list[tuple[str, str, str, str]], ops: list[tuple[str, int, bytes]], how: str
 ) -> None:
-    data = mutate(warc_bytes(pages, gz=how == "warc.gz"), ops)
+    data = mutate(ft.warc_bytes(pages, gz=how == "warc.gz"), ops)
     with one_document("readers"):
         items = ft.run_read(how, data)
     if ops:
@@ -593,7 +565,9 @@ def test_zz_the_grammar_makes_the_extractor_fire() -> None:
 
 def test_warc_and_mutation_helpers_build_what_they_claim() -> None:
     """The helpers above build what they claim (else the WARC properties test nothing)."""
-    data = warc_bytes([("200 OK", "text/html", "<p>The envoy arrived.</p>", "response")], gz=True)
+    data = ft.warc_bytes(
+        [("200 OK", "text/html", "<p>The envoy arrived.</p>", "response")], gz=True
+    )
     assert gzip.decompress(data).startswith(b"WARC/1")
     docs = [i for i in ft.run_read("warc.gz", data) if isinstance(i, RawDocument)]
     assert [d.content for d in docs] == ["<p>The envoy arrived.</p>"]

@@ -80,8 +80,6 @@ MAX_SEARCH_CHARS = 200
 # Largest page offset accepted: far past any store's size, and inside the 64-bit integers
 # both databases bind (a larger Python int made SQLite raise OverflowError, a 500).
 MAX_OFFSET = 1_000_000_000
-# Rows returned per breakdown in /api/stats (countries, country pairs).
-STATS_TOP = 50
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 INDEX_HTML = WEB_DIR / "index.html"
@@ -692,7 +690,7 @@ def create_app(
 
     @app.get("/api/stats", summary="Storylines by stage, country, country pair and month")
     def stats() -> JSONResponse:
-        data = store.stats(STATS_TOP)
+        data = store.stats()
         data["store"] = store.counts()
         return JSONResponse(data)
 

@@ -11,7 +11,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -20,6 +20,7 @@ from visitrack import __version__
 from visitrack.errors import VisitrackError
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.parallel import run_parallel
+from visitrack.pipeline import DocumentResult
 from visitrack.progress import Progress
 from visitrack.records import STAGES, InputFailure, RawDocument, Visit
 
@@ -133,6 +134,19 @@ def progress_wanted(args: argparse.Namespace) -> bool:
         return False
     corpus_scale = args.workers > 1 or args.engine == "dask" or bool(args.urls)
     return sys.stderr.isatty() or corpus_scale
+
+
+def pipeline_results(
+    args: argparse.Namespace, raws: Iterable[RawDocument]
+) -> Iterator[DocumentResult]:
+    """The pipeline over ``raws`` as the corpus options ask: workers, engine, time limit."""
+    return run_parallel(
+        raws,
+        workers=args.workers,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        time_limit_s=args.time_limit,
+    )
 
 
 def corpus_items(args: argparse.Namespace) -> Iterator[RawDocument | InputFailure]:
@@ -342,13 +356,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     progress = Progress(None, enabled=progress_wanted(args))
     try:
         with progress:
-            for result in run_parallel(
-                raws(),
-                workers=args.workers,
-                engine=args.engine,
-                scheduler=args.scheduler,
-                time_limit_s=args.time_limit or None,
-            ):
+            for result in pipeline_results(args, raws()):
                 progress.advance(result)
                 docs += 1
                 if result.failure is not None:

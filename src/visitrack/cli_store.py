@@ -20,10 +20,10 @@ from visitrack.cli import (
     EXIT_SOME_FAILED,
     EXIT_USAGE,
     corpus_items,
+    pipeline_results,
     progress_wanted,
     report,
 )
-from visitrack.parallel import run_parallel
 from visitrack.progress import Progress
 from visitrack.records import InputFailure, RawDocument, Storyline
 from visitrack.store import open_store
@@ -43,13 +43,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     continue
                 yield item
 
-        for result in run_parallel(
-            raws(),
-            workers=args.workers,
-            engine=args.engine,
-            scheduler=args.scheduler,
-            time_limit_s=args.time_limit or None,
-        ):
+        for result in pipeline_results(args, raws()):
             progress.advance(result)
             if result.failure is not None:
                 report(result.failure)

@@ -64,8 +64,8 @@ def run_parallel(
         scheduler: the Dask scheduler address (``tcp://host:8786``), required for ``dask``.
         chunk_size: documents per unit of work.
         time_limit_s: seconds one stage may spend on one document before it is cut off as a
-            failure (``None``: no limit). Enforced in this process and in local workers;
-            Dask runs tasks on worker threads, where no limit can be enforced.
+            failure (``None`` or 0: no limit). Dask runs tasks on worker threads, where only
+            the clock check between parsed sentences applies (see :mod:`visitrack.limits`).
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")

@@ -106,7 +106,7 @@ def read_warc(
             stream = cast(BinaryIO, inner)  # GzipFile reads and seeks like a binary file
             items = _read_records(stream, path, False, tally, published, published_from_capture)
             for n, item in enumerate(items):
-                if n >= done and item is not _WHOLE_GZIP:
+                if n >= done:
                     yield item
     except (OSError, EOFError, zlib.error) as err:
         yield InputFailure(path, f"broken gzip stream ({err})")
