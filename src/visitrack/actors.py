@@ -92,6 +92,7 @@ class Actor:
     tokens: frozenset[int] = frozenset()
     surface: str = ""
     speaker: bool = False
+    title: str = ""
 
     def party(self) -> Party:
         return Party(self.name, self.role, self.country)
@@ -114,6 +115,12 @@ class Discourse:
 
     year: int | None = None
     home: resolve.Place | None = None
+    # The states the story names, most named first: where officials that no title or
+    # gazetteer places most likely come from (see extract.story_countries).
+    countries: tuple[str, ...] = ()
+    # The state the page's address places its publisher in ('.gov', '.gov.in'): a government's
+    # own readout speaks of that government's officials.
+    source: str | None = None
     last_year: int | None = None
     event_places: dict[str, resolve.Place] = field(default_factory=dict)
     event_times: dict[str, When] = field(default_factory=dict)
@@ -262,7 +269,7 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
         if org:
             return Actor(name, "intl_org", None, tokens, ent.text)
         # Nobody we can place yet: kept so that 'led by X' and the dateline can place them.
-        return Actor(name, role_hint or "other", None, tokens, ent.text, speaker)
+        return Actor(name, role_hint or "other", None, tokens, ent.text, speaker, full_title)
     return Actor(name, role_hint or "other", country_hint, tokens, ent.text, speaker)
 
 

@@ -24,72 +24,22 @@ from visitrack.actors import (
     Discourse,
     find_actors,
 )
+from visitrack.lexicon import (
+    EVENT_NOUNS,
+    HOST_VERBS,
+    INVITE_WORDS,
+    MOTION_VERBS,
+    NON_OFFICIAL_TITLE_WORDS,
+    OFFICIAL_TITLE_WORDS,
+    TRAVEL_VERBS,
+    TRIP_NOUNS,
+)
 from visitrack.records import Kind, Stage, When
 from visitrack.stage import decide_stage, is_infinitive
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-TRAVEL_VERBS = frozenset(
-    {
-        "visit",
-        "travel",
-        "fly",
-        "head",
-        "go",
-        "come",
-        "arrive",
-        "land",
-        "tour",
-        "attend",
-        "leave",
-        "depart",
-        "return",
-        "stop",
-    }
-)
-MOTION_VERBS = frozenset(
-    {"go", "come", "head", "leave", "return", "stop", "fly", "travel", "depart"}
-)
-TRIP_NOUNS = frozenset(
-    {
-        "visit",
-        "trip",
-        "tour",
-        "journey",
-        "travel",
-        "stopover",
-        "arrival",
-        "attendance",
-        "mission",
-        "delegation",
-        "visitor",
-    }
-)
-EVENT_NOUNS = frozenset(
-    {
-        "summit",
-        "parade",
-        "celebration",
-        "ceremony",
-        "forum",
-        "conference",
-        "funeral",
-        "inauguration",
-        "meeting",
-        "talks",
-        "session",
-        "fair",
-        "festival",
-        "games",
-        "commemoration",
-        "anniversary",
-        "swearing",
-        "dialogue",
-    }
-)
-INVITE_WORDS = frozenset({"invite", "invitation"})
-HOST_VERBS = frozenset({"host", "receive", "welcome"})
 # Verbs whose direction words carry the destination ("head to", "leave for", "fly into").
 DEST_PREPS = frozenset({"to", "in", "for", "into", "at", "inside"})
 # Prepositions that place a trip without being a direction of travel ('met just outside X'):
@@ -814,6 +764,30 @@ def year_hint(text: str) -> int | None:
     return max(years) if years else None
 
 
+_CAPITALISED_RUN_RE = re.compile(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}")
+
+
+def story_countries(text: str) -> tuple[str, ...]:
+    """The states a story names (by name, demonym, capital or seat of government), most
+    named first; ties keep the order of first mention."""
+    counts: dict[str, int] = {}
+    for m in _CAPITALISED_RUN_RE.finditer(text):
+        words = m.group(0).split()
+        i = 0
+        while i < len(words):
+            for n in (3, 2, 1):
+                if i + n > len(words):
+                    continue
+                code = resolve.country_named(" ".join(words[i : i + n]))
+                if code is not None:
+                    counts[code] = counts.get(code, 0) + 1
+                    i += n
+                    break
+            else:
+                i += 1
+    return tuple(sorted(counts, key=lambda c: -counts[c]))
+
+
 def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
     """Give an attendance with no time of its own the date the story gives its event
     ('accepted an invitation to attend celebrations' ... 'the May 9 celebrations')."""
@@ -981,14 +955,25 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             conf = CONF_DEPENDENCY if parsed else CONF_FALLBACK
             if visitor.speaker:
                 continue
-            if visitor.country is None and visitor.role != "intl_org":
-                if disc.home is None or visitor.name is None:
+            unplaced = visitor.country is None and visitor.role != "intl_org"
+            if unplaced:
+                if visitor.name is None:
                     continue
-                # A person no title or gazetteer places, in a wire story from their own
-                # capital ('SEOUL (Yonhap) -- Kang traveled to Poland'): the dateline's country.
-                visitor = replace(visitor, country=disc.home.country)
+                if disc.home is not None:
+                    # A person no title or gazetteer places, in a wire story from their own
+                    # capital ('SEOUL (Yonhap) -- Kang traveled to Poland'): the dateline's
+                    # country.
+                    visitor = replace(visitor, country=disc.home.country)
+                elif not _official(visitor) or tok.lemma_.lower() == "return":
+                    # 'return to X' is most often a trip home: no guess of where from
+                    continue
                 conf = CONF_FALLBACK
             for place, ptok in places:
+                if unplaced and visitor.country is None:
+                    origin = _origin(disc, place.country)
+                    if origin is None:
+                        continue
+                    visitor = replace(visitor, country=origin)
                 if visitor.country == place.country:
                     continue
                 branch = _coordinated_prep(ptok)
@@ -1039,6 +1024,23 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             ):
                 disc.last_subject = a
     return frames
+
+
+def _official(actor: Actor) -> bool:
+    """Whether an actor's title makes them a state's official (not a company's or a club's)."""
+    words = set(re.findall(r"[a-z]+", actor.title.lower()))
+    if words & NON_OFFICIAL_TITLE_WORDS:
+        return False
+    return actor.role != "other" or bool(words & OFFICIAL_TITLE_WORDS)
+
+
+def _origin(disc: Discourse, destination: str) -> str | None:
+    """The state an official no title or gazetteer places comes from: the publisher's (a
+    government's own readout), else the state the story names most, other than where the trip
+    goes."""
+    if disc.source is not None:
+        return disc.source if disc.source != destination else None
+    return next((c for c in disc.countries if c != destination), None)
 
 
 def _group_in_sentence(doc: Doc, actors: dict[int, Actor], disc: Discourse) -> list[Actor]:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from visitrack.errors import ResourceError
+from visitrack.lexicon import prefilter_pattern
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -30,18 +31,8 @@ MAX_SENTENCE_CHARS = 600
 # (32 and 128 were within 3%, 8 was 20% slower).
 PIPE_BATCH_SIZE = 64
 
-# Words that can signal a visit or its planning. Matched case-insensitively on raw text; a
-# miss here is a miss in the output, so the list errs on the side of recall.
-TRIGGER_RE = re.compile(
-    r"\b(?:visit\w*|trip\w*|tour\w*|travel\w*|journey\w*|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?\s+(?:to|for)|"
-    r"arriv\w*|land(?:s|ed|ing)?\s+in|attend\w*|host\w*|receiv\w*|welcom\w*|invit\w*|summit\w*|"
-    r"parade\w*|forum|talks|delegation\w*|mission|ceremon\w*|celebrat\w*|"
-    r"went\s+to|go(?:es|ing)?\s+to|c[oa]me\s+to|left\s+for|leav\w*\s+for|depart\w*|"
-    r"postpon\w*|cancel\w*|call\w*\s+off|scrap\w*|shelv\w*|snub\w*|"
-    r"(?:is|was|are|were|be|been)\s+(?:in\s+[A-Z]|present)|stopover|state\s+visit|"
-    r"me(?:et|ets|t)\b[^.;]{0,150}?\b(?:in|at|outside|near)\b)",
-    re.IGNORECASE,
-)
+# Words that can signal a visit or its planning, built from the extractor's own trigger table.
+TRIGGER_RE = prefilter_pattern()
 
 # Sentence boundary: end punctuation (optionally closed by a quote or bracket) and space, before
 # something that can start a sentence; or a paragraph break.

