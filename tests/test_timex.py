@@ -399,3 +399,131 @@ def test_publication_date_off_the_news_calendar_anchors_nothing(text: str, publi
     mentions = find_times(f"They met {text}.", D(published), "past")
     assert [(m.when.start, m.when.end) for m in mentions] == [(None, None)]
     assert normalise(text, D(published)) is None
+
+
+# Ranges, spans and parts of months the issue "Extraction that holds up on news nobody tuned it
+# on" listed; every sentence is written for the test.
+# (sentence, published, tense, expected mention text, start, end)
+# fmt: off
+SPAN_CASES: list[tuple[str, str, Tense | None, str, str, str]] = [
+    ("The envoy from Ghana tours the region from August 4-7.", "2026-03-02", "future",
+     "from August 4-7", "2026-08-04", "2026-08-07"),
+    ("Delegates prepare for the October 21-22 forum in Lima.", "2026-07-02", None,
+     "October 21-22", "2026-10-21", "2026-10-22"),
+    ("Talks in Quito take place on 21-22 October.", "2026-03-02", "future",
+     "21-22 October", "2026-10-21", "2026-10-22"),
+    ("From April 29 - May 3 the minister is abroad.", "2026-03-02", "future",
+     "From April 29 - May 3", "2026-04-29", "2026-05-03"),
+    ("The chancellor stays in Hanoi from 29 April to 3 May.", "2026-03-02", "future",
+     "from 29 April to 3 May", "2026-04-29", "2026-05-03"),
+    ("The fair runs 29 April - 3 May 2027 in the capital.", "2026-03-02", None,
+     "29 April - 3 May 2027", "2027-04-29", "2027-05-03"),
+    ("The king receives guests between 8 and 10 April.", "2026-03-02", "future",
+     "between 8 and 10 April", "2026-04-08", "2026-04-10"),
+    ("The king receives guests April 8 to 10.", "2026-03-02", "future",
+     "April 8 to 10", "2026-04-08", "2026-04-10"),
+    ("The king receives guests 8-10 April 2026.", "2026-03-02", None,
+     "8-10 April 2026", "2026-04-08", "2026-04-10"),
+    ("The council sits from the 8th to the 10th of April.", "2026-03-02", "future",
+     "from the 8th to the 10th of April", "2026-04-08", "2026-04-10"),
+    ("She lands in Accra, on the 30th anniversary of the accord, on 14 July.", "2026-03-02",
+     "future", "14 July", "2026-07-14", "2026-07-14"),
+    ("Her September 2019 trip to Kenya is remembered.", "2026-03-02", None,
+     "September 2019", "2019-09-01", "2019-09-30"),
+    ("He hopes to see Tallinn in late April.", "2026-03-02", "future",
+     "late April", "2026-04-21", "2026-04-30"),
+    ("The foreign minister goes to Riga the week of April 8.", "2026-03-02", "future",
+     "the week of April 8", "2026-04-06", "2026-04-12"),
+    ("The vote falls in the week beginning 13 April.", "2026-03-02", "future",
+     "the week beginning 13 April", "2026-04-13", "2026-04-19"),
+    ("Officials meet in the second week of May.", "2026-03-02", "future",
+     "the second week of May", "2026-05-08", "2026-05-14"),
+    ("Officials met in the last week of January.", "2026-03-02", "past",
+     "the last week of January", "2026-01-25", "2026-01-31"),
+    ("Leaders gather in the last week of the year.", "2026-03-02", "future",
+     "the last week of the year", "2026-12-25", "2026-12-31"),
+    ("A state visit is pencilled in for mid-to-late May.", "2026-03-02", "future",
+     "mid-to-late May", "2026-05-11", "2026-05-31"),
+    ("The tour should take place in May-June.", "2026-03-02", "future",
+     "May-June", "2026-05-01", "2026-06-30"),
+    ("The tour should take place between June and August.", "2026-03-02", "future",
+     "between June and August", "2026-06-01", "2026-08-31"),
+    ("A visit is likely in June or July.", "2026-03-02", "future",
+     "June or July", "2026-06-01", "2026-07-31"),
+    ("Exercises run from November to February.", "2026-03-02", "future",
+     "from November to February", "2026-11-01", "2027-02-28"),
+    ("The envoy was posted there from October to December 2024.", "2026-03-02", "past",
+     "from October to December 2024", "2024-10-01", "2024-12-31"),
+    ("A summit follows in the second half of May.", "2026-03-02", "future",
+     "the second half of May", "2026-05-16", "2026-05-31"),
+    ("Monitors will arrive on 4 June.", "2026-03-02", "future", "4 June", "2026-06-04",
+     "2026-06-04"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("sentence", "published", "tense", "text", "start", "end"), SPAN_CASES)
+def test_ranges_and_spans(
+    sentence: str, published: str, tense: Tense | None, text: str, start: str, end: str
+) -> None:
+    mentions = find_times(sentence, D(published), tense)
+    assert [m.text for m in mentions] == [text]
+    (mention,) = mentions
+    assert sentence[mention.start : mention.end] == text
+    assert mention.when == When(text, D(start), D(end))
+
+
+def test_two_dates_months_apart_are_not_one_range() -> None:
+    sentence = "The minister flew in on February 2 and again on September 9."
+    mentions = find_times(sentence, D("2026-10-01"), "past")
+    assert [(m.text, m.when.start, m.when.end) for m in mentions] == [
+        ("February 2", D("2026-02-02"), D("2026-02-02")),
+        ("September 9", D("2026-09-09"), D("2026-09-09")),
+    ]
+    assert [m.text for m in find_times("They met on 2 February and 9 September.", None)] == [
+        "2 February",
+        "9 September",
+    ]
+
+
+def test_names_are_not_month_spans() -> None:
+    assert find_times("Teresa May and June Ortiz signed the letter.", D("2026-03-02")) == []
+
+
+def test_last_week_of_a_month_is_not_last_week() -> None:
+    (mention,) = find_times("Envoys met in the last week of February.", D("2026-03-02"), "past")
+    assert mention.when == When("the last week of February", D("2026-02-22"), D("2026-02-28"))
+
+
+# (sentence, published, tense, start, end): the tense is judged on the part of the month or
+# season the text names, not on the whole of it.
+# fmt: off
+TENSE_CASES: list[tuple[str, str, Tense, str, str]] = [
+    ("The Danish premier toured Peru in late April.", "2026-04-08", "past",
+     "2025-04-21", "2025-04-30"),
+    ("The Danish premier will tour Peru in early April.", "2026-04-15", "future",
+     "2027-04-01", "2027-04-10"),
+    ("The Danish premier toured Peru in early April.", "2026-04-15", "past",
+     "2026-04-01", "2026-04-10"),
+    ("The Danish premier toured Peru in the last week of April.", "2026-04-08", "past",
+     "2025-04-24", "2025-04-30"),
+    ("The Danish premier toured Peru in October.", "2026-02-11", "past",
+     "2025-10-01", "2025-10-31"),
+    ("The Danish premier toured Peru in October.", "2026-08-11", "past",
+     "2025-10-01", "2025-10-31"),
+    ("The Danish premier will tour Peru in October.", "2026-11-20", "future",
+     "2027-10-01", "2027-10-31"),
+    ("The Danish premier will tour Peru in October.", "2026-10-20", "future",
+     "2026-10-01", "2026-10-31"),
+    ("The Danish premier will tour Peru in late autumn.", "2026-10-05", "future",
+     "2026-11-01", "2026-11-30"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("sentence", "published", "tense", "start", "end"), TENSE_CASES)
+def test_tense_picks_the_year(
+    sentence: str, published: str, tense: Tense, start: str, end: str
+) -> None:
+    (mention,) = find_times(sentence, D(published), tense)
+    assert (mention.when.start, mention.when.end) == (D(start), D(end))

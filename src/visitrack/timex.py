@@ -65,6 +65,10 @@ SEVERAL_COUNT = 5
 # this next to "day" ("a 1675-day standoff") is not a visit length.
 MAX_DURATION_DAYS = 62
 
+# Longest stretch one "D1 Month1 - D2 Month2" range may cover; past it the two are separate
+# dates ("on March 3 and November 5"). The longest trip duration_days() reports.
+MAX_RANGE_DAYS = MAX_DURATION_DAYS
+
 # Rolling windows for "the past/coming week|month|year".
 _UNIT_DAYS = {"day": 1, "week": 7, "weekend": 7, "month": 30, "year": 365}
 
@@ -136,17 +140,36 @@ def _distance(w: _Window, p: date) -> int:
     return min(abs((w[0] - p).days), abs((w[1] - p).days))
 
 
-def _pick(windows: Sequence[_Window], p: date, tense: Tense | None) -> _Window | None:
-    """Choose among chronologically sorted occurrences of a year-less expression by tense."""
+def _pick(
+    windows: Sequence[_Window], p: date, tense: Tense | None, mod: str | None = None
+) -> _Window | None:
+    """Choose among chronologically sorted occurrences of a year-less expression by tense.
+
+    With a part-of modifier (``mod``, e.g. "late"), the tense is judged on the part the text
+    names: "visited in late March" in a March 10 story is last year's late March, although
+    this year's March has already begun.
+    """
     if not windows:
         return None
+    seen = list(windows)
+    if mod is not None and mod not in ("later", "earlier"):
+        seen = [_mod_window(mod, w, p) for w in windows]
+    order = range(len(seen))
     if tense == "past":
-        before = [w for w in windows if w[0] <= p]
-        return before[-1] if before else windows[0]
+        before = [i for i in order if seen[i][0] <= p]
+        return windows[before[-1] if before else 0]
     if tense == "future":
-        after = [w for w in windows if w[1] >= p]
-        return after[0] if after else windows[-1]
-    return min(windows, key=lambda w: (_distance(w, p), w[0].year != p.year, w[0] > p))
+        after = [i for i in order if seen[i][1] >= p]
+        return windows[after[0] if after else -1]
+    best = min(
+        order, key=lambda i: (_distance(seen[i], p), seen[i][0].year != p.year, seen[i][0] > p)
+    )
+    return windows[best]
+
+
+def _mod_window(mod: str, w: _Window, p: date) -> _Window:
+    hit = _apply_mod(mod, _Hit(w[0], w[1], "month"), p)
+    return (hit.lo or w[0], hit.hi or w[1])
 
 
 def _next_after(windows: Sequence[_Window], p: date) -> _Window | None:
@@ -215,9 +238,10 @@ _MONTH_FULL = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 )
 # Abbreviations only ever appear next to a day number, where they are unambiguous.
+# The dot belongs to an abbreviation only: "on 12 June." ends a sentence.
 _MONTH_ANY = (
     r"(?:(?:January|February|March|April|May|June|July|August|September|October|November"
-    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
+    r"|December)\b|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
 )
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b"
@@ -242,13 +266,19 @@ _RX_MD = re.compile(
     rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<ry>this|next|last)\s+year\b)?"
 )
 _RX_DM = re.compile(
-    rf"(?P<d1>{_DAY_LEAD})(?:{_RANGE_SEP}(?P<d2>{_DAY}))?\s+(?:of\s+)?(?P<m1>{_MONTH_ANY})"
+    rf"(?P<d1>{_DAY_LEAD})(?:(?:\s+(?:of\s+)?(?P<m0>{_MONTH_ANY}))?{_RANGE_SEP}(?:the\s+)?"
+    rf"(?P<d2>{_DAY}))?\s+(?:of\s+)?(?P<m1>{_MONTH_ANY})"
     rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<ry>this|next|last)\s+year\b)?"
 )
 _RX_MONTH = re.compile(
     rf"(?P<m>{_MONTH_FULL})\b"
     rf"(?:,?\s+(?:of\s+)?(?P<y>{_YEAR})|\s+(?:of\s+)?(?P<ry>this|next|last)\s+year\b)?"
 )
+_RX_MONTH_SPAN = re.compile(
+    rf"(?P<m>{_MONTH_FULL})\s*(?:-|–|—|\s(?:to|through|until|till|and|or)\s)\s*"
+    rf"(?P<m2>{_MONTH_FULL})\b(?:,?\s+(?P<y>{_YEAR}))?"
+)
+_SPAN_LEFT = re.compile(r"(?i)\b(?:between|from)\s+$")
 _RX_YEAR = re.compile(rf"(?P<y>{_YEAR})\b")
 _RX_SEASON = re.compile(
     r"(?P<s>[SsAaFfWw](?:pring|ummer|utumn|all|inter))\b"
@@ -283,12 +313,17 @@ _SINCE_LEFT = re.compile(r"(?i)\bsince\s+(?:(?:early|mid|late)(?:\s+|\s*-\s*))?$
 _TIME_RIGHT = re.compile(r"(?:'s|')?\s+time\b")
 _COUNT_LEFT = re.compile(rf"(?i)\b(?P<n>{_NUM})\s+$")
 _AGO_RIGHT = re.compile(r"\s+ago\b")
+# "the last week of May": the unit is part of a larger date, not the week before publication.
+_OF_DATE_RIGHT = re.compile(
+    rf"\s+of\s+(?:(?:the|this|next|last|coming)\s+)?(?:{_MONTH_FULL}|year|month"
+    r"|[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|[Ww]inter|(?:19|20)\d\d)\b"
+)
 _NOT_YEAR_LEFT = re.compile(r"[\w$£€.,/]$|\d-$")
 
 # Words that make a capitalised "May" (or a bare season or year) a date rather than a name.
 _MAY_CONTEXT = re.compile(
     r"(?i)\b(?:in|early|mid|late|since|until|till|by|next|last|this|during"
-    r"|(?:beginning|start|middle|end)\s+of)(?:\s+|\s*-\s*)$"
+    r"|(?:beginning|start|middle|end|half|quarter|week|month)\s+of)(?:\s+|\s*-\s*)$"
 )
 _YEAR_CONTEXT = re.compile(
     r"(?i)(?:\b(?:in|since|until|till|by|of|from|during|before|after|through|throughout"
@@ -313,10 +348,13 @@ _NOT_SEASON_AFTER = re.compile(r"\s+(?:of|in|from|to|into|on|at|back|short|apart
 _LEFT = re.compile(
     r"(?i)"
     r"(?:\b(?P<prep>before|by|until|till|since|after|from|between|around)\s+)?"
-    r"(?:\b(?P<mod>early|mid|late|later|earlier"
+    r"(?:\b(?P<mod>(?:early|mid)(?:\s*-\s*|\s+)to(?:\s*-\s*|\s+)(?:mid|late)"
+    r"|early|mid|late|later|earlier"
     r"|(?:the\s+)?(?:very\s+)?(?:beginning|start|middle|end|close)\s+of"
     r"|(?:the\s+)?(?:first|second|latter)\s+half\s+of"
-    r"|(?:the\s+)?(?:first|second|third|fourth|last|final)\s+quarter\s+of)"
+    r"|(?:the\s+)?(?:first|second|third|fourth|last|final)\s+quarter\s+of"
+    r"|(?:the\s+)?(?:first|second|third|fourth|last|final)\s+week\s+of"
+    r"|(?:the\s+)?week\s+(?:of|beginning|starting|commencing))"
     r"(?:\s+in)?(?:\s*-\s*|\s+))?"
     r"$"
 )
@@ -348,6 +386,11 @@ class _Ctx:
         """The sentence's tense, unless the preposition fixes it: "since March" is behind us."""
         return "past" if self.left(_SINCE_LEFT, pos) else self.tense
 
+    def mod_kind(self, pos: int) -> str | None:
+        """The part-of modifier left of ``pos`` ("late", "the first week of"), as a kind."""
+        found = self.left(_LEFT, pos)
+        return _mod_kind(found.group("mod")) if found and found.group("mod") else None
+
     def has_modifier(self, pos: int) -> bool:
         found = self.left(_LEFT, pos)
         return found is not None and found.group("mod") is not None
@@ -364,17 +407,30 @@ def _at(m: re.Match[str], hit: _Hit | None, start: int | None = None) -> _Found 
     return None if hit is None else _Found(m.start() if start is None else start, m.end(), hit)
 
 
+def _span_days(m1: int, d1: int, m2: int, d2: int) -> int:
+    """Days from month/day 1 to month/day 2 (into the next year when month 2 comes first)."""
+    y2 = 2001 if m2 >= m1 else 2002  # common years: "February 29" is clamped, not rejected
+    return (date(y2, m2, min(d2, _last_day(y2, m2))) - date(2001, m1, min(d1, 28))).days
+
+
 def _year_offset(word: str) -> int:
     return {"this": 0, "next": 1, "last": -1}[word.lower()]
 
 
 def _day_range(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     """'May 9', 'Jan. 25-26', '9 May 2025', 'April 30 to May 6', 'Monday, December 5'."""
+    groups = m.groupdict()
     m1 = _MONTH_NUM[m.group("m1").rstrip(".").lower()]
-    m2 = _MONTH_NUM[m.group("m2").rstrip(".").lower()] if m.groupdict().get("m2") else m1
+    m2 = _MONTH_NUM[groups["m2"].rstrip(".").lower()] if groups.get("m2") else m1
+    if groups.get("m0"):  # "30 September to 2 October": the first month stands after day 1
+        m1, m2 = _MONTH_NUM[groups["m0"].rstrip(".").lower()], m1
     d1 = int(m.group("d1").rstrip("stndrh"))
     d2 = int(m.group("d2").rstrip("stndrh")) if m.group("d2") else None
     start, end, year = m.start(), m.end(), m.group("y")
+    if d2 is not None and m2 != m1 and _span_days(m1, d1, m2, d2) > MAX_RANGE_DAYS:
+        # "on March 3 and November 5" names two dates, not an eight-month stay.
+        first_month = "m0" if groups.get("m0") else "d1"
+        m2, d2, end, year = m1, None, m.end(first_month), None
     if d2 is not None and m2 == m1 and d2 <= d1:
         if m.re is _RX_DM:
             return None
@@ -409,7 +465,7 @@ def _day_range(m: re.Match[str], ctx: _Ctx) -> _Found | None:
         # "Monday, December 5": the weekday tells which year is meant.
         if wd is not None and any(w[0].weekday() == wd for w in options):
             options = [w for w in options if w[0].weekday() == wd]
-        w = _pick(options, p, ctx.tense_at(start))
+        w = _pick(options, p, ctx.tense_at(start), ctx.mod_kind(start))
     elif window(2000) or window(2001):  # a leap year and a common one: "February 29" is valid
         return _Found(start, end, _Hit(None, None, "day"))
     else:
@@ -455,8 +511,31 @@ def _month_name(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     elif rel == "this":
         w = _month(p.year, month)
     else:
-        w = _pick(options[:3], p, ctx.tense_at(start))
+        w = _pick(options[:3], p, ctx.tense_at(start), ctx.mod_kind(start))
     return _at(m, _Hit(w[0], w[1], "month") if w else None, start)
+
+
+def _month_span(m: re.Match[str], ctx: _Ctx) -> _Found | None:
+    """'May-June', 'between March and May', 'from October to December 2026', 'June or July'."""
+    m1, m2 = _MONTH_NUM[m.group("m").lower()], _MONTH_NUM[m.group("m2").lower()]
+    if m1 == m2:
+        return None
+    if m1 == 5 and not (ctx.left(_MAY_CONTEXT, m.start()) or ctx.left(_SPAN_LEFT, m.start())):
+        return None  # "May and June": a name or a verb can come first
+
+    def window(y: int) -> _Window:
+        lo = date(y, m1, 1)
+        return lo, _month(y if m2 > m1 else y + 1, m2)[1]
+
+    if m.group("y"):
+        y = int(m.group("y"))
+        return _at(m, _Hit(*window(y if m2 > m1 else y - 1), "month"))
+    p = ctx.published
+    if p is None:
+        return _at(m, _Hit(None, None, "month"))
+    options = [window(y) for y in (p.year - 1, p.year, p.year + 1)]
+    w = _pick(options, p, ctx.tense_at(m.start()), ctx.mod_kind(m.start()))
+    return _at(m, _Hit(w[0], w[1], "month") if w else None)
 
 
 def _year_number(m: re.Match[str], ctx: _Ctx) -> _Found | None:
@@ -509,7 +588,7 @@ def _season_name(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     elif rel == "this":
         w = next((o for o in options if o[0] <= p <= o[1]), None) or _season(name, p.year)
     else:
-        w = _pick(options[1:4], p, ctx.tense_at(start))
+        w = _pick(options[1:4], p, ctx.tense_at(start), ctx.mod_kind(start))
     return _at(m, _Hit(w[0], w[1], "season") if w else None, start)
 
 
@@ -616,6 +695,8 @@ def _period(rel_match: re.Match[str], m: re.Match[str], unit: str, ctx: _Ctx) ->
     """'this week', 'next month', 'last year', 'the end of the month', 'the past year'."""
     rel = " ".join(rel_match.group("rel").lower().split())
     start = rel_match.start()
+    if rel in ("next", "last", "this") and ctx.right(_OF_DATE_RIGHT, m.end()):
+        return None
     if rel == "the" and not ctx.has_modifier(start):
         return None  # "the year" is a calendar period only after "the end of" and the like
     gran: Granularity = (
@@ -664,6 +745,7 @@ _FAMILIES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_RX_MD, _day_range),
     (_RX_DM, _day_range),
     (_RX_MONTH, _month_name),
+    (_RX_MONTH_SPAN, _month_span),
     (_RX_YEAR, _year_number),
     (_RX_SEASON, _season_name),
     (_RX_WEEKDAY, _weekday),
@@ -694,7 +776,22 @@ _MOD_KIND = {
     "fourth quarter of": "q4",
     "last quarter of": "q4",
     "final quarter of": "q4",
+    "early to mid": "early-mid",
+    "mid to late": "mid-late",
+    "first week of": "wk1",
+    "second week of": "wk2",
+    "third week of": "wk3",
+    "fourth week of": "wk4",
+    "last week of": "wklast",
+    "final week of": "wklast",
+    "week of": "weekof",
+    "week beginning": "weekfrom",
+    "week starting": "weekfrom",
+    "week commencing": "weekfrom",
 }
+# "the second week of May" is days 8-14: weeks of a month or year are counted from its first day.
+_ORDINAL_WEEK = {"wk1": 0, "wk2": 1, "wk3": 2, "wk4": 3}
+_WEEK_DAYS = 7
 # A month splits at fixed days ("early September" = 1-10, "mid-" = 11-20, "late" = 21-end).
 _MONTH_THIRD_DAYS = 10
 _FINER: dict[Granularity, Granularity] = {
@@ -720,6 +817,23 @@ def _apply_mod(kind: str, hit: _Hit, p: date | None) -> _Hit:
         return _Hit(max(lo, p), hi, hit.gran) if p is not None and p <= hi else hit
     if kind == "earlier":
         return _Hit(lo, min(hi, p), hit.gran) if p is not None and p >= lo else hit
+    if "-" in kind:  # "mid-to-late May": from the start of one part to the end of the other
+        first, second = (_apply_mod(k, hit, p) for k in kind.split("-"))
+        return _Hit(first.lo, second.hi, first.gran)
+    if kind in ("weekof", "weekfrom"):
+        if lo != hi:
+            return hit  # "the week of the summit" is no date we know
+        if kind == "weekof":  # "the week of May 5": the Monday-Sunday week holding the day
+            a, b = _week(lo)
+            return _Hit(a, b, "week")
+        return _Hit(lo, lo + timedelta(days=_WEEK_DAYS - 1), "week")
+    if kind in _ORDINAL_WEEK or kind == "wklast":
+        if (hi - lo).days + 1 < 4 * _WEEK_DAYS:
+            return hit  # only a month or longer has weeks to count
+        if kind == "wklast":
+            return _Hit(hi - timedelta(days=_WEEK_DAYS - 1), hi, "week")
+        a = lo + timedelta(days=_WEEK_DAYS * _ORDINAL_WEEK[kind])
+        return _Hit(a, a + timedelta(days=_WEEK_DAYS - 1), "week")
     parts, index = {
         "early": (3, 0),
         "mid": (3, 1),
@@ -791,13 +905,19 @@ def find_times(text: str, published: date | None, tense: Tense | None = None) ->
     ctx = _Ctx(text, published, tense, first, last)
     cands: list[_Found] = []
     for rx, handler in _FAMILIES:
-        for m in rx.finditer(text):
+        pos = 0
+        while (m := rx.search(text, pos)) is not None:
             s = m.start()
+            pos = max(m.end(), s + 1)
             if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
                 continue  # inside a word: "G8", "Mayor", "birthday"
             found = handler(m, ctx)
             if found is not None:
                 cands.append(found)
+                if found.end < m.end():
+                    # The handler kept only the head ("March 3" of "March 3 and November 5"):
+                    # the rest is scanned again, so the second date is not lost.
+                    pos = max(found.end, s + 1)
     mentions: list[TimeMention] = []
     prev_end = 0
     for found in _resolve(cands):
