@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from visitrack.clean import clean
 from visitrack.records import CleanDocument, RawDocument
@@ -283,3 +284,94 @@ def test_control_characters_in_html_never_crash() -> None:
         doc = _clean(f"<div>The minister arrived.</div>{junk}He met the king.", is_html=True)
         assert "The minister arrived." in doc.text and "He met the king." in doc.text
         assert junk not in doc.text
+
+
+# --- full pages: the article inside a large template --------------------------------------------
+# The pages under fixtures/pages are written for these tests (invented prose): a news-site template
+# (60-link menu, mega-menu, cookie banner, most-read and latest rails, teaser cards, footer,
+# JSON-LD, scripts) around a two- or three-paragraph article.
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _page(name: str) -> CleanDocument:
+    content = (PAGES / name).read_text(encoding="utf-8")
+    return clean(RawDocument(name, name, content, is_html=name.endswith(".html")))
+
+
+def _paragraphs(doc: CleanDocument) -> list[str]:
+    return doc.text.split("\n\n")
+
+
+def test_article_in_semantic_template() -> None:
+    doc = _page("template_article.html")
+    paras = _paragraphs(doc)
+    assert paras[0] == "Chilean president to visit Hanoi next week"
+    assert paras[1].startswith("SANTIAGO — Chilean President Gabriel Boric will travel")
+    assert doc.published == date(2025, 3, 11)
+    for junk in ("cookies", "Most read", "Sign in", "Football", "Live: election"):
+        assert junk not in doc.text, junk
+
+
+def test_article_in_table_layout_is_read_from_its_cell() -> None:
+    # The extractor skips tables and returned two teaser cards; the cell around the headline
+    # holds the article.
+    doc = _page("template_table.html")
+    assert _paragraphs(doc) == [
+        "Mongolian prime minister begins visit to Ankara",
+        "ULAANBAATAR, 5 May 2023 — Mongolian Prime Minister Luvsannamsrain Oyun-Erdene left for "
+        "Turkey on Friday at the invitation of the Turkish government, the government press "
+        "office said.",
+        "During the four-day official visit he will hold talks in Ankara on mining investment "
+        "and direct flights, and visit a defence industry fair in Istanbul.",
+    ]
+    assert doc.published == date(2023, 5, 5)
+
+
+def test_article_only_in_json_ld() -> None:
+    doc = _page("jsonld_only.html")
+    paras = _paragraphs(doc)
+    assert paras[0] == "Egyptian foreign minister to visit Tokyo"
+    assert paras[1].startswith("CAIRO — Egyptian Foreign Minister Badr Abdelatty will visit Japan")
+    assert paras[2].startswith("Abdelatty will meet his Japanese counterpart in Tokyo")
+    assert len(paras) == 3  # the teaser cards the extractor returned are gone
+    assert doc.published == date(2024, 11, 30)
+
+
+def test_br_separated_paragraph_dropped_by_extractor_is_put_back() -> None:
+    doc = _page("template_div_br.html")
+    paras = _paragraphs(doc)
+    assert paras[:4] == [
+        "Polish president to make first visit to Seoul",
+        "WARSAW — Polish President Andrzej Duda will visit South Korea in October, his chief of "
+        "staff told reporters on Thursday.",
+        "The visit to Seoul will focus on defence purchases and nuclear energy, she said, adding "
+        "that the dates were being agreed with the South Korean side.",
+        "Duda last met South Korean President Yoon Suk Yeol at a NATO summit.",
+    ]
+    assert doc.published == date(2023, 9, 14)
+
+
+def test_article_in_nested_divs_and_widget_classes() -> None:
+    doc = _page("template_divs.html")
+    assert "NAIROBI — Kenya's foreign minister Musalia Mudavadi left for Brazil" in doc.text
+    assert "He is scheduled to meet Brazilian Foreign Minister Mauro Vieira" in doc.text
+    assert doc.published == date(2024, 6, 9)
+    doc = _page("template_widget_class.html")
+    assert _paragraphs(doc)[1].startswith("ABUJA — Nigeria's Vice President Kashim Shettima")
+    assert len(_paragraphs(doc)) == 4
+    assert doc.published == date(2024, 10, 2)
+
+
+def test_summary_in_json_ld_does_not_replace_a_full_article() -> None:
+    # A one-sentence articleBody (a description) beside a page whose article was extracted.
+    para = "The minister will fly to Lima on Monday for talks on trade, her office said today."
+    body = "".join(f"<p>{para} Paragraph {k} adds more words to the story.</p>" for k in range(6))
+    ld = '{"@type": "NewsArticle", "articleBody": "A short summary of the story, in one line."}'
+    page = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body>'
+        f"<article><h1>Minister to visit Peru for trade talks</h1>{body}</article></body></html>"
+    )
+    doc = _clean(page, is_html=True)
+    assert "A short summary" not in doc.text
+    assert doc.text.count("The minister will fly to Lima") == 6

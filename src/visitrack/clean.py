@@ -19,10 +19,13 @@ article sentence costs more downstream than a stray menu word.
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from visitrack.pubdate import (
     copyright_year,
@@ -87,6 +90,23 @@ HTML_FRAGMENT_MIN_TAGS = 2
 # (the Wikinews "Formats: [HTML](..) [JSON](..)" row); a sentence with one link is prose.
 NAV_MIN_LINKS = 2
 NAV_MAX_OUTSIDE_CHARS = 12
+
+# HTML pages: the extractor's text is checked against the page's article block (and the
+# JSON-LD articleBody); when it lacks more than this share of that prose, and what it lacks
+# outweighs half of the prose it has, the block is read instead. Below the share, the missing
+# prose lines are put back in page order...
+MISSING_SHARE = 0.5
+# ...and only when the missing prose is at least this share of the block: a stray promo line
+# inside a long article ("Chat with us in Facebook Messenger.") is the extractor's good call.
+MERGE_MIN_SHARE = 0.2
+# A block's own text counts towards the density score from this many characters (a dateline
+# or caption is shorter; the shortest article paragraphs of the gold pages are longer).
+DENSE_MIN_BLOCK_CHARS = 40
+# The article block is the smallest element around the headline with this much prose (two
+# short paragraphs); headlines shorter than HEADLINE_MIN_CHARS (letters and digits) are not
+# looked for.
+ARTICLE_MIN_PROSE = 150
+HEADLINE_MIN_CHARS = 15
 
 # --- patterns ---------------------------------------------------------------------------------
 
@@ -169,6 +189,24 @@ _HTML_TAG = re.compile(r"<[^>]{0,2000}>")
 # back (ValueError), and trafilatura gives up on them. They carry no text.
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LEADING_DATE_HEADER = re.compile(r"\A\s*date\s+(?:19|20)\d{2}-\d{2}-\d{2}[ \t]*")
+_NON_ALNUM = re.compile(r"[\W_]+")
+_SOURCE_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u2009\u202f]+")
+_BLOCK_BREAK = "\u2029"  # marks block ends while a page element's text is read
+# Page blocks for the density check, and the chrome it never reads.
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "td", "th", "li", "dd", "dt", "blockquote", "section", "article", "main"}
+    | {"pre", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tr", "tbody", "figure"}
+    | {"figcaption"}
+)
+_CHROME_XPATH = (
+    "//script|//style|//noscript|//nav|//footer|//header|//form|//aside|//button|//select"
+    "|//iframe|//svg|//template"
+)
+_CHROME_ATTR = re.compile(
+    r"cookie|consent|gdpr|(?<![a-z])nav|menu|breadcrumb|share|social|newsletter|comment|"
+    r"related|promo|advert|sponsor|ticker|masthead|subscribe|signup|paywall|(?<![a-z])ads?(?![a-z])",
+    re.I,
+)
 
 
 # --- paragraphs -------------------------------------------------------------------------------
@@ -270,6 +308,174 @@ def _lxml_lines(page: str) -> list[str] | None:
     return lines if any(lines) else None
 
 
+def _parse_page(content: str) -> Any | None:
+    try:
+        import lxml.html
+        from lxml import etree
+
+        return lxml.html.document_fromstring(content)
+    except (ValueError, etree.ParserError, etree.XMLSyntaxError):
+        return None
+
+
+def _ld_objects(data: object) -> Iterator[dict[str, Any]]:
+    """Every JSON object of a JSON-LD block, ``@graph`` members and nested lists included."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _ld_objects(data.get("@graph"))
+
+
+def _json_ld_article(root: Any) -> tuple[str | None, str | None, str | None]:
+    """(articleBody, headline, datePublished) of the page's JSON-LD article, if any."""
+    best: tuple[str | None, str | None, str | None] = (None, None, None)
+    for script in root.xpath("//script[@type='application/ld+json']"):
+        raw = script.text or ""
+        if "articleBody" not in raw and "datePublished" not in raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        for obj in _ld_objects(data):
+            body, head, day = (obj.get(k) for k in ("articleBody", "headline", "datePublished"))
+            body = body if isinstance(body, str) and body.strip() else None
+            head = head if isinstance(head, str) else None
+            day = day if isinstance(day, str) else None
+            if body and len(body) > len(best[0] or ""):
+                best = (body, head or best[1], day or best[2])
+            elif best == (None, None, None) and day:
+                best = (None, head, day)
+    return best
+
+
+def _own_text(el: Any) -> tuple[int, int]:
+    """(characters, characters inside links) of an element's text outside nested blocks."""
+    total = len((el.text or "").strip())
+    linked = total if el.tag == "a" else 0
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _BLOCK_TAGS:
+            t, ln = _own_text(child)
+            total += t
+            linked += t if child.tag == "a" else ln
+        total += len((child.tail or "").strip())
+    return total, linked
+
+
+def _prose(el: Any) -> int:
+    """Unlinked characters in the blocks of ``el`` whose own text is long enough to be prose."""
+    total = 0
+    for sub in el.iter(*_BLOCK_TAGS):
+        chars, linked = _own_text(sub)
+        if chars - linked >= DENSE_MIN_BLOCK_CHARS:
+            total += chars - linked
+    return total
+
+
+def _headline_block(body: Any, title: str | None) -> Any | None:
+    """The smallest element around the page's headline that holds article prose."""
+    if not title:
+        return None
+    key = _alnum(title)
+    if len(key) < HEADLINE_MIN_CHARS:
+        return None
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in ("a", "title", "script", "style"):
+            continue
+        own = _alnum(el.text or "")
+        if not own or not key.startswith(own[:HEADLINE_MIN_CHARS]):
+            continue
+        text = _alnum(el.text_content())
+        if text != key and not (key.startswith(text) and len(text) >= HEADLINE_MIN_CHARS):
+            continue
+        if any(anc.tag == "a" for anc in el.iterancestors()):
+            continue
+        for anc in el.iterancestors():
+            if anc.tag in ("body", "html"):
+                return None
+            if _prose(anc) >= ARTICLE_MIN_PROSE:
+                return anc
+    return None
+
+
+def _dense_block(body: Any) -> Any | None:
+    """The element holding the page's densest run of prose (a readability-style score).
+
+    Each block's own unlinked text scores for its parent, half for its grandparent.
+    """
+    scores: dict[Any, float] = {}
+    for el in body.iter(*_BLOCK_TAGS):
+        total, linked = _own_text(el)
+        prose = total - linked
+        if prose < DENSE_MIN_BLOCK_CHARS:
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + prose
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + prose / 2
+    if not scores:
+        return None
+    return max(scores, key=lambda el: scores[el])
+
+
+def _drop_chrome(el: Any) -> None:
+    """Remove navigation, footers, cookie banners, share and comment widgets, related lists."""
+    for bad in el.xpath("." + _CHROME_XPATH.replace("|//", "|.//")):
+        if bad.getparent() is not None:
+            bad.drop_tree()
+    for sub in list(el.iter()):
+        if (
+            isinstance(sub.tag, str)
+            and sub is not el
+            and _CHROME_ATTR.search(f"{sub.get('class', '')} {sub.get('id', '')}")
+            and sub.getparent() is not None
+        ):
+            sub.drop_tree()
+
+
+def _article_block(root: Any, title: str | None) -> Any | None:
+    """The page's article element: around the headline, else the densest prose block."""
+    body = root.find("body")
+    if body is None:
+        return None
+    block = _headline_block(body, title)
+    if block is None:
+        _drop_chrome(body)
+        return _dense_block(body)
+    _drop_chrome(block)
+    return block
+
+
+def _element_lines(el: Any) -> list[str]:
+    """The text of ``el``, one line per block (source line breaks inside a block are spaces)."""
+    for sub in el.iter():
+        if isinstance(sub.tag, str) and sub.tag in _BLOCK_TAGS | {"br"}:
+            sub.tail = _BLOCK_BREAK + (sub.tail or "")
+    text = _SOURCE_SPACE.sub(" ", el.text_content())
+    return [ln.strip() for ln in text.replace(_BLOCK_BREAK, "\n").splitlines()]
+
+
+def _alnum(text: str) -> str:
+    return _NON_ALNUM.sub("", text.lower())
+
+
+def _missing_prose(candidate: list[str], extracted: str) -> tuple[int, int]:
+    """(prose characters of ``candidate``, of those the ones ``extracted`` lacks)."""
+    have = _alnum(extracted)
+    total = missing = 0
+    for line in candidate:
+        if _is_sentence(line):
+            total += len(line)
+            if _alnum(line) not in have:
+                missing += len(line)
+    return total, missing
+
+
 def _read_html(content: str) -> _Extracted:
     content = _XML_INVALID.sub("", content)
     title: str | None = None
@@ -293,8 +499,85 @@ def _read_html(content: str) -> _Extracted:
         title = data.get("title") or None
         if data.get("date"):
             metadata["date"] = str(data["date"])
+    root = _parse_page(content)
+    if root is None:
+        lines = text.splitlines() if text else _strip_tags(content)
+        return _Extracted(lines, title=title, metadata=metadata, wrapped=False)
+    ld_body, ld_title, ld_date = _json_ld_article(root)
+    if ld_date and "date" not in metadata:
+        metadata["datepublished"] = ld_date
+    title = title or ld_title
+    extracted = text or ""
+    if ld_body:
+        ld_lines = [_SPACES.sub(" ", ln).strip() for ln in _unescape(ld_body).splitlines()]
+        total, missing = _missing_prose(ld_lines, extracted)
+        if total and missing > total * MISSING_SHARE and missing > _prose_chars(extracted) / 2:
+            # The article is in the page's structured data only (rendered by script) or the
+            # extractor took another block: the publisher's own article text wins.
+            return _Extracted(ld_lines, title=title, metadata=metadata, wrapped=False)
+    dense = _article_block(root, title)
+    if dense is not None:
+        dense_lines = _element_lines(dense)
+        total, missing = _missing_prose(dense_lines, extracted)
+        if total and missing > total * MISSING_SHARE and missing > _prose_chars(extracted) / 2:
+            # The extractor missed the page's main prose (a table layout, a body in a block
+            # whose class looks like chrome): read the article block instead.
+            return _Extracted(dense_lines, title=title, metadata=metadata, wrapped=False)
+        recovered = _recoverable(dense_lines, extracted)
+        if total and sum(len(ln) for ln in recovered) >= total * MERGE_MIN_SHARE:
+            text = extracted = _merge_missing(dense_lines, recovered, extracted)
     lines = text.splitlines() if text else (_lxml_lines(content) or _strip_tags(content))
     return _Extracted(lines, title=title, metadata=metadata, wrapped=False)
+
+
+def _prose_chars(text: str) -> int:
+    return sum(len(ln) for ln in text.splitlines() if _is_sentence(ln))
+
+
+def _recoverable(candidate: list[str], extracted: str) -> set[str]:
+    """Prose lines of ``candidate`` missing from ``extracted`` next to prose it kept.
+
+    A missing paragraph between or beside kept article paragraphs was dropped by mistake; one
+    among menus and puzzles ("Get ready for a challenging Sudoku puzzle!") was not.
+    """
+    have = _alnum(extracted)
+    lines = [ln for ln in candidate if _alnum(ln)]
+    state = [
+        ("kept" if _alnum(ln) in have else "missing") if _is_sentence(ln) else "other"
+        for ln in lines
+    ]
+    out: set[str] = set()
+    for step in (1, -1):
+        touching = False
+        for i in range(len(lines))[::step]:
+            if state[i] == "missing" and touching:
+                out.add(lines[i])
+            else:
+                touching = state[i] == "kept"
+    return out
+
+
+def _merge_missing(candidate: list[str], recovered: set[str], extracted: str) -> str:
+    """``extracted`` with the ``recovered`` lines of ``candidate`` put back in page order."""
+    out = extracted.splitlines()
+    keys = [_alnum(ln) for ln in out]
+    pending: list[str] = []
+    insert_at = 0
+    for line in candidate:
+        key = _alnum(line)
+        if line in recovered:
+            pending.append(line)
+            continue
+        if not _is_sentence(line):
+            continue
+        pos = next((i for i, k in enumerate(keys) if key in k), None)
+        if pos is not None:
+            out[pos:pos] = pending
+            keys[pos:pos] = [_alnum(p) for p in pending]
+            insert_at = pos + len(pending) + 1
+            pending = []
+    out[insert_at:insert_at] = pending
+    return "\n".join(out)
 
 
 def _read_text(content: str) -> _Extracted:
@@ -534,6 +817,18 @@ def _read(doc: RawDocument, content: str) -> _Extracted:
     return _read_text(content)
 
 
+# Metadata fields that hold the page's own address (front matter, HTML meta), best first.
+URL_FIELDS = ("url", "source_url", "canonical", "canonical_url", "og:url", "link")
+
+
+def _metadata_url(metadata: dict[str, str]) -> str | None:
+    for key in URL_FIELDS:
+        value = str(metadata.get(key) or "").strip()
+        if value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
 def clean(doc: RawDocument) -> CleanDocument:
     """Clean one raw document and split it into stories.
 
@@ -589,6 +884,6 @@ def clean(doc: RawDocument) -> CleanDocument:
         text=text,
         stories=tuple(stories),
         title=title,
-        url=doc.url,
+        url=doc.url or _metadata_url(ex.metadata),
         published=doc.published or (stories[0].published if stories else published),
     )
