@@ -9,9 +9,10 @@ refer back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from visitrack import resolve
 from visitrack.records import Party, Role, When
@@ -71,6 +72,15 @@ SPEAKER_TITLES = (
     "correspondent",
 )
 PRONOUNS = frozenset({"he", "she", "his", "her", "him", "hers"})
+# The gender a pronoun refers to, for ruling out antecedents whose given name says otherwise.
+PRONOUN_GENDER = {
+    "he": "male",
+    "his": "male",
+    "him": "male",
+    "she": "female",
+    "her": "female",
+    "hers": "female",
+}
 # A name the recogniser missed is trusted from an appositive title only when it is this many
 # capitalised words: one word is too often a place or an organisation, four a phrase.
 UNTAGGED_NAME_WORDS = (2, 3)
@@ -80,6 +90,33 @@ NON_PERSON_ENTS = frozenset(
 )
 # Prepositions that tie a person to the state they represent: 'Ken Mori of Japan'.
 COUNTRY_PREPS = frozenset({"of", "from"})
+
+
+@lru_cache(maxsize=1)
+def _gender_detector() -> Any:
+    import gender_guesser.detector as detector  # deferred: loads a 40,000-name table
+
+    return detector.Detector(case_sensitive=False)
+
+
+@lru_cache(maxsize=4096)
+def name_gender(name: str) -> str | None:
+    """'male' or 'female' when the given name of a full name says so clearly, else None
+    (gender-guesser's table of given names by country; 'andy' and 'unknown' say nothing)."""
+    words = [w for w in name.replace(".", " ").split() if len(w) > 1]
+    if len(words) < 2:
+        return None
+    verdict = str(_gender_detector().get_gender(words[0]))
+    return verdict.removeprefix("mostly_") if verdict.endswith(("male", "female")) else None
+
+
+def pronoun_fits(pronoun: str, actor: Actor) -> bool:
+    """Whether a pronoun can refer to an actor: not 'she' for a man named as such."""
+    wanted = PRONOUN_GENDER.get(pronoun.lower())
+    if wanted is None or not actor.name:
+        return True
+    found = name_gender(actor.name)
+    return found is None or found == wanted
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +172,27 @@ class Discourse:
             self.last_person = actor
         if actor.country:
             self.by_title[(actor.country, actor.role)] = actor
+
+    def own_countries(self) -> list[str]:
+        """The states the story is told from, surest first: the publisher's, the dateline's,
+        the one it names most."""
+        out = [self.source, self.home.country if self.home else None, *self.countries[:1]]
+        return list(dict.fromkeys(c for c in out if c))
+
+    def holder(self, role: Role) -> Actor | None:
+        """Who 'the President' (or another office named without a country) is."""
+        for country in self.own_countries():
+            known = self.by_title.get((country, role))
+            if known is not None and known.name:
+                return known
+            if self.published is not None:
+                person = resolve.office_holder(country, role, self.published)
+                if person is not None:
+                    return Actor(person.name, person.role, person.country)
+        for actor in reversed(list(self.people.values())):
+            if actor.role == role and actor.name and actor.country:
+                return actor
+        return None
 
     def person_of(self, country: str, role: str | None) -> Actor | None:
         """The person of that country (and role, when given) the story named last."""
@@ -333,10 +391,11 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
         if role in {"head_of_state", "head_of_government", "foreign_minister"} and any(
             c.lower_ == "the" for c in tok.children
         ):
-            # "the President" in a story about one president
-            for actor in reversed(list(disc.people.values())):
-                if actor.role == role and actor.name and actor.country:
-                    return Actor(actor.name, actor.role, actor.country, frozenset({tok.i}), phrase)
+            # "the President" in a story about one president: the office holder of the state
+            # the story is told from, else the last president the story named
+            held = disc.holder(role)
+            if held is not None:
+                return replace(held, tokens=frozenset({tok.i}), surface=phrase)
         return None
     role = resolve.role_from_title(phrase)
     if role is None and tok.lemma_.lower() in {"leader", "counterpart"}:

@@ -23,6 +23,7 @@ from visitrack.actors import (
     Actor,
     Discourse,
     find_actors,
+    pronoun_fits,
 )
 from visitrack.lexicon import (
     EVENT_NOUNS,
@@ -343,25 +344,36 @@ def _second_subject_name(group: Token, start: int) -> Actor | None:
 
 def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor | None:
     """What 'he'/'his' refers to: the nearest earlier named non-speaker in the sentence, else
-    the last person the story named."""
+    the last person the story named; never one whose given name contradicts the pronoun."""
     best: Actor | None = None
     subject: Actor | None = None
     doc = pron.doc
     for i in sorted(actors):
         a = actors[i]
-        if i < pron.i and a.name and not a.speaker and a.country:
+        if i < pron.i and a.name and not a.speaker and a.country and pronoun_fits(pron.text, a):
             best = a
             if doc[i].dep_ in {"nsubj", "nsubjpass"} or any(
                 doc[j].dep_ in {"nsubj", "nsubjpass"} for j in a.tokens
             ):
                 subject = a
     found = subject or best
-    earlier = disc.last_subject or disc.last_person
-    if found is None and earlier is not None:
+    if found is None:
         # the story's last subject, not its last object: "Macron will hold talks with
         # Prabowo. He will end the tour in Singapore." Token positions of an earlier sentence
         # mean nothing here.
-        found = replace(earlier, tokens=frozenset({pron.i}))
+        earlier = disc.last_subject or disc.last_person
+        if earlier is not None and not pronoun_fits(pron.text, earlier):
+            # 'she' after a man was named last: the last woman the story named
+            earlier = next(
+                (
+                    a
+                    for a in reversed(list(disc.people.values()))
+                    if a.country and not a.speaker and pronoun_fits(pron.text, a)
+                ),
+                None,
+            )
+        if earlier is not None:
+            found = replace(earlier, tokens=frozenset({pron.i}))
     return found
 
 

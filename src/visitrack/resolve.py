@@ -512,6 +512,21 @@ def _choose(
     return pool[0] if len(names) == 1 else None
 
 
+def office_holder(country: str, role: Role, on: date) -> Person | None:
+    """The one person the gazetteer has holding ``role`` for ``country`` on ``on`` ('the
+    President' in a White House statement of 2023), or None when it knows none or several."""
+    people = _people()
+    holders = {
+        e.name: e
+        for e in people.entries
+        if e.country == country and any(t.role == role and _distance(t, on) == 0 for t in e.terms)
+    }
+    if len(holders) != 1:
+        return None
+    entry = next(iter(holders.values()))
+    return Person(entry.name, role, entry.country)
+
+
 def lookup_person(
     name: str,
     on: date | None = None,
