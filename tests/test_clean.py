@@ -375,3 +375,69 @@ def test_summary_in_json_ld_does_not_replace_a_full_article() -> None:
     doc = _clean(page, is_html=True)
     assert "A short summary" not in doc.text
     assert doc.text.count("The minister will fly to Lima") == 6
+
+
+# --- digest and feed pages: several items, each with its own date ------------------------------
+
+DIGEST_ITEMS = [
+    ("Finnish foreign minister begins Asia tour", date(2025, 3, 12), "Finnish Foreign Minister"),
+    ("Ghanaian president postpones trip to Madrid", date(2025, 3, 10), "Ghana's President"),
+    ("Thai prime minister lands in Paris", date(2025, 3, 5), "Thai Prime Minister"),
+    ("Austrian chancellor to visit Cairo", date(2025, 3, 3), "Austrian Chancellor"),
+]
+
+
+def _assert_digest(doc: CleanDocument) -> None:
+    assert len(doc.stories) == len(DIGEST_ITEMS)
+    pairs = zip(doc.stories, DIGEST_ITEMS, strict=True)
+    for n, (story, (headline, day, opening)) in enumerate(pairs):
+        text = doc.text[story.start : story.end]
+        assert story.published == day, headline
+        assert headline in text and opening in text, headline
+        for other_headline, _, other in DIGEST_ITEMS[:n] + DIGEST_ITEMS[n + 1 :]:
+            assert other not in text and other_headline not in text, (headline, other)
+        if n > 0:
+            assert story.title == headline
+            assert text.startswith(headline)
+    assert doc.published == date(2025, 3, 12)
+
+
+def test_digest_items_dated_at_the_start_of_their_paragraph() -> None:
+    # "12 March 2025 — Finnish Foreign Minister ...": the item's date opens its paragraph.
+    _assert_digest(_page("digest_dash.html"))
+    doc = _page("digest_dash.txt")
+    _assert_digest(doc)
+    assert "12 March 2025 — Finnish Foreign Minister Elina Valtonen began" in doc.text
+
+
+def test_feed_items_dated_by_time_elements() -> None:
+    # Each item shows only a weekday in <time datetime="...">, in a "meta" block the extractor
+    # drops; the date is spelt out and the items become stories.
+    doc = _page("digest_time.html")
+    _assert_digest(doc)
+    assert "12 March 2025" not in doc.text  # stamps are markers, not text
+
+
+def test_wire_dateline_dates_its_story_and_stays_in_the_text() -> None:
+    content = (
+        "Envoy arrives in Lima\n\n"
+        "LIMA, 4 May 2024 — The special envoy arrived in Lima on Saturday for talks, "
+        "officials said.\n\n"
+        "He will meet the president on Monday, his office said in a statement."
+    )
+    doc = _clean(content)
+    assert len(doc.stories) == 1
+    assert doc.published == date(2024, 5, 4)
+    assert "LIMA, 4 May 2024 — The special envoy arrived" in doc.text
+
+
+def test_time_inside_a_sentence_is_left_alone() -> None:
+    page = (
+        "<html><body><article><h1>Minister to visit Oslo next week</h1>"
+        '<p>The minister will visit Oslo on <time datetime="2024-05-14">Tuesday</time> for talks '
+        "on fisheries and energy, her office said.</p><p>She will also meet the crown prince "
+        "during the two-day visit, the office said.</p></article></body></html>"
+    )
+    doc = _clean(page, is_html=True)
+    assert "visit Oslo on Tuesday for talks" in doc.text
+    assert "14 May" not in doc.text

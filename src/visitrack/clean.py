@@ -32,6 +32,7 @@ from visitrack.pubdate import (
     find_published,
     is_yearless_marker,
     parse_date_marker,
+    parse_date_value,
     split_front_matter,
 )
 from visitrack.records import CleanDocument, RawDocument, Story
@@ -107,6 +108,14 @@ DENSE_MIN_BLOCK_CHARS = 40
 # looked for.
 ARTICLE_MIN_PROSE = 150
 HEADLINE_MIN_CHARS = 15
+
+# A date stamp opening a paragraph ("12 March 2025 — The minister ...") is at most this long.
+LEAD_STAMP_MAX_CHARS = 60
+
+# A <time datetime> is a stamp when its block holds at most this many other words ("Posted").
+TIME_MAX_NEIGHBOUR_WORDS = 3
+# A page block holding stamps of at least this many distinct days is a dated list of items.
+DIGEST_MIN_DATES = 2
 
 # --- patterns ---------------------------------------------------------------------------------
 
@@ -189,6 +198,22 @@ _HTML_TAG = re.compile(r"<[^>]{0,2000}>")
 # back (ValueError), and trafilatura gives up on them. They carry no text.
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LEADING_DATE_HEADER = re.compile(r"\A\s*date\s+(?:19|20)\d{2}-\d{2}-\d{2}[ \t]*")
+_LEAD_SEPARATOR = re.compile(r"\s*(?:[—–|]|--|\s-|:)\s+")
+_DATE_DIGIT = re.compile(r"\d")
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _NON_ALNUM = re.compile(r"[\W_]+")
 _SOURCE_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u2009\u202f]+")
 _BLOCK_BREAK = "\u2029"  # marks block ends while a page element's text is read
@@ -515,9 +540,14 @@ def _read_html(content: str) -> _Extracted:
             # The article is in the page's structured data only (rendered by script) or the
             # extractor took another block: the publisher's own article text wins.
             return _Extracted(ld_lines, title=title, metadata=metadata, wrapped=False)
+    _spell_out_times(root)
     dense = _article_block(root, title)
     if dense is not None:
         dense_lines = _element_lines(dense)
+        if _is_dated_list(dense_lines, extracted):
+            # A digest or feed page whose items' dates the extractor dropped (they sit in
+            # "meta" blocks): the block keeps one stamp per item, so each item is a story.
+            return _Extracted(dense_lines, title=title, metadata=metadata, wrapped=False)
         total, missing = _missing_prose(dense_lines, extracted)
         if total and missing > total * MISSING_SHARE and missing > _prose_chars(extracted) / 2:
             # The extractor missed the page's main prose (a table layout, a body in a block
@@ -528,6 +558,44 @@ def _read_html(content: str) -> _Extracted:
             text = extracted = _merge_missing(dense_lines, recovered, extracted)
     lines = text.splitlines() if text else (_lxml_lines(content) or _strip_tags(content))
     return _Extracted(lines, title=title, metadata=metadata, wrapped=False)
+
+
+def _spell_out_times(root: Any) -> None:
+    """Give a ``<time datetime>`` that stands alone in its block its full date as text.
+
+    Feed and digest items often show "Monday" or "3 hours ago" and keep the date in the
+    attribute; spelt out, the stamp dates its item. A time inside a sentence is left alone.
+    """
+    for el in root.iter("time"):
+        day = parse_date_value(el.get("datetime") or "")
+        shown = " ".join(el.text_content().split())
+        if day is None or parse_date_marker(shown) is not None:
+            continue
+        block = next((a for a in el.iterancestors() if a.tag in _BLOCK_TAGS), None)
+        if block is None:
+            continue
+        around = " ".join(block.text_content().split()).replace(shown, " ", 1)
+        if _words(around) > TIME_MAX_NEIGHBOUR_WORDS:
+            continue
+        for child in list(el):
+            el.remove(child)
+        el.text = f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def _is_dated_list(block: list[str], extracted: str) -> bool:
+    """Whether ``block`` dates several items the extractor's text left undated.
+
+    It must hold stamps of at least DIGEST_MIN_DATES distinct days, more than ``extracted``
+    shows, and most of the extracted prose (so it is the same content, not a rail beside it).
+    """
+    block_days = {d for ln in block if (d := parse_date_marker(ln)) is not None}
+    if len(block_days) < DIGEST_MIN_DATES:
+        return False
+    shown = {d for ln in extracted.splitlines() if (d := parse_date_marker(ln)) is not None}
+    if len(shown) >= len(block_days):
+        return False
+    total, missing = _missing_prose(extracted.splitlines(), "\n".join(block))
+    return total > 0 and missing <= total * MISSING_SHARE
 
 
 def _prose_chars(text: str) -> int:
@@ -764,8 +832,26 @@ def _filter(paras: list[_Para]) -> tuple[list[str], list[_Marker]]:
         if norm in seen:
             continue
         seen.add(norm)
+        lead = _leading_stamp(text)
+        if lead is not None:
+            # "12 March 2025 — The minister ...": a digest item's own date; the text stays whole
+            # (a wire dateline names the city the story is filed from).
+            markers.append(_Marker(len(kept), parse_date_marker(lead), lead))
         kept.append(text)
     return kept, markers
+
+
+def _leading_stamp(text: str) -> str | None:
+    """The date stamp a paragraph opens with before a dash or colon, when the rest is prose."""
+    for sep in _LEAD_SEPARATOR.finditer(text, 0, LEAD_STAMP_MAX_CHARS):
+        stamp = text[: sep.start()].strip()
+        if not _DATE_DIGIT.search(stamp):
+            continue
+        if not _is_sentence(text[sep.end() :]):
+            return None
+        if parse_date_marker(stamp) is not None or is_yearless_marker(stamp):
+            return stamp
+    return None
 
 
 # --- stories ----------------------------------------------------------------------------------
@@ -803,6 +889,17 @@ def _split_stories(
             continue  # a stamp at the very end (e.g. "last modified") opens no story
         starts.append((start, resolve(m), True))
     return starts
+
+
+def _first_stamp(kept: list[str], markers: list[_Marker], year_hint: int | None) -> date | None:
+    """The date of the first stamp before any body text (the first story's own date)."""
+    for m in markers:
+        if any(_is_sentence(p) for p in kept[: m.index]):
+            return None
+        day = m.day or (parse_date_marker(m.line, year_hint=year_hint) if year_hint else None)
+        if day is not None:
+            return day
+    return None
 
 
 # --- entry point ------------------------------------------------------------------------------
@@ -871,12 +968,15 @@ def clean(doc: RawDocument) -> CleanDocument:
         pos += len(p) + 2
 
     starts = _split_stories(kept, markers, year_hint, published) if kept else [(0, None, False)]
+    lead_day = _first_stamp(kept, markers, year_hint) if len(starts) > 1 else None
     stories: list[Story] = []
     for n, (idx, day, _has) in enumerate(starts):
         begin = offsets[idx] if idx < len(offsets) else len(text)
         end = offsets[starts[n + 1][0]] - 2 if n + 1 < len(starts) else len(text)
         story_title = title if n == 0 else (kept[idx] if _is_headline(kept[idx]) else None)
-        story_date = doc.published or (published if n == 0 else day)
+        # On a page of several stories the first one's own stamp dates it; the page's date
+        # may be the oldest item's or the page's (a digest's first item is often newer).
+        story_date = doc.published or (day if n > 0 else lead_day or published)
         stories.append(Story(begin, end, story_date, story_title))
 
     return CleanDocument(
