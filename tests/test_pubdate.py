@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from visitrack.pubdate import copyright_year, find_published, parse_date_marker, split_front_matter
+from visitrack.pubdate import (
+    Dateline,
+    copyright_year,
+    dateline,
+    find_published,
+    parse_date_marker,
+    parse_date_value,
+    split_front_matter,
+)
 
 SHARED = Path(__file__).parents[2] / "shared"
 # Measured 40/40 on shared/gold/{seeds,dev} when written; the floor leaves room for new files.
@@ -127,3 +135,110 @@ def test_gold_agreement() -> None:
         got = doc.published.isoformat() if doc.published else None
         agree += got == expected
     assert agree / len(rows) >= GOLD_FLOOR
+
+
+# Datelines and stamps in the shapes the issue "Extraction that holds up on news nobody tuned it
+# on" listed; every text is written for the test.
+BODY = "The trade minister of Uruguay arrived for two days of talks on Tuesday."
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        (f"Ministers meet\n\nOSLO, 6 March 2026 - {BODY}", date(2026, 3, 6)),
+        (f"Ministers meet\n\nOSLO, Mar 6, 2026 (Reuters) - {BODY}", date(2026, 3, 6)),
+        (f"OSLO (Reuters) March 6, 2026 - {BODY}", date(2026, 3, 6)),
+        (f"SANTO DOMINGO, 06.03.2026 — {BODY}", date(2026, 3, 6)),
+        (f"Oslo, Friday, 6 March 2026 - {BODY}", date(2026, 3, 6)),
+        (f"Ministers meet\n06.03.2026\n{BODY}", date(2026, 3, 6)),
+        (f"Ministers meet\n2026-03-06\n{BODY}", date(2026, 3, 6)),
+        (f"Ministers meet\nMar. 6, 2026\n{BODY}", date(2026, 3, 6)),
+        (f"Ministers meet\nFriday, 6 March 2026\n{BODY}", date(2026, 3, 6)),
+        (f"Ministers meet\nUpdated: 06/03/2026 09:15\n{BODY}", date(2026, 3, 6)),
+        (f"Ministers meet\nBy Lucia Fernandez | 06.03.2026 | 09:15\n{BODY}", date(2026, 3, 6)),
+        (
+            f"Ministers meet\nBy Lucia Fernandez and Omar Haddad, AFP. Mar. 6, 2026\n{BODY}",
+            date(2026, 3, 6),
+        ),
+        (
+            f"<html><body><h1>Ministers meet</h1>\n<p>OSLO, 6 March 2026 - {BODY}</p>",
+            date(2026, 3, 6),
+        ),
+    ],
+)
+def test_datelines_and_stamps_in_other_shapes(page: str, expected: date) -> None:
+    assert find_published(page) == expected
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        f"Ministers meet\n\n{BODY} Officials in OSLO, 6 March 2026 - agreed.",
+        f"Ministers meet\n\nHe said Oslo, 6 March 2026 - was the day. {BODY}",
+        f"Ministers meet\n\nThe accord of 06.03.2026 was signed in Oslo. {BODY}",
+        f"Ministers meet\n\nBy 6 March 2026 the envoys had left for Lima. {BODY}",
+        f"Ministers meet\n\nBREAKING: {BODY}",
+    ],
+)
+def test_dates_inside_sentences_are_not_publication_dates(page: str) -> None:
+    assert find_published(page) is None
+
+
+def test_a_dateline_deep_in_the_body_is_not_the_publication_date() -> None:
+    page = "Ministers meet\n\n" + (BODY + " ") * 60 + "\n\nOSLO, 6 March 2026 - Talks ended."
+    assert find_published(page) is None
+
+
+def test_dated_dateline_before_a_later_stamp_wins() -> None:
+    page = f"OSLO, 6 March 2026 (AFP) - {BODY}\n\nUpdated 9 March 2026\n\nMore text here."
+    assert find_published(page) == date(2026, 3, 6)
+
+
+@pytest.mark.parametrize(
+    ("value", "month_first", "expected"),
+    [
+        ("06/03/2026", False, date(2026, 3, 6)),
+        ("06/03/2026", True, date(2026, 6, 3)),
+        ("03/16/2026", False, date(2026, 3, 16)),
+        ("16/03/2026", True, date(2026, 3, 16)),
+        ("06.03.2026", True, date(2026, 3, 6)),
+    ],
+)
+def test_numeric_day_month_order(value: str, month_first: bool, expected: date) -> None:
+    assert parse_date_marker(f"Posted {value}", month_first=month_first) == expected
+
+
+def test_numeric_order_follows_the_document() -> None:
+    us = f"Ministers meet\nPosted 04/05/2026\n{BODY}\nArchive: 12/28/2025 and 11/30/2025"
+    assert find_published(us) == date(2026, 4, 5)
+    elsewhere = f"Ministers meet\nPosted 04/05/2026\n{BODY}\nArchive: 28/12/2025"
+    assert find_published(elsewhere) == date(2026, 5, 4)
+    assert parse_date_value("2026-05-04T08:00:00Z") == date(2026, 5, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"OSLO, 6 March 2026 - {BODY}", Dateline("OSLO", date(2026, 3, 6), 0, 20, None, True)),
+        (
+            f"Ministers meet\nLA PAZ, Bolivia, Mar 6, 2026 (EFE) -- {BODY}",
+            Dateline("LA PAZ", date(2026, 3, 6), 15, 52, "EFE", True),
+        ),
+        (f"ACCRA, 6 March. /GNA/. {BODY}", Dateline("ACCRA", None, 0, 22, "GNA", True)),
+        (f"ACCRA (GNA) -- {BODY}", Dateline("ACCRA", None, 0, 14, "GNA", False)),
+        (f"QUITO: {BODY}", Dateline("QUITO", None, 0, 6, None, False)),
+        (f"BREAKING: {BODY}", None),
+        (f"Visitors to QUITO, 6 March 2026 - {BODY}", None),
+    ],
+)
+def test_dateline(text: str, expected: Dateline | None) -> None:
+    found = dateline(text)
+    assert found == expected
+    if found is not None:
+        assert text[found.end :].lstrip() == BODY
+
+
+def test_dateline_year_from_a_hint() -> None:
+    found = dateline(f"ACCRA, 6 March (GNA) - {BODY}", year_hint=2026)
+    assert found is not None
+    assert (found.place, found.date, found.agency) == ("ACCRA", date(2026, 3, 6), "GNA")

@@ -5,12 +5,20 @@ Dates are looked for in an ordered list of places, most trustworthy first:
 1. explicit metadata (HTML meta tags via trafilatura, YAML front matter fields);
 2. machine headers in the raw text (Reuters ``<DATE>``, a leading `` date 2022-12-30``);
 3. standalone date *marker lines* ("Updated 30 December 2022", "30 Dec, 2022 12:04",
-   "Published: March 3, 2025"), the first one in the document winning;
-4. wire datelines near the top ("SEOUL, Dec. 29 (Yonhap) --") and year-less markers
-   ("October 08, 13:43 UTC+3"), whose year must come from elsewhere in the document.
+   "Published: March 3, 2025", "Updated: 14/11/2025 10:32", "By Ana Ruiz | 14.11.2025"),
+   the first one in the document winning, unless a dated wire dateline comes before it;
+4. wire datelines near the top (:func:`dateline`: "PARIS, 3 February 2026 -",
+   "LIMA, Feb 3, 2026 (Reuters) -", "SEOUL, Dec. 29 (Yonhap) --") and year-less markers
+   ("October 08, 13:43 UTC+3"); a dateline or marker without a year takes it from elsewhere
+   in the document.
 
 A date inside an article sentence is never taken: a marker line must consist of the date plus
-time-of-day, weekday, time-zone and label words only, so "... since Feb. 24." fails the test.
+time-of-day, weekday, time-zone and label words (or a byline's names) only, so
+"... since Feb. 24." fails the test; a dateline must open a line near the top of the story.
+
+Numeric dates: ``2025-11-14`` is year-month-day; ``14.11.2025`` and ``14/11/2025`` are
+day-month-year (the order most of the world writes), unless the day cannot be a month
+("11/14/2025") or the document's other slashed dates show it writes month first.
 
 All matching is done with compiled regexes; dateparser is not needed for these shapes and
 would cost milliseconds per call on MB-sized inputs.
@@ -19,11 +27,14 @@ would cost milliseconds per call on MB-sized inputs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 __all__ = [
+    "Dateline",
     "copyright_year",
+    "dateline",
     "find_published",
     "parse_date_marker",
     "parse_date_value",
@@ -44,6 +55,12 @@ METADATA_KEYS: tuple[str, ...] = (
     "published",
     "created",
 )
+
+MONTHS_IN_YEAR = 12
+
+# A byline with its date ("By Ana Ruiz and Tom Lee | 14.11.2025"): at most this many
+# capitalised words (names, an agency) may stand beside the stamp vocabulary.
+MAX_BYLINE_WORDS = 6
 
 # Years outside this window are OCR/typing noise rather than publication dates.
 MIN_YEAR = 1900
@@ -104,11 +121,19 @@ _MDY = re.compile(
 _MD = re.compile(r"\b" + _MONTH_RE + r"\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d,]*\d{4})", re.I)
 _DM = re.compile(r"(?<![\d.])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_RE + r"\b\.?", re.I)
 
-_FULL_PATTERNS: tuple[re.Pattern[str], ...] = (_ISO, _REUTERS, _DMY, _MDY)
+# "14.11.2025", "14/11/2025": day first unless told otherwise (see _numeric_date).
+_NUMERIC = re.compile(
+    r"(?<![\d.:/])(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d{2})(?![\d./])"
+)
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(?:19|20)\d{2}(?![\d/])")
+
+_FULL_PATTERNS: tuple[re.Pattern[str], ...] = (_ISO, _REUTERS, _DMY, _MDY, _NUMERIC)
 _YEARLESS_PATTERNS: tuple[re.Pattern[str], ...] = (_MD, _DM)
 
 # Cheap gate: a line without a digit and a month-ish token or ISO shape is skipped at once.
-_DATE_SHAPED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d\s*[A-Za-z]{3}|[A-Za-z]{3}\.?\s+\d", re.I)
+_DATE_SHAPED = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4}|\d\s*[A-Za-z]{3}|[A-Za-z]{3}\.?\s+\d", re.I
+)
 
 # Words allowed around the date in a marker line; anything else means the line is prose.
 _MARKER_VOCAB = """updated update published publish posted post by on at date dated last
@@ -125,6 +150,9 @@ _TIME = re.compile(
     re.I,
 )
 _ALLCAPS_WORD = re.compile(r"^[A-Z][A-Z.'-]{2,}$")
+_HTML_TAG = re.compile(r"<[^<>\n]{0,200}>")
+_NAME_WORD = re.compile(r"^[A-Z][\w.'’-]*$")
+_BYLINE = re.compile(r"^[\W_]*(?i:by)\s*:?\s+[A-Z]")
 # At most this many ALL-CAPS place words may trail a stamp ("October 08, 13:43 UTC+3 MOSCOW").
 MAX_PLACE_WORDS = 2
 
@@ -132,11 +160,35 @@ _REUTERS_DATE_TAG = re.compile(r"<DATE>\s*([^<]+?)\s*</DATE>", re.I)
 _LEADING_DATE_HEADER = re.compile(r"\A\s*date\s+((?:19|20)\d{2}-\d{2}-\d{2})\b")
 _FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _FM_KEY = re.compile(r"^([A-Za-z_][\w:.-]*)\s*:\s?(.*)$")
-_DATELINE = re.compile(
-    r"(?:^|\s)(?P<place>[A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+){0,3}),\s+"
-    r"(?P<when>" + _MONTH_NC + r"\.?\s+\d{1,2}|\d{1,2}\s+" + _MONTH_NC + r")"
-    r"\.?\s*(?:\((?:[A-Z][\w ]{1,20})\)|/[A-Z]{2,10}/|--|-\s|–|—|:)"
+# A wire dateline: PLACE[, Region] [(Agency)] [, date] [(Agency)|/AGENCY/] separator.
+# The place is in capitals ("SAN JOSE"), or in title case at the start of a line when a dated
+# dateline follows ("Lima, Feb 3, 2026 (Reuters) -"); the date is any of the shapes below, a
+# weekday may precede it.
+_DL_WEEKDAY = r"(?:(?i:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?i:day)?\.?,?\s+)"
+_DL_DATE = (
+    r"(?:"
+    + _DL_WEEKDAY
+    + r")?(?:"
+    + _MONTH_NC
+    + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{2})?"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH_NC + r"\.?(?:,?\s+(?:19|20)\d{2})?"
+    r"|\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2})(?![\w/.-]\d)"
 )
+_DL_AGENCY = r"\((?P<{0}>[A-Z][\w .&'-]{{1,24}})\)|/(?P<{0}s>[A-Z][A-Za-z-]{{1,12}})/"
+_DATELINE = re.compile(
+    r"(?<![\w'’.-])(?P<place>[A-Z][A-Z.'’-]+(?:[ ][A-Z][A-Z.'’-]+){0,3}"
+    r"|(?<![^\n>*_#\s])[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
+    r"(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)?(?=,|\s*[(/]))?"
+    r"(?:\s*(?:" + _DL_AGENCY.format("ag1") + r"))?"
+    r"(?:,?\s+(?P<when>" + _DL_DATE + r"))?"
+    r"(?:\.?\s*(?:" + _DL_AGENCY.format("ag2") + r"))?"
+    r"(?P<sep>\s*(?:--|[-–—:])(?=\s)|(?<=/)\.?)?"
+)
+# Words a title-case "place" must not be: labels and dates open lines as well.
+_LABEL_VOCAB = """by photo photos source video breaking update exclusive watch live opinion analysis
+    editorial note correction file read also more related tags topics advertisement listen
+    comment comments share sponsored"""
+_NOT_PLACES = frozenset(_MARKER_WORDS) | frozenset(_MONTHS) | frozenset(_LABEL_VOCAB.split())
 _COPYRIGHT = re.compile(
     r"(?:©|\(c\)|copyright)[^\n]{0,120}?((?:19|20)\d{2})(?:\s*[-–—]\s*((?:19|20)\d{2}))?",
     re.I,
@@ -153,8 +205,34 @@ def _make_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _from_match(m: re.Match[str], year: int | None = None) -> date | None:
+def _numeric_date(a: int, b: int, y: int, *, month_first: bool) -> date | None:
+    """A numeric date's day and month: day first unless ``month_first``; a "day" above 12 that
+    leaves a valid month settles it either way ("11/14/2025" is November 14)."""
+    day, month = (b, a) if month_first else (a, b)
+    if month > MONTHS_IN_YEAR >= day:
+        day, month = month, day
+    return _make_date(y, month, day)
+
+
+def _month_first(text: str) -> bool:
+    """Whether the document writes slashed dates month first: more of them have a second
+    number above 12 ("11/14/2025") than a first one ("14/11/2025")."""
+    votes = 0
+    for m in _SLASHED.finditer(text):
+        a, b = int(m.group(1)), int(m.group(2))
+        votes += (b > MONTHS_IN_YEAR >= a) - (a > MONTHS_IN_YEAR >= b)
+    return votes > 0
+
+
+def _from_match(
+    m: re.Match[str], year: int | None = None, *, month_first: bool = False
+) -> date | None:
     groups = m.groupdict()
+    if groups.get("a"):
+        first = month_first and groups.get("sep") == "/"  # a dotted date is always day first
+        return _numeric_date(
+            int(groups["a"]), int(groups["b"]), int(groups["y"]), month_first=first
+        )
     mon = groups.get("mon")
     month = _MONTHS.get(mon.lower().rstrip(".")) if mon else int(groups["m"])
     if month is None:
@@ -183,10 +261,12 @@ def parse_date_value(value: str) -> date | None:
     return best[1] if best else None
 
 
-def _residue_ok(rest: str) -> bool:
-    """True when what is left of a line after removing its date is only stamp vocabulary."""
+def _residue_ok(rest: str, *, byline: bool = False) -> bool:
+    """True when what is left of a line after removing its date is only stamp vocabulary
+    (and, in a byline, a few names)."""
     rest = _TIME.sub(" ", rest)
     place_words = 0
+    name_words = 0
     for raw in rest.split():
         tok = _TOKEN_STRIP.sub("", raw)
         if not tok:
@@ -194,6 +274,10 @@ def _residue_ok(rest: str) -> bool:
         low = tok.lower().strip(",.:;|")
         if not low or low in _MARKER_WORDS:
             continue
+        if byline and (low == "and" or _NAME_WORD.match(tok.strip(",.:;|"))):
+            name_words += 1
+            if name_words <= MAX_BYLINE_WORDS:
+                continue
         if _ALLCAPS_WORD.match(tok.strip(",.:;")):
             place_words += 1
             if place_words <= MAX_PLACE_WORDS:
@@ -202,7 +286,9 @@ def _residue_ok(rest: str) -> bool:
     return True
 
 
-def parse_date_marker(line: str, *, year_hint: int | None = None) -> date | None:
+def parse_date_marker(
+    line: str, *, year_hint: int | None = None, month_first: bool = False
+) -> date | None:
     """Parse a standalone date stamp line; None when the line is prose or has no date.
 
     Accepts e.g. "Updated 30 December 2022", "30 Dec, 2022 12:04", "Published: March 3, 2025",
@@ -213,6 +299,7 @@ def parse_date_marker(line: str, *, year_hint: int | None = None) -> date | None
         line: one line of text.
         year_hint: the year to use for a stamp that gives none; without it such stamps
             return None.
+        month_first: read an ambiguous slashed date ("03/04/2025") month first.
     """
     text = line.strip()
     if not text or len(text) > MAX_MARKER_LEN * 2 or not _DATE_SHAPED.search(text):
@@ -220,15 +307,16 @@ def parse_date_marker(line: str, *, year_hint: int | None = None) -> date | None
     text = _MD_LINK.sub(r"\1", text)
     if len(text) > MAX_MARKER_LEN:
         return None
+    byline = _BYLINE.match(text) is not None
     for pattern in _FULL_PATTERNS:
         m = pattern.search(text)
-        if m and _residue_ok(text[: m.start()] + " " + text[m.end() :]):
-            return _from_match(m)
+        if m and _residue_ok(text[: m.start()] + " " + text[m.end() :], byline=byline):
+            return _from_match(m, month_first=month_first)
     if year_hint is None:
         return None
     for pattern in _YEARLESS_PATTERNS:
         m = pattern.search(text)
-        if m and _residue_ok(text[: m.start()] + " " + text[m.end() :]):
+        if m and _residue_ok(text[: m.start()] + " " + text[m.end() :], byline=byline):
             return _from_match(m, year_hint)
     return None
 
@@ -346,11 +434,21 @@ def find_published(text: str, *, metadata: dict[str, str] | None = None) -> date
         if d is not None:
             return d
     body = text[body_start:]
+    month_first = _month_first(body)
+    # A dateline with a full date; one without a year is only a last resort (below).
+    dated_line = next((d for d in _datelines(body, None, DATELINE_WINDOW) if d.has_date), None)
+    if dated_line is not None and dated_line.date is None:
+        dated_line = None
     yearless_first: str | None = None
-    for line in body.splitlines():
+    pos = 0
+    for line in body.splitlines(keepends=True):
+        offset, pos = pos, pos + len(line)
+        if dated_line is not None and offset > dated_line.start:
+            return dated_line.date  # a dated dateline heads the story before any stamp
+        line = line.rstrip("\r\n")
         if not line or len(line) > MAX_MARKER_LEN * 2 or not _DATE_SHAPED.search(line):
             continue
-        d = parse_date_marker(line)
+        d = parse_date_marker(line, month_first=month_first)
         if d is not None:
             if yearless_first is not None:
                 # A year-less stamp came first: it is the page's own, this one lends the year.
@@ -358,22 +456,99 @@ def find_published(text: str, *, metadata: dict[str, str] | None = None) -> date
             return d
         if yearless_first is None and is_yearless_marker(line):
             yearless_first = line
+    if dated_line is not None:
+        return dated_line.date
     hint = copyright_year(body)
     if yearless_first is not None and hint is not None:
         return parse_date_marker(yearless_first, year_hint=hint)
     return dateline_date(body, year_hint=hint)
 
 
-def dateline_date(text: str, *, year_hint: int | None) -> date | None:
-    """A wire dateline near the top ("SEOUL, Dec. 29 (Yonhap) --") given a year from elsewhere."""
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    """A wire dateline: where and when a story was filed.
+
+    ``start``/``end`` are offsets into the text searched: from the place to the end of the
+    separator ("PARIS, 3 February 2026 -"), so ``text[end:]`` is the story's first sentence.
+    ``date`` is ``None`` when the dateline gives none ("SEOUL (Yonhap) --") or gives no year
+    and no ``year_hint`` was passed; ``has_date`` tells the two apart.
+    """
+
+    place: str
+    date: date | None
+    start: int
+    end: int
+    agency: str | None = None
+    has_date: bool = False
+
+
+def _line_start(text: str, pos: int) -> bool:
+    """Whether only blanks and markup stand between the last line break and ``pos``."""
+    head = _HTML_TAG.sub("", text[text.rfind("\n", 0, pos) + 1 : pos])
+    return not head.strip(" \t*_#>\"'“")
+
+
+def _dateline_at(m: re.Match[str], text: str, year_hint: int | None) -> Dateline | None:
+    place = m.group("place")
+    agency = m.group("ag1") or m.group("ag1s") or m.group("ag2") or m.group("ag2s")
+    when = m.group("when")
+    sep = m.group("sep")
+    if len([c for c in place if c.isalpha()]) < 3:
+        return None
+    if place.lower() in _NOT_PLACES or place.split()[0].lower() in _NOT_PLACES:
+        return None
+    title_case = not place.isupper()
+    at_start = _line_start(text, m.start())
+    if title_case and not (when and at_start):
+        return None  # "Paris" in a sentence is no dateline; "Paris, 3 May 2026 -" opening one is
+    if not (sep or agency):
+        return None  # "PARIS, 3 May" inside a sentence is a date
+    if not (at_start or agency):
+        return None  # mid-line, only the agency-marked wire form ("... SEOUL (Yonhap) --")
+    day = _dateline_day(when, year_hint) if when else None
+    return Dateline(place, day, m.start(), m.end(), agency, has_date=bool(when))
+
+
+def _dateline_day(when: str, year_hint: int | None) -> date | None:
+    for pattern in _FULL_PATTERNS:
+        wm = pattern.search(when)
+        if wm:
+            return _from_match(wm)
     if year_hint is None:
         return None
-    m = _DATELINE.search(text[:DATELINE_WINDOW])
-    if not m:
-        return None
-    when = m.group("when")
     for pattern in _YEARLESS_PATTERNS:
         wm = pattern.search(when)
         if wm:
             return _from_match(wm, year_hint)
+    return None
+
+
+def dateline(
+    text: str, *, year_hint: int | None = None, window: int = DATELINE_WINDOW
+) -> Dateline | None:
+    """The first wire dateline in the first ``window`` characters of ``text``.
+
+    Recognised: "PARIS, 3 February 2026 -", "PARIS, Feb 3, 2026 (Reuters) -",
+    "SEOUL, Dec. 29 (Yonhap) --", "MOSCOW, October 8. /TASS/.", "LIMA (Reuters) Nov 14, 2025 -",
+    "SAN JOSE, Costa Rica, 14.11.2025 —", "SEOUL (Yonhap) --" (a place without a date), and a
+    title-case place opening a line when a date follows ("Lima, Friday, 14 November 2025 -").
+    A date without a year is completed with ``year_hint`` when given.
+    """
+    return next(_datelines(text, year_hint, window), None)
+
+
+def _datelines(text: str, year_hint: int | None, window: int) -> Iterator[Dateline]:
+    head = text[:window]
+    for m in _DATELINE.finditer(head):
+        found = _dateline_at(m, head, year_hint)
+        if found is not None:
+            yield found
+
+
+def dateline_date(text: str, *, year_hint: int | None) -> date | None:
+    """The date of the first dated wire dateline near the top ("SEOUL, Dec. 29 (Yonhap) --"),
+    a year-less one completed with ``year_hint``."""
+    for found in _datelines(text, year_hint, DATELINE_WINDOW):
+        if found.has_date:
+            return found.date
     return None
