@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from visitrack import resolve
+from visitrack.lexicon import OFFICIAL_TITLE_WORDS
 from visitrack.records import Party, Role, When
 
 if TYPE_CHECKING:
@@ -227,7 +228,10 @@ def _title_tokens(ent: Span) -> list[Token]:
                 break
             i = j - 1
             continue
-        if t.ent_type_ == "PERSON" or (t.is_punct and t.text not in {"'s", "’s", "."}):
+        office_word = i > 0 and doc[i - 1].lower_ in {"of", "for"}  # 'Minister of Agriculture'
+        if (t.ent_type_ == "PERSON" and not office_word) or (
+            t.is_punct and t.text not in {"'s", "’s", "."}
+        ):
             break
         if t.pos_ in {"VERB", "AUX", "ADV", "PRON", "CCONJ", "SCONJ"} or t.dep_ == "det":
             break
@@ -456,10 +460,68 @@ def _appositive_names(doc: Doc) -> list[Span]:
     return out
 
 
+# Dependencies a person's name can hold in a clause.
+NAME_HEAD_DEPS = frozenset({"nsubj", "nsubjpass", "conj", "appos", "dobj", "pobj"})
+
+
+def _is_title_word(tok: Token) -> bool:
+    low = tok.lower_
+    return low in TITLE_WORDS or low in OFFICIAL_TITLE_WORDS or tok.lemma_.lower() in TITLE_WORDS
+
+
+def _ends_title(tok: Token) -> bool:
+    """Whether a token closes an official's title: 'Admiral', 'Secretary of Commerce',
+    'Assistant Secretary of State for Energy Resources'."""
+    if _is_title_word(tok):
+        return True
+    t = tok
+    for _ in range(4):
+        if t.dep_ != "pobj" or t.head.lower_ not in {"of", "for"}:
+            return False
+        t = t.head.head
+        if _is_title_word(t):
+            return True
+    return False
+
+
+def _titled_names(doc: Doc) -> list[Span]:
+    """Names the recogniser missed or took for an organisation right after an official's
+    title: 'Secretary of Commerce Amara Okafor', 'Navy Admiral Lewis Brandt'. The name is its
+    head word with the capitalised compounds right before it (two or three words)."""
+    out: list[Span] = []
+    for h in doc:
+        if h.dep_ not in NAME_HEAD_DEPS or h.pos_ != "PROPN" or h.ent_type_ == "PERSON":
+            continue
+        start = h.i
+        while (
+            start > 0
+            and doc[start - 1].dep_ == "compound"
+            and doc[start - 1].head.i == h.i
+            and doc[start - 1].pos_ == "PROPN"
+        ):
+            start -= 1
+        span = doc[start : h.i + 1]
+        if len(span) not in UNTAGGED_NAME_WORDS or start == 0:
+            continue
+        if not all(
+            t.is_alpha
+            and t.text[:1].isupper()
+            and not t.is_upper
+            and not _is_title_word(t)
+            and resolve.place(t.text) is None
+            for t in span
+        ):
+            continue
+        if resolve.intl_org(span.text) or not _ends_title(doc[start - 1]):
+            continue
+        out.append(span)
+    return out
+
+
 def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
     """Map token index -> actor for every person or official mentioned in the sentence."""
     by_token: dict[int, Actor] = {}
-    vouched = _appositive_names(doc)
+    vouched = _appositive_names(doc) + _titled_names(doc)
     spans = [
         ent
         for ent in doc.ents
@@ -467,6 +529,10 @@ def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
         and not any(v.start <= ent.start and ent.end <= v.end for v in vouched)
     ] + vouched
     for ent in spans:
+        if len(ent) >= 3 and ent.start > 0 and ent.doc[ent.start - 1].lower_ in {"of", "for"}:
+            # 'Undersecretary of [Agriculture Ben Harlow]': the recogniser took the office's
+            # last word into the name
+            ent = ent.doc[ent.start + 1 : ent.end]
         actor = person_actor(ent, disc)
         if actor is None:
             continue

@@ -32,6 +32,7 @@ from visitrack.lexicon import (
     MOTION_VERBS,
     NON_OFFICIAL_TITLE_WORDS,
     OFFICIAL_TITLE_WORDS,
+    TAKE_VERBS,
     TRAVEL_VERBS,
     TRIP_NOUNS,
 )
@@ -196,6 +197,12 @@ def _trigger_kind(tok: Token) -> str | None:
             ):
                 return None
             return "travel"
+        if lemma in TAKE_VERBS and any(c.dep_ == "prep" and c.lower_ == "to" for c in tok.children):
+            # 'a tour that has taken X to A, B and C': the trip carries its traveller
+            subj = _subject(tok)
+            if subj is not None and subj.lemma_.lower() in TRIP_NOUNS:
+                return "take"
+            return None
         if lemma == "be" and any(c.dep_ == "prep" and c.lower_ == "in" for c in tok.children):
             return "be_in"
         return None
@@ -509,6 +516,13 @@ def _visitors(
                         )
                     return vs, host, True
         return [], host, False
+    if kind == "take":
+        for c in trigger.children:
+            if c.dep_ == "dobj":
+                vs = _expand(c, actors, disc)
+                if vs:
+                    return vs, host, True
+        return [], host, False
     if kind == "trip" and trigger.lemma_.lower() in {"delegation", "mission"}:
         vs = _expand(trigger, actors, disc)
         if vs:
@@ -537,8 +551,44 @@ def _visitors(
     if subj is not None:
         vs = _expand(subj, actors, disc)
         if vs:
+            # a list of titled names the parser split into several subjects
+            for other in subj.head.children:
+                if other.dep_ == subj.dep_ and other.i != subj.i and other.i in actors:
+                    vs += _expand(other, actors, disc)
+            keys = {a.key for a in vs}
+            vs = list({a.key: a for a in vs}.values())
+            vs += [a for a in _listed_before(subj, actors) if a.key not in keys]
             return vs, host, True
     return [], host, False
+
+
+# Tokens that end one item of a list of people: 'A, B and C will travel'.
+LIST_SEPARATORS = frozenset({",", "and", ";"})
+
+
+def _listed_before(subj: Token, actors: dict[int, Actor]) -> list[Actor]:
+    """People listed before a subject whose long titles broke the parse into nested phrases
+    ('Adviser A, Commander B, and Assistant Secretary of Defense C traveled'): named actors
+    inside the subject's phrase, each closing a list item, with an 'and' before the subject."""
+    doc = subj.doc
+    head = actors.get(subj.i)
+    if head is None or not head.name:
+        return []
+    first = min(head.tokens)
+    start = subj.left_edge.i
+    if not any(doc[j].lower_ == "and" for j in range(start, first)):
+        return []
+    out: list[Actor] = []
+    seen = {head.key}
+    for i in range(start, first):
+        a = actors.get(i)
+        if a is None or not a.name or a.key in seen or a.speaker:
+            continue
+        after = max(a.tokens) + 1
+        if after < len(doc) and doc[after].lower_ in LIST_SEPARATORS:
+            seen.add(a.key)
+            out.append(a)
+    return out
 
 
 def _occasion(trigger: Token) -> tuple[str | None, Token | None]:
