@@ -441,3 +441,37 @@ def test_time_inside_a_sentence_is_left_alone() -> None:
     doc = _clean(page, is_html=True)
     assert "visit Oslo on Tuesday for talks" in doc.text
     assert "14 May" not in doc.text
+
+
+def test_teaser_cards_beside_the_article_are_not_its_text() -> None:
+    # "More news" cards (linked headline plus a summary sentence) sit next to every article;
+    # the extractor keeps some summaries, one of them reporting a visit of its own.
+    for name in (
+        "template_article.html",
+        "template_divs.html",
+        "template_div_br.html",
+        "template_table.html",
+        "template_widget_class.html",
+        "jsonld_only.html",
+        "digest_dash.html",
+        "digest_time.html",
+    ):
+        doc = _page(name)
+        for teaser in ("Canberra", "Copper prices", "finance ministry", "river delta", "ferry"):
+            assert teaser not in doc.text, (name, teaser)
+
+
+def test_repeated_cards_inside_the_article_stay() -> None:
+    # Cards inside the article block (a digest's own items) are the page's text.
+    cards = "".join(
+        f'<div class="item"><a href="/s/{k}">Minister visits city number {k}</a>'
+        f"<p>The minister arrived in city number {k} on Monday for talks, aides said.</p></div>"
+        for k in range(4)
+    )
+    page = (
+        "<html><body><div class='main'><h1>Ministers on the road this week</h1>"
+        f"{cards}</div></body></html>"
+    )
+    doc = _clean(page, is_html=True)
+    for k in range(4):
+        assert f"The minister arrived in city number {k} on Monday" in doc.text

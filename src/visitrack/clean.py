@@ -19,6 +19,7 @@ article sentence costs more downstream than a stray menu word.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 import unicodedata
@@ -116,6 +117,14 @@ LEAD_STAMP_MAX_CHARS = 60
 TIME_MAX_NEIGHBOUR_WORDS = 3
 # A page block holding stamps of at least this many distinct days is a dated list of items.
 DIGEST_MIN_DATES = 2
+
+# Teaser cards: an element repeated at least CARD_MIN_REPEAT times among its siblings (same tag
+# and class), each with a link of CARD_LINK_MIN_WORDS words or more, found at most
+# CARD_MAX_DEPTH levels above the summary; summaries are located by their first characters.
+CARD_MIN_REPEAT = 3
+CARD_LINK_MIN_WORDS = 3
+CARD_MAX_DEPTH = 3
+CARD_PREFIX_CHARS = 20
 
 # --- patterns ---------------------------------------------------------------------------------
 
@@ -463,17 +472,64 @@ def _drop_chrome(el: Any) -> None:
             sub.drop_tree()
 
 
-def _article_block(root: Any, title: str | None) -> Any | None:
-    """The page's article element: around the headline, else the densest prose block."""
+def _article_block(root: Any, title: str | None) -> tuple[Any | None, bool]:
+    """The page's article element (around the headline, else the densest prose block), and
+    whether it was found around the headline."""
     body = root.find("body")
     if body is None:
-        return None
+        return None, False
     block = _headline_block(body, title)
     if block is None:
         _drop_chrome(body)
-        return _dense_block(body)
+        return _dense_block(body), False
     _drop_chrome(block)
-    return block
+    return block, True
+
+
+def _card(el: Any) -> Any | None:
+    """The teaser card holding ``el``: an element repeated beside siblings of its kind, each
+    with a linked headline ("More news": headline link plus a one-paragraph summary)."""
+    for anc in itertools.chain([el], itertools.islice(el.iterancestors(), CARD_MAX_DEPTH)):
+        parent = anc.getparent()
+        if parent is None:
+            return None
+        kin = [c for c in parent if c.tag == anc.tag and c.get("class") == anc.get("class")]
+        if len(kin) < CARD_MIN_REPEAT:
+            continue
+        linked = sum(
+            1
+            for c in kin
+            if any(_words(a.text_content()) >= CARD_LINK_MIN_WORDS for a in c.iter("a"))
+        )
+        if linked == len(kin):
+            return anc
+    return None
+
+
+def _teaser_keys(root: Any, block: Any, extracted: str) -> set[str]:
+    """Keys of the extracted lines that come from teaser cards outside the article block."""
+    inside = _alnum("\n".join(_element_lines(block)))
+    targets = {
+        key
+        for ln in extracted.splitlines()
+        if _is_sentence(ln) and (key := _alnum(ln)) and key not in inside
+    }
+    if not targets:
+        return set()
+    prefixes = {t[:CARD_PREFIX_CHARS] for t in targets}
+    keys: set[str] = set()
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not el.text:
+            continue
+        own = _alnum(el.text)
+        if len(own) < CARD_PREFIX_CHARS or own[:CARD_PREFIX_CHARS] not in prefixes:
+            continue
+        if _alnum(el.text_content()) not in targets:
+            continue
+        card = _card(el)
+        if card is not None and block not in card.iterancestors() and card is not block:
+            keys.update(k for ln in _element_lines(card) if (k := _alnum(ln)) and k not in inside)
+    return keys
 
 
 def _element_lines(el: Any) -> list[str]:
@@ -541,7 +597,7 @@ def _read_html(content: str) -> _Extracted:
             # extractor took another block: the publisher's own article text wins.
             return _Extracted(ld_lines, title=title, metadata=metadata, wrapped=False)
     _spell_out_times(root)
-    dense = _article_block(root, title)
+    dense, anchored = _article_block(root, title)
     if dense is not None:
         dense_lines = _element_lines(dense)
         if _is_dated_list(dense_lines, extracted):
@@ -556,6 +612,11 @@ def _read_html(content: str) -> _Extracted:
         recovered = _recoverable(dense_lines, extracted)
         if total and sum(len(ln) for ln in recovered) >= total * MERGE_MIN_SHARE:
             text = extracted = _merge_missing(dense_lines, recovered, extracted)
+        if anchored and text:
+            # Summaries of other stories ("More news" cards) beside the article are not its text.
+            teasers = _teaser_keys(root, dense, text)
+            if teasers:
+                text = "\n".join(ln for ln in text.splitlines() if _alnum(ln) not in teasers)
     lines = text.splitlines() if text else (_lxml_lines(content) or _strip_tags(content))
     return _Extracted(lines, title=title, metadata=metadata, wrapped=False)
 
