@@ -1,0 +1,500 @@
+"""Audit the extractor on the Reuters-21578 corpus: run, draw a sample, judge it, re-score it.
+
+Usage:
+    python scripts/reuters_audit.py run  [--corpus DIR] [--out PRED.jsonl] [--workers N]
+    python scripts/reuters_audit.py draw [--pred PRED.jsonl] [--verdicts FILE] [-n 100] [--seed S]
+    python scripts/reuters_audit.py show DOC_ID...     # print a story for reading (never commit it)
+    python scripts/reuters_audit.py score [--pred PRED.jsonl] [--verdicts FILE] [--json]
+
+``run`` extracts visits from every story (``--workers 1`` uses the library in this process,
+more workers go through ``visitrack extract --workers N``). ``draw`` samples, with a fixed seed,
+``n`` records of the predictions and ``n`` stories that contain a trip word but gave no record,
+and writes (or extends: verdicts already given are kept) the verdict file. ``score`` reads the
+verdicts against the current predictions and prints precision, stage and time accuracy, the
+misses of the no-record sample and the error classes; records the extractor produces now in
+sampled stories that nobody has judged are listed as unjudged, judged records it no longer
+produces as gone.
+
+A record is keyed by doc id + visitor name + visitor country + destination country. The verdict
+file holds ids, keys, verdicts, error classes and short notes in the auditor's own words only:
+the corpus text must never be copied into the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import random
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "reuters21578"
+DEFAULT_PRED = Path("/tmp/reuters_pred_base.jsonl")
+DEFAULT_VERDICTS = ROOT / "audit" / "reuters_sample.json"
+DEFAULT_SEED = 1987
+
+#: Verdicts on a sampled record: a real visit with the right visitor and destination, or not.
+RECORD_VERDICTS = ("correct", "wrong")
+#: Verdicts on a sampled no-record story: a real visit the extractor missed, or none reported.
+STORY_VERDICTS = ("miss", "no_visit")
+MAX_NOTE = 200
+
+#: Words that make a story worth reading for a missed visit.
+TRIP_WORDS = re.compile(
+    r"\b(visit\w*|trips?|travel\w*|arriv(?:e|es|ed|ing)|tour(?:s|ed|ing)?|talks in|summit\w*"
+    r"|flew to|fly to|flies to|went to|leaves? for|left for|depart(?:s|ed|ing|ure)?|stopover)\b",
+    re.IGNORECASE,
+)
+
+Key = tuple[str, str, str, str]
+
+
+def record_key(rec: dict[str, Any]) -> Key:
+    visitor = rec.get("visitor") or {}
+    dest = rec.get("destination") or {}
+    return (
+        str(rec.get("doc_id") or ""),
+        str(visitor.get("name") or ""),
+        str(visitor.get("country") or ""),
+        str(dest.get("country") or ""),
+    )
+
+
+def row_key(row: dict[str, Any]) -> Key:
+    return (
+        str(row["doc_id"]),
+        str(row.get("visitor") or ""),
+        str(row.get("visitor_country") or ""),
+        str(row.get("destination") or ""),
+    )
+
+
+def load_predictions(path: Path) -> dict[Key, dict[str, Any]]:
+    """Predictions by key; when one key repeats, the first record stands for it."""
+    out: dict[Key, dict[str, Any]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rec = json.loads(line)
+                out.setdefault(record_key(rec), rec)
+    return out
+
+
+# ---------------------------------------------------------------- the corpus
+
+
+@dataclass(frozen=True)
+class Story:
+    doc_id: str
+    date: str
+    title: str
+    dateline: str
+    body: str
+
+    @property
+    def readable(self) -> str:
+        return f"{self.title}\n{self.dateline}\n{self.body}"
+
+
+def _tag(text: str, name: str) -> str:
+    m = re.search(rf"<{name}>(.*?)</{name}>", text, re.DOTALL)
+    return html.unescape(m.group(1)).strip() if m else ""
+
+
+def iter_stories(corpus: Path) -> Iterator[Story]:
+    for path in sorted(corpus.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                text = str(row["text"])
+                body = _tag(text, "BODY")
+                if not body:  # a few stories have only a TEXT element
+                    body = re.sub(r"<[^>]+>", " ", _tag(text, "TEXT"))
+                yield Story(
+                    doc_id=str(row["id"]),
+                    date=_tag(text, "DATE"),
+                    title=_tag(text, "TITLE"),
+                    dateline=_tag(text, "DATELINE"),
+                    body=body,
+                )
+
+
+def find_stories(corpus: Path, ids: Iterable[str]) -> dict[str, Story]:
+    wanted = set(ids)
+    found: dict[str, Story] = {}
+    for s in iter_stories(corpus):
+        if s.doc_id in wanted:
+            found[s.doc_id] = s
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+# ---------------------------------------------------------------- run
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    corpus: Path = args.corpus
+    out: Path = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.workers > 1:
+        exe = Path(sys.executable).with_name("visitrack")
+        cmd = [str(exe), "extract", str(corpus), "-o", str(out), "--workers", str(args.workers)]
+        return subprocess.run(cmd, check=False).returncode
+
+    from visitrack.ingest import read_inputs
+    from visitrack.pipeline import run
+    from visitrack.records import InputFailure, RawDocument
+
+    paths = sorted(str(p) for p in corpus.glob("*.jsonl"))
+    docs: list[RawDocument] = []
+    for item in read_inputs(paths):
+        if isinstance(item, InputFailure):
+            print(f"read failure: {item.source}: {item.reason}", file=sys.stderr)
+        else:
+            docs.append(item)
+    n = visits = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for result in run(docs):
+            n += 1
+            for v in result.visits:
+                visits += 1
+                fh.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
+            if n % 1000 == 0:
+                print(f"{n} documents, {visits} visits", file=sys.stderr)
+    print(f"{n} documents, {visits} visits -> {out}", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- draw
+
+
+def _when(rec: dict[str, Any]) -> str | None:
+    w = rec.get("when")
+    if not w:
+        return None
+    return f"{w.get('start')}..{w.get('end')}"
+
+
+def record_row(rec: dict[str, Any]) -> dict[str, Any]:
+    doc_id, name, country, dest = record_key(rec)
+    return {
+        "doc_id": doc_id,
+        "visitor": name or None,
+        "visitor_country": country or None,
+        "destination": dest or None,
+        "pred_stage": rec.get("stage"),
+        "pred_when": _when(rec),
+        "verdict": None,
+        "stage_ok": None,
+        "time_ok": None,
+        "classes": [],
+        "note": "",
+    }
+
+
+def story_row(doc_id: str) -> dict[str, Any]:
+    return {"doc_id": doc_id, "verdict": None, "classes": [], "note": ""}
+
+
+def load_verdicts(path: Path) -> dict[str, Any]:
+    if path.exists():
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+    return {"records": [], "no_record": []}
+
+
+#: The verdict file's lists, written one row a line so that diffs stay readable.
+PARTS = ("records", "no_record", "unsampled")
+
+
+def save_verdicts(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["{"]
+    meta = {k: v for k, v in data.items() if k not in PARTS}
+    for k, v in meta.items():
+        lines.append(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},")
+    for i, part in enumerate(PARTS):
+        rows = data.get(part, [])
+        lines.append(f"  {json.dumps(part)}: [")
+        body = [f"    {json.dumps(r, ensure_ascii=False)}" for r in rows]
+        lines.append(",\n".join(body))
+        lines.append("  ]" + ("," if i < len(PARTS) - 1 else ""))
+    lines.append("}")
+    path.write_text("\n".join(x for x in lines if x) + "\n", encoding="utf-8")
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    preds = load_predictions(args.pred)
+    rng = random.Random(args.seed)
+    keys = sorted(preds)
+    sample = rng.sample(keys, min(args.n, len(keys)))
+    with_record = {k[0] for k in keys}
+    candidates = sorted(
+        s.doc_id
+        for s in iter_stories(args.corpus)
+        if s.doc_id not in with_record and TRIP_WORDS.search(s.readable)
+    )
+    stories = rng.sample(candidates, min(args.n, len(candidates)))
+
+    data = load_verdicts(args.verdicts)
+    have = {row_key(r) for r in data["records"]}
+    have_docs = {r["doc_id"] for r in data["no_record"]}
+    added_r = added_s = 0
+    for k in sample:
+        if k not in have:
+            data["records"].append(record_row(preds[k]))
+            added_r += 1
+    for d in stories:
+        if d not in have_docs:
+            data["no_record"].append(story_row(d))
+            added_s += 1
+    # Records of the sampled stories that were produced at draw time but not drawn: score
+    # tells them apart from records a later extractor adds (those are the unjudged new ones).
+    drawn = {row_key(r) for r in data["records"]}
+    docs = {r["doc_id"] for r in data["records"]} | {r["doc_id"] for r in data["no_record"]}
+    unsampled = {tuple(k) for k in data.get("unsampled", [])}
+    unsampled |= {k for k in keys if k[0] in docs and k not in drawn}
+    data["unsampled"] = [list(k) for k in sorted(unsampled)]
+    data.setdefault("seed", args.seed)
+    data.setdefault(
+        "about",
+        "Audit sample of Reuters-21578 (see scripts/reuters_audit.py). Ids, keys and the "
+        "auditor's own verdicts only; no article text.",
+    )
+    save_verdicts(args.verdicts, data)
+    print(
+        f"{len(keys)} record keys, {len(candidates)} trip-word stories without a record; "
+        f"added {added_r} records and {added_s} stories to {args.verdicts}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+# ---------------------------------------------------------------- show
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    stories = find_stories(args.corpus, args.doc_ids)
+    preds: dict[str, list[dict[str, Any]]] = {}
+    if args.pred.exists():
+        for rec in load_predictions(args.pred).values():
+            preds.setdefault(str(rec["doc_id"]), []).append(rec)
+    for d in args.doc_ids:
+        s = stories.get(d)
+        print(f"===== {d}  {s.date if s else '(not in corpus)'}")
+        if s and args.brief:
+            print(f"{s.title}\n{s.dateline}")
+            sents = re.split(r"(?<=[.!?\"])\s+(?=[A-Z\"])", " ".join(s.body.split()))
+            for sent in sents:
+                if TRIP_WORDS.search(sent):
+                    print(f"  | {sent}")
+        elif s:
+            print(s.readable)
+        for rec in preds.get(d, []):
+            v, dest = rec.get("visitor") or {}, rec.get("destination") or {}
+            print(
+                f"  -> {v.get('name')} ({v.get('role')}, {v.get('country')}) to "
+                f"{dest.get('country')}/{dest.get('city')} stage={rec.get('stage')} "
+                f"when={_when(rec)} occasion={rec.get('occasion')}"
+            )
+            for e in rec.get("evidence", []):
+                print(f"     ev: {e.get('text')}")
+    return 0
+
+
+# ---------------------------------------------------------------- score
+
+
+def _pct(num: int, den: int) -> str:
+    return f"{num}/{den} = {100.0 * num / den:.1f}%" if den else f"{num}/0"
+
+
+#: Classes of a wrong record that still name the right trip (lenient precision counts it).
+LENIENT_PREFIXES = ("visitor country:", "name:")
+
+
+def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
+    rows = data.get("records", [])
+    stories = data.get("no_record", [])
+    judged_keys = {row_key(r) for r in rows}
+    baseline = {(k[0], k[1], k[2], k[3]) for k in data.get("unsampled", [])}
+    sampled_docs = {r["doc_id"] for r in rows} | {s["doc_id"] for s in stories}
+    present: list[dict[str, Any]] = []
+    gone: list[dict[str, Any]] = []
+    unjudged_rows: list[dict[str, Any]] = []
+    for r in rows:
+        if r.get("verdict") not in RECORD_VERDICTS:
+            unjudged_rows.append(r)
+        elif row_key(r) in preds:
+            present.append(r)
+        else:
+            gone.append(r)
+    # Records in sampled stories that were neither drawn nor there at draw time: a changed
+    # extractor produced them, and nobody has judged them yet.
+    new = [k for k in sorted(preds) if k[0] in sampled_docs and k not in judged_keys | baseline]
+
+    correct = [r for r in present if r["verdict"] == "correct"]
+    lenient = [
+        r
+        for r in present
+        if r["verdict"] == "wrong"
+        and r.get("classes")
+        and all(c.startswith(LENIENT_PREFIXES) for c in r["classes"])
+    ]
+    stage_judged = stage_ok = time_judged = time_ok = 0
+    stage_changed: list[Key] = []
+    time_changed: list[Key] = []
+    for r in correct:
+        cur = preds[row_key(r)]
+        if r.get("stage_ok") is not None:
+            if cur.get("stage") != r.get("pred_stage"):
+                stage_changed.append(row_key(r))
+            else:
+                stage_judged += 1
+                stage_ok += bool(r["stage_ok"])
+        if r.get("time_ok") is not None:
+            if _when(cur) != r.get("pred_when"):
+                time_changed.append(row_key(r))
+            else:
+                time_judged += 1
+                time_ok += bool(r["time_ok"])
+
+    s_judged = [s for s in stories if s.get("verdict") in STORY_VERDICTS]
+    misses = [s for s in s_judged if s["verdict"] == "miss"]
+    docs_now = {k[0] for k in preds}
+    now_with_record = [[s["doc_id"], s.get("verdict")] for s in stories if s["doc_id"] in docs_now]
+
+    def count(rs: list[dict[str, Any]]) -> dict[str, int]:
+        c: Counter[str] = Counter(x for r in rs for x in r.get("classes", []))
+        return dict(c.most_common())
+
+    return {
+        "records_sampled": len(rows),
+        "records_judged_present": len(present),
+        "records_correct": len(correct),
+        "precision": len(correct) / len(present) if present else None,
+        "records_right_trip": len(correct) + len(lenient),
+        "stage": [stage_ok, stage_judged],
+        "time": [time_ok, time_judged],
+        "stage_changed_since_judged": [list(k) for k in stage_changed],
+        "time_changed_since_judged": [list(k) for k in time_changed],
+        "gone": [[*row_key(r), r["verdict"]] for r in gone],
+        "unjudged_rows": [list(row_key(r)) for r in unjudged_rows],
+        "unjudged_new": [list(k) for k in new],
+        "stories_sampled": len(stories),
+        "stories_judged": len(s_judged),
+        "stories_missed": len(misses),
+        "missed_doc_ids": [s["doc_id"] for s in misses],
+        "stories_now_with_record": now_with_record,
+        "classes_wrong_records": count([r for r in present if r["verdict"] == "wrong"]),
+        "classes_correct_records": count(correct),
+        "classes_misses": count(misses),
+    }
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    preds = load_predictions(args.pred)
+    data = load_verdicts(args.verdicts)
+    res = score(preds, data)
+    if args.json:
+        print(json.dumps(res, indent=2, ensure_ascii=False))
+        return 0
+    print(f"predictions: {args.pred} ({len(preds)} record keys)")
+    print(f"verdicts:    {args.verdicts}")
+    print()
+    print(f"record sample: {res['records_sampled']} rows")
+    n = res["records_judged_present"]
+    print(f"  precision (judged records still produced): {_pct(res['records_correct'], n)}")
+    print(
+        "  right trip, counting wrong visitor country/name as right: "
+        f"{_pct(res['records_right_trip'], n)}"
+    )
+    print(f"  stage right (correct records): {_pct(*res['stage'])}")
+    print(f"  time right (correct records):  {_pct(*res['time'])}")
+    if res["stage_changed_since_judged"] or res["time_changed_since_judged"]:
+        print("  stage/time changed since judged (not counted above; re-judge these):")
+        for k in res["stage_changed_since_judged"]:
+            print(f"    stage  {' | '.join(k)}")
+        for k in res["time_changed_since_judged"]:
+            print(f"    time   {' | '.join(k)}")
+    print(f"  judged, no longer produced: {len(res['gone'])}")
+    for g in res["gone"]:
+        tag = "FIXED (was wrong)" if g[4] == "wrong" else "LOST (was correct)"
+        print(f"    {tag}: {' | '.join(g[:4])}")
+    print(f"  sampled rows without a verdict (unjudged): {len(res['unjudged_rows'])}")
+    for k in res["unjudged_rows"]:
+        print(f"    UNJUDGED: {' | '.join(k)}")
+    print(f"  new records in sampled stories since the draw (unjudged): {len(res['unjudged_new'])}")
+    for k in res["unjudged_new"]:
+        print(f"    NEW: {' | '.join(k)}")
+    print()
+    print(f"no-record sample: {res['stories_sampled']} stories, {res['stories_judged']} judged")
+    print(f"  stories with a real visit missed: {res['stories_missed']}")
+    if res["stories_now_with_record"]:
+        print("  sampled stories that now give a record (check them):")
+        for d, v in res["stories_now_with_record"]:
+            print(f"    {d} (judged {v})")
+    for title, key in (
+        ("wrong records (false positives)", "classes_wrong_records"),
+        ("field errors on correct records", "classes_correct_records"),
+        ("misses in the no-record sample", "classes_misses"),
+    ):
+        print()
+        print(f"error classes, {title}:")
+        for c, k in res[key].items():
+            print(f"  {k:3d}  {c}")
+    return 0
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    p = sub.add_parser("run", help="extract visits from the whole corpus")
+    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--out", type=Path, default=DEFAULT_PRED)
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("draw", help="draw the record and no-record samples")
+    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--pred", type=Path, default=DEFAULT_PRED)
+    p.add_argument("--verdicts", type=Path, default=DEFAULT_VERDICTS)
+    p.add_argument("-n", type=int, default=100)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.set_defaults(func=cmd_draw)
+
+    p = sub.add_parser("show", help="print stories and their records, for reading")
+    p.add_argument("doc_ids", nargs="+")
+    p.add_argument("--brief", action="store_true", help="title and trip-word sentences only")
+    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--pred", type=Path, default=DEFAULT_PRED)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("score", help="score the verdicts against the current predictions")
+    p.add_argument("--pred", type=Path, default=DEFAULT_PRED)
+    p.add_argument("--verdicts", type=Path, default=DEFAULT_VERDICTS)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_score)
+
+    args = ap.parse_args(argv)
+    rc: int = args.func(args)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

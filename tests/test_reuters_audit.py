@@ -1,0 +1,132 @@
+"""The Reuters audit sample's format: ids, keys and short verdicts only, never article text."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+VERDICTS = ROOT / "audit" / "reuters_sample.json"
+STAGES = {
+    "proposed",
+    "invited",
+    "in_preparation",
+    "announced",
+    "ongoing",
+    "completed",
+    "postponed",
+    "cancelled",
+    None,
+}
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "reuters_audit", ROOT / "scripts" / "reuters_audit.py"
+    )
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["reuters_audit"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(VERDICTS.read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_record_rows(data: dict[str, Any]) -> None:
+    audit = _script()
+    rows = data["records"]
+    assert rows
+    keys = set()
+    for r in rows:
+        assert set(r) == {
+            "doc_id",
+            "visitor",
+            "visitor_country",
+            "destination",
+            "pred_stage",
+            "pred_when",
+            "verdict",
+            "stage_ok",
+            "time_ok",
+            "classes",
+            "note",
+        }, r
+        assert r["doc_id"].startswith("reut-")
+        assert r["verdict"] in (*audit.RECORD_VERDICTS, None)
+        assert r["pred_stage"] in STAGES
+        assert r["stage_ok"] in (True, False, None)
+        assert r["time_ok"] in (True, False, None)
+        assert isinstance(r["classes"], list)
+        assert all(isinstance(c, str) and len(c) <= 80 for c in r["classes"])
+        assert isinstance(r["note"], str) and len(r["note"]) <= audit.MAX_NOTE
+        if r["verdict"] == "wrong":
+            assert r["classes"], f"a wrong record needs an error class: {r}"
+        key = audit.row_key(r)
+        assert key not in keys, f"duplicate key {key}"
+        keys.add(key)
+
+
+def test_story_rows(data: dict[str, Any]) -> None:
+    audit = _script()
+    rows = data["no_record"]
+    assert rows
+    assert len({r["doc_id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert set(r) == {"doc_id", "verdict", "classes", "note"}, r
+        assert r["doc_id"].startswith("reut-")
+        assert r["verdict"] in (*audit.STORY_VERDICTS, None)
+        assert isinstance(r["note"], str) and len(r["note"]) <= audit.MAX_NOTE
+        if r["verdict"] == "miss":
+            assert r["classes"], f"a miss needs a class: {r}"
+
+
+def test_top_level_and_unsampled(data: dict[str, Any]) -> None:
+    assert set(data) <= {"seed", "about", "records", "no_record", "unsampled"}
+    assert isinstance(data["seed"], int)
+    for k in data.get("unsampled", []):
+        assert isinstance(k, list) and len(k) == 4 and all(isinstance(x, str) for x in k), k
+        assert k[0].startswith("reut-")
+
+
+def test_no_row_is_long(data: dict[str, Any]) -> None:
+    """A row is ids and a short note: nothing long enough to carry copied article text."""
+    for r in data["records"] + data["no_record"]:
+        assert len(json.dumps(r, ensure_ascii=False)) <= 600
+
+
+def test_score_on_a_toy_sample() -> None:
+    audit = _script()
+    rec = {
+        "doc_id": "reut-1",
+        "visitor": {"name": "A B", "country": "USA"},
+        "destination": {"country": "JPN"},
+        "stage": "ongoing",
+        "when": None,
+    }
+    preds = {audit.record_key(rec): rec}
+    row = audit.record_row(rec) | {"verdict": "correct", "stage_ok": True, "time_ok": True}
+    gone = dict(row, visitor="C D", verdict="wrong", classes=["not a visit"])
+    extra = dict(rec, visitor={"name": "E F", "country": "USA"})
+    preds[audit.record_key(extra)] = extra
+    res = audit.score(preds, {"records": [row, gone], "no_record": []})
+    assert res["precision"] == 1.0
+    assert res["stage"] == [1, 1]
+    assert len(res["gone"]) == 1
+    assert res["unjudged_new"] == [["reut-1", "E F", "USA", "JPN"]]
+    # A record that was already there when the sample was drawn is not new.
+    res = audit.score(
+        preds, {"records": [row], "no_record": [], "unsampled": [list(audit.record_key(extra))]}
+    )
+    assert res["unjudged_new"] == []
+    assert res["precision"] == 1.0
