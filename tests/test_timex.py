@@ -527,3 +527,38 @@ def test_tense_picks_the_year(
 ) -> None:
     (mention,) = find_times(sentence, D(published), tense)
     assert (mention.when.start, mention.when.end) == (D(start), D(end))
+
+
+# fmt: off
+SLACK_CASES: list[tuple[str, str, Tense, str]] = [
+    # A day past publication in a past-tense sentence: the stamp is a day early, not a year late.
+    ("The Maltese envoy landed in Suva on 12 September.", "2026-09-11", "past", "2026-09-12"),
+    # A day before publication in a future-tense sentence: not a year away.
+    ("The Maltese envoy will land in Suva on 10 September.", "2026-09-11", "future", "2026-09-10"),
+    # Beyond the slack the year changes as before.
+    ("The Maltese envoy landed in Suva on 14 September.", "2026-09-11", "past", "2025-09-14"),
+    ("The Maltese envoy will land in Suva on 8 September.", "2026-09-11", "future", "2027-09-08"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("sentence", "published", "tense", "day"), SLACK_CASES)
+def test_one_day_of_tense_slack(sentence: str, published: str, tense: Tense, day: str) -> None:
+    (mention,) = find_times(sentence, D(published), tense)
+    assert (mention.when.start, mention.when.end) == (D(day), D(day))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "start", "end"),
+    [
+        ("They spoke in a summertime call.", "summertime", "2025-06-01", "2025-08-31"),
+        ("A wintertime trip to Sofia followed.", "wintertime", "2024-12-01", "2025-02-28"),
+    ],
+)
+def test_time_suffixed_seasons(sentence: str, text: str, start: str, end: str) -> None:
+    (mention,) = find_times(sentence, D("2025-10-20"), "past")
+    assert mention.when == When(text, D(start), D(end))
+
+
+def test_time_suffixed_season_in_a_title_is_not_a_time() -> None:
+    assert find_times("The band played Summertime Rolls twice.", D("2025-10-20")) == []

@@ -9,7 +9,8 @@ Every window is anchored on the document's publication date. Conventions (shared
   that starts in December 2023).
 * A date without a year is resolved by tense: past -> the latest occurrence starting on or
   before publication, future -> the earliest one ending on or after it, present/unknown ->
-  the nearest one (a tie goes to the publication year).
+  the nearest one (a tie goes to the publication year). Tense allows one day of slack
+  (``TENSE_GRACE_DAYS``), and with a part-of modifier ("late March") it is judged on that part.
 * "early"/"mid"/"late" split a month at days 10 and 20, and a year or season into thirds of
   whole months; "the end of" means the same as "late".
 * "before/by/until X" becomes ``[published, end of X]`` when X has not ended yet.
@@ -68,6 +69,12 @@ MAX_DURATION_DAYS = 62
 # Longest stretch one "D1 Month1 - D2 Month2" range may cover; past it the two are separate
 # dates ("on March 3 and November 5"). The longest trip duration_days() reports.
 MAX_RANGE_DAYS = MAX_DURATION_DAYS
+
+# A publication date is often a day off the story's own (metadata in UTC, a stamp from the next
+# morning's edition): "arrived on March 11" in a March 10 story is that March 11, not one a
+# year earlier, and "will arrive on March 9" in a March 10 story is not a year away. Weekdays
+# are not given this slack: their alternative is a week, not a year, away.
+TENSE_GRACE_DAYS = 1
 
 # Rolling windows for "the past/coming week|month|year".
 _UNIT_DAYS = {"day": 1, "week": 7, "weekend": 7, "month": 30, "year": 365}
@@ -155,11 +162,12 @@ def _pick(
     if mod is not None and mod not in ("later", "earlier"):
         seen = [_mod_window(mod, w, p) for w in windows]
     order = range(len(seen))
+    grace = timedelta(days=TENSE_GRACE_DAYS)
     if tense == "past":
-        before = [i for i in order if seen[i][0] <= p]
+        before = [i for i in order if seen[i][0] <= p + grace]
         return windows[before[-1] if before else 0]
     if tense == "future":
-        after = [i for i in order if seen[i][1] >= p]
+        after = [i for i in order if seen[i][1] >= p - grace]
         return windows[after[0] if after else -1]
     best = min(
         order, key=lambda i: (_distance(seen[i], p), seen[i][0].year != p.year, seen[i][0] > p)
@@ -281,7 +289,7 @@ _RX_MONTH_SPAN = re.compile(
 _SPAN_LEFT = re.compile(r"(?i)\b(?:between|from)\s+$")
 _RX_YEAR = re.compile(rf"(?P<y>{_YEAR})\b")
 _RX_SEASON = re.compile(
-    r"(?P<s>[SsAaFfWw](?:pring|ummer|utumn|all|inter))\b"
+    r"(?P<s>[SsAaFfWw](?:pring|ummer|utumn|all|inter))(?P<time>time)?\b"
     rf"(?:\s+of\s+(?:(?P<ofrel>this|next|last)\s+year\b|(?P<y>{_YEAR}))|,?\s+(?P<y2>{_YEAR}))?"
 )
 _RX_WEEKDAY = re.compile(
@@ -552,10 +560,15 @@ def _year_number(m: re.Match[str], ctx: _Ctx) -> _Found | None:
 
 
 def _season_name(m: re.Match[str], ctx: _Ctx) -> _Found | None:
-    """'next spring', 'the spring of next year', 'spring 2023', 'in the autumn'."""
+    """'next spring', 'the spring of next year', 'spring 2023', 'in the autumn', 'a
+    summertime call'."""
     name = m.group("s").lower()
     if name not in _SEASON_START:
         return None  # "Winter"/"Summer" were matched by first-letter class: "Fummer"
+    # "springtime", "summertime", "wintertime" can only be seasons, and need no "the" or "in".
+    timed = m.group("time") is not None
+    if timed and name in ("fall", "autumn"):
+        return None
     rel_match = ctx.left(_SEASON_REL_LEFT, m.start())
     rel = rel_match.group("rel").lower() if rel_match else ""
     start = rel_match.start() if rel_match else m.start()
@@ -566,10 +579,12 @@ def _season_name(m: re.Match[str], ctx: _Ctx) -> _Found | None:
         capitalised = m.group("s")[0].isupper() and not at_sentence_start
         if capitalised and ctx.right(_CAPITALISED_AFTER, m.end()):
             return None  # "Winter Olympics", "Spring Festival"
-        if name in ("fall", "spring") and ctx.right(_NOT_SEASON_AFTER, m.end()):
+        if not timed and name in ("fall", "spring") and ctx.right(_NOT_SEASON_AFTER, m.end()):
             return None  # "the fall of Kabul", "the fall in prices"
         # A bare season needs "the" or a preposition: "spring water" is not a time.
-        if not (rel or ctx.alone(m.start(), m.end()) or ctx.left(_SEASON_CONTEXT, m.start())):
+        if not (
+            timed or rel or ctx.alone(m.start(), m.end()) or ctx.left(_SEASON_CONTEXT, m.start())
+        ):
             return None
     if year:
         lo, hi = _season(name, int(year))
