@@ -562,3 +562,13 @@ def test_time_suffixed_seasons(sentence: str, text: str, start: str, end: str) -
 
 def test_time_suffixed_season_in_a_title_is_not_a_time() -> None:
     assert find_times("The band played Summertime Rolls twice.", D("2025-10-20")) == []
+
+
+def test_two_months_apart_joined_by_and_stay_two_months() -> None:
+    mentions = find_times("Envoys from Fiji came in February and October.", D("2026-11-20"), "past")
+    assert [(m.text, m.when.start, m.when.end) for m in mentions] == [
+        ("February", D("2026-02-01"), D("2026-02-28")),
+        ("October", D("2026-10-01"), D("2026-10-31")),
+    ]
+    (span,) = find_times("Envoys come between February and April.", D("2026-01-05"), "future")
+    assert (span.when.start, span.when.end) == (D("2026-02-01"), D("2026-04-30"))

@@ -283,9 +283,10 @@ _RX_MONTH = re.compile(
     rf"(?:,?\s+(?:of\s+)?(?P<y>{_YEAR})|\s+(?:of\s+)?(?P<ry>this|next|last)\s+year\b)?"
 )
 _RX_MONTH_SPAN = re.compile(
-    rf"(?P<m>{_MONTH_FULL})\s*(?:-|–|—|\s(?:to|through|until|till|and|or)\s)\s*"
+    rf"(?P<m>{_MONTH_FULL})\s*(?:-|–|—|\s(?:to|through|until|till|(?P<alt>and|or))\s)\s*"
     rf"(?P<m2>{_MONTH_FULL})\b(?:,?\s+(?P<y>{_YEAR}))?"
 )
+MONTHS_IN_YEAR = 12
 _SPAN_LEFT = re.compile(r"(?i)\b(?:between|from)\s+$")
 _RX_YEAR = re.compile(rf"(?P<y>{_YEAR})\b")
 _RX_SEASON = re.compile(
@@ -528,8 +529,11 @@ def _month_span(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     m1, m2 = _MONTH_NUM[m.group("m").lower()], _MONTH_NUM[m.group("m2").lower()]
     if m1 == m2:
         return None
-    if m1 == 5 and not (ctx.left(_MAY_CONTEXT, m.start()) or ctx.left(_SPAN_LEFT, m.start())):
+    between = ctx.left(_SPAN_LEFT, m.start()) is not None
+    if m1 == 5 and not (ctx.left(_MAY_CONTEXT, m.start()) or between):
         return None  # "May and June": a name or a verb can come first
+    if m.group("alt") and (m2 - m1) % MONTHS_IN_YEAR != 1 and not between:
+        return None  # "in March and June" names two months; "June or July" is one span
 
     def window(y: int) -> _Window:
         lo = date(y, m1, 1)
