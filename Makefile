@@ -34,6 +34,7 @@ typecheck: install
 
 eval: install
 	$(BIN)/python scripts/evaluate.py --shared $(SHARED)
+	$(BIN)/python scripts/behaviour.py
 
 bench: install
 	$(BIN)/python scripts/bench.py

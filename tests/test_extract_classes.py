@@ -210,3 +210,38 @@ def test_office_holder_on_a_date() -> None:
 def test_story_countries_most_named_first() -> None:
     text = "Kenyan officials met Kenyan traders. A German firm and the Kenyan port agreed."
     assert story_countries(text)[:2] == ("KEN", "DEU")
+
+
+# --- counterfactuals and trips referred back to -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Had Mexican President Claudia Sheinbaum visited Spain in 2024, the row might have ended.",
+        "If Kenyan President William Ruto had gone to Tokyo last year, the deal would be signed.",
+        "The film imagines Chilean President Gabriel Boric on a secret visit to Oslo.",
+    ],
+)
+def test_counterfactual_trips_are_not_visits(text: str) -> None:
+    assert extract_visits(text, published=D) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        (
+            "Polish President Andrzej Duda was due to fly to Canberra on Sunday, but the trip "
+            "was called off.",
+            "cancelled",
+        ),
+        (
+            "Polish President Andrzej Duda will visit Canberra in July. On Monday the visit "
+            "was postponed.",
+            "postponed",
+        ),
+    ],
+)
+def test_the_trip_refers_back_to_the_last_trip(text: str, stage: str) -> None:
+    visits = extract_visits(text, published=D)
+    assert [v.stage for v in visits if v.destination.country == "AUS"] == [stage]

@@ -161,6 +161,8 @@ class Discourse:
     source: str | None = None
     last_year: int | None = None
     event_places: dict[str, resolve.Place] = field(default_factory=dict)
+    # The last trip the story reported (visitor, destination): what 'the trip' refers to.
+    last_trip: tuple[Actor, resolve.Place] | None = None
     event_times: dict[str, When] = field(default_factory=dict)
 
     def remember(self, actor: Actor) -> None:
@@ -498,6 +500,7 @@ def _titled_names(doc: Doc) -> list[Span]:
             and doc[start - 1].dep_ == "compound"
             and doc[start - 1].head.i == h.i
             and doc[start - 1].pos_ == "PROPN"
+            and not _is_title_word(doc[start - 1])
         ):
             start -= 1
         span = doc[start : h.i + 1]

@@ -987,8 +987,16 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             event_tok is not None or kind == "attend" or tok.lemma_.lower() == "attendance"
         ):
             places = _event_place(tok, event_tok, disc)
+        referred = False
         if not places:
-            continue
+            if frames:  # an earlier clause of this sentence: '... to Chile, but the trip ...'
+                last = frames[-1]
+                disc.last_trip = (last.visitor, resolve.Place(last.country, last.city))
+            earlier = _trip_referred_to(tok, kind, visitors, text, disc)
+            if earlier is None:
+                continue
+            visitors, places, parsed = [earlier[0]], [(earlier[1], tok)], True
+            referred = True
         if any(
             t.lemma_.lower() in NON_DIPLOMATIC_OBJECTS for t in tok.children if t.dep_ == "dobj"
         ):
@@ -1009,6 +1017,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if tense not in times_cache:
             times_cache[tense] = _times(text, disc, tense)
         when = _pick_time(tok, times_cache[tense]) or _relative_year(text, tok, disc)
+        if referred:
+            when = None  # 'on Tuesday the visit was cancelled': the day of the news, not the trip
         stage = decide_stage(tok, text, when, disc.published, skip)
         if stage is None:
             continue
@@ -1066,6 +1076,9 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         story=story,
                     )
                 )
+    if frames:
+        last = frames[-1]
+        disc.last_trip = (last.visitor, resolve.Place(last.country, last.city))
     for f in frames:
         if f.occasion or f.kind == "event_attendance" or f.stage == "invited":
             disc.event_places.setdefault("*", resolve.Place(f.country, f.city))
@@ -1086,6 +1099,29 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             ):
                 disc.last_subject = a
     return frames
+
+
+# Stages whose news a bare 'the trip' carries back to the trip the story reported last.
+REFERRED_TRIP_STAGES = frozenset({"postponed", "cancelled"})
+# Determiners that make a trip noun refer back: 'the visit', 'this trip', 'his tour'.
+REFERRING_DETS = frozenset({"the", "this", "that", "his", "her", "their"})
+
+
+def _trip_referred_to(
+    tok: Token, kind: str, visitors: list[Actor], text: str, disc: Discourse
+) -> tuple[Actor, resolve.Place] | None:
+    """'... but the trip has been postponed': a placeless trip noun that is called off or put
+    off refers to the trip the story reported last (by the same visitor, when one is named)."""
+    if kind != "trip" or disc.last_trip is None:
+        return None
+    if not any(c.dep_ in {"det", "poss"} and c.lower_ in REFERRING_DETS for c in tok.children):
+        return None
+    actor, place = disc.last_trip
+    if visitors and all(v.key != actor.key for v in visitors):
+        return None
+    if decide_stage(tok, text, None, disc.published) not in REFERRED_TRIP_STAGES:
+        return None
+    return actor, place
 
 
 def _official(actor: Actor) -> bool:

@@ -65,6 +65,8 @@ PROPOSE_LEMMAS = frozenset(
     }
 )
 ONGOING_LEMMAS = frozenset({"arrive", "land", "begin", "start", "open"})
+# Verbs that frame a trip as imagined, not reported: 'the novel imagines X on a visit to Y'.
+HYPOTHETICAL_LEMMAS = frozenset({"imagine", "pretend", "fantasize", "daydream", "envision"})
 # Conjunctions whose clause has no time of its own: 'will meet him when he visits'.
 TEMPORAL_MARKS = frozenset({"when", "once", "while", "after", "before", "until"})
 
@@ -178,6 +180,24 @@ def _is_negated(chain: list[Token]) -> bool:
     return False
 
 
+def _counterfactual(chain: list[Token]) -> bool:
+    """A trip that did not happen: 'had X visited Y, ...', 'if X had travelled to Y, ...', or
+    one a verb of imagining frames."""
+    for t in chain:
+        if t.lemma_.lower() in HYPOTHETICAL_LEMMAS:
+            return True
+        if t.pos_ not in {"VERB", "AUX"}:
+            continue
+        had = [c for c in t.children if c.dep_ == "aux" and c.lower_ == "had"]
+        if not had:
+            continue
+        subjects = [c.i for c in t.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        inverted = bool(subjects) and had[0].i < min(subjects)
+        if inverted or any(c.dep_ == "mark" and c.lower_ == "if" for c in t.children):
+            return True
+    return False
+
+
 def decide_stage(
     trigger: Token,
     sentence_text: str,
@@ -198,7 +218,7 @@ def decide_stage(
         return "cancelled"
     if head_lemmas & POSTPONE_LEMMAS or any(p in clause for p in POSTPONE_PHRASES):
         return "postponed"
-    if _is_negated(chain):
+    if _is_negated(chain) or _counterfactual(chain):
         return None
 
     tense = _tense(chain)
