@@ -245,3 +245,46 @@ def test_counterfactual_trips_are_not_visits(text: str) -> None:
 def test_the_trip_refers_back_to_the_last_trip(text: str, stage: str) -> None:
     visits = extract_visits(text, published=D)
     assert [v.stage for v in visits if v.destination.country == "AUS"] == [stage]
+
+
+def test_a_surname_is_resolved_through_the_sentence_that_introduced_it() -> None:
+    # the introducing sentence has no trip word, so the pre-filter must keep it for the name
+    text = (
+        "Mexican Foreign Minister Alicia Barcena said the talks had gone well. "
+        "Markets were calm. Prices were steady. Trade was brisk. "
+        "Barcena is on a two-day visit to Canada."
+    )
+    visits = extract_visits(text, published=D)
+    assert ("Alicia Bárcena", "MEX", "CAN") in _pairs(visits) or (
+        "Alicia Barcena",
+        "MEX",
+        "CAN",
+    ) in _pairs(visits)
+
+
+def test_an_international_official_named_by_the_body_in_the_title() -> None:
+    text = "IMF Managing Director Ana Lindqvist paid a two-day visit to Zambia last week."
+    visits = extract_visits(text, published=D)
+    assert [(v.visitor.role, v.visitor.country, v.destination.country) for v in visits] == [
+        ("intl_org", None, "ZMB")
+    ]
+
+
+def test_an_international_official_at_the_bodys_seat_is_not_visiting() -> None:
+    text = "NATO Secretary General Mark Rutte met ministers in Brussels on Tuesday."
+    assert [v for v in extract_visits(text, published=D) if v.destination.country == "BEL"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "expected"),
+    [
+        ("Gerhard Stoltenberg", "minister", None),  # another given name: another person
+        ("Jean Liu", "head_of_state", None),  # a partial overlap with a long alias
+        ("Volodymyr Zelenskiy", "head_of_state", "Volodymyr Zelenskyy"),  # a spelling
+    ],
+)
+def test_fuzzy_names_must_be_misspellings(name: str, role: str, expected: str | None) -> None:
+    from visitrack.resolve import lookup_person
+
+    found = lookup_person(name, date(2022, 5, 1), role=role)  # type: ignore[arg-type]
+    assert (found.name if found else None) == expected

@@ -290,6 +290,17 @@ def _country_in(text: str) -> str | None:
     return None
 
 
+def org_in(title: str) -> str | None:
+    """The international body a title names anywhere in it: 'IMF Managing Director'."""
+    words = title.replace("’s", "").replace("'s", "").split()
+    for n in (4, 3, 2, 1):
+        for i in range(len(words) - n + 1):
+            org = resolve.intl_org(" ".join(words[i : i + n]))
+            if org:
+                return org
+    return None
+
+
 def person_actor(ent: Span, disc: Discourse) -> Actor | None:
     """Resolve a PERSON entity to an actor with role and country, or None if it is nobody we
     can place (no country from gazetteer, title or earlier mention)."""
@@ -329,9 +340,9 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
     if earlier is not None and (country_hint is None or country_hint == earlier.country):
         return Actor(earlier.name, earlier.role, earlier.country, tokens, ent.text, earlier.speaker)
     if country_hint is None:
-        org = resolve.intl_org(full_title) if full_title else None
+        org = org_in(full_title) if full_title else None
         if org:
-            return Actor(name, "intl_org", None, tokens, ent.text)
+            return Actor(name, "intl_org", None, tokens, ent.text, title=full_title)
         # Nobody we can place yet: kept so that 'led by X' and the dateline can place them.
         return Actor(name, role_hint or "other", None, tokens, ent.text, speaker, full_title)
     return Actor(name, role_hint or "other", country_hint, tokens, ent.text, speaker)

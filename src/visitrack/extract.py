@@ -23,6 +23,7 @@ from visitrack.actors import (
     Actor,
     Discourse,
     find_actors,
+    org_in,
     pronoun_fits,
 )
 from visitrack.lexicon import (
@@ -1048,6 +1049,10 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                     visitor = replace(visitor, country=origin)
                 if visitor.country == place.country:
                     continue
+                if visitor.role == "intl_org" and place.country in resolve.org_seats(
+                    org_in(visitor.title)
+                ):
+                    continue  # an international official at the body's own seat
                 branch = _coordinated_prep(ptok)
                 place_when = when
                 if branch is not None:

@@ -124,14 +124,37 @@ def _cut_long(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
 LEDE_SENTENCES = 3
 
 
+# Capitalised words inside a sentence (not its first word): names a later sentence may use
+# alone ('Duffy is on a visit ...' after 'Trade Minister Michael Duffy said ...').
+_NAME_WORD_RE = re.compile(r"(?<=[\s(“\"'])[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
+
+def _name_words(text: str) -> set[str]:
+    return {w for w in _NAME_WORD_RE.findall(text) if len(w) >= NAME_WORD_MIN_CHARS}
+
+
+# Shorter capitalised words are mostly titles and abbreviations ('Mr', 'Gen'), not surnames.
+NAME_WORD_MIN_CHARS = 4
+
+
 def select_for_parsing(sentences: list[Sentence]) -> list[Sentence]:
-    """The pre-filter: trigger sentences, the sentence before each, and the lede."""
+    """The pre-filter: trigger sentences, the sentence before each, the lede, and the
+    sentence that first names someone a trigger sentence names (so a bare surname there can
+    be resolved through the full name and title it was introduced with)."""
     keep: set[int] = set(range(min(LEDE_SENTENCES, len(sentences))))
     for s in sentences:
         if s.has_trigger:
             keep.add(s.index)
             if s.index > 0:
                 keep.add(s.index - 1)
+    first_use: dict[str, int] = {}
+    for s in sentences:
+        for w in _name_words(" " + s.text):
+            first_use.setdefault(w, s.index)
+    for s in sentences:
+        if s.has_trigger:
+            for w in _name_words(" " + s.text):
+                keep.add(first_use[w])
     return [s for s in sentences if s.index in keep]
 
 

@@ -603,6 +603,26 @@ def _lookup_key(key: str, on: date | None, country: str | None, role: Role | Non
     return _fuzzy_person(key, people, on, country, role)
 
 
+# How alike a misspelt surname or given name must be to the gazetteer's (rapidfuzz ratio,
+# 0-100): 'Vicz'/'Vucic' (a machine translation's slip, seed gold set) and
+# 'Alexander'/'Aleksandar' pass, 'Gerhard'/'Jens' and 'Liu'/'Macron' do not.
+NAME_PART_MIN_RATIO = 60.0
+
+
+def _same_name_shape(key: str, alias: str) -> bool:
+    """A fuzzy match must be a misspelling, not another person: the surnames alike and, when
+    both give one, the given names alike (or one an initial of the other)."""
+    a, b = key.split(), alias.split()
+    if fuzz.ratio(_fold(a[-1]), _fold(b[-1])) < NAME_PART_MIN_RATIO:
+        return False
+    if len(a) < 2 or len(b) < 2:
+        return True
+    first_a, first_b = _fold(a[0]), _fold(b[0])
+    if min(len(first_a), len(first_b)) <= 2:
+        return first_a[:1] == first_b[:1]
+    return fuzz.ratio(first_a, first_b) >= NAME_PART_MIN_RATIO
+
+
 def _fuzzy_person(
     key: str, people: _People, on: date | None, country: str | None, role: Role | None
 ) -> Person | None:
@@ -618,6 +638,8 @@ def _fuzzy_person(
         return None
     ranked = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=10)
     if not ranked or ranked[0][1] < FUZZY_PERSON_MIN_SCORE:
+        return None
+    if not _same_name_shape(key, ranked[0][0]):
         return None
     best = people.entries[choices[ranked[0][0]]]
     for alias, score, _ in ranked[1:]:
@@ -696,3 +718,38 @@ def country_of_url(url: str | None) -> str | None:
     if top in GOVERNMENT_TLDS:
         return GOVERNMENT_TLDS[top]
     return _tlds().get(top)
+
+
+# Where international bodies sit: their own officials meeting there are at work, not visiting.
+# From the bodies' own sites (headquarters and main seats), 2026-12.
+ORG_SEATS: dict[str, frozenset[str]] = {
+    "United Nations": frozenset({"USA", "CHE", "AUT", "KEN"}),
+    "European Union": frozenset({"BEL", "FRA", "LUX"}),
+    "European Commission": frozenset({"BEL", "LUX"}),
+    "European Council": frozenset({"BEL"}),
+    "European Parliament": frozenset({"BEL", "FRA", "LUX"}),
+    "NATO": frozenset({"BEL"}),
+    "African Union": frozenset({"ETH"}),
+    "International Monetary Fund": frozenset({"USA"}),
+    "World Bank": frozenset({"USA"}),
+    "ASEAN": frozenset({"IDN"}),
+    "World Trade Organization": frozenset({"CHE"}),
+    "World Health Organization": frozenset({"CHE"}),
+    "International Atomic Energy Agency": frozenset({"AUT"}),
+    "OPEC": frozenset({"AUT"}),
+    "OSCE": frozenset({"AUT"}),
+    "Council of Europe": frozenset({"FRA"}),
+    "Arab League": frozenset({"EGY"}),
+    "Gulf Cooperation Council": frozenset({"SAU"}),
+    "Organization of American States": frozenset({"USA"}),
+    "ECOWAS": frozenset({"NGA"}),
+    "UNESCO": frozenset({"FRA"}),
+    "International Committee of the Red Cross": frozenset({"CHE"}),
+    "Organisation of Islamic Cooperation": frozenset({"SAU"}),
+    "International Criminal Court": frozenset({"NLD"}),
+}
+
+
+def org_seats(org: str | None) -> frozenset[str]:
+    """The states where an international body sits (empty when unknown)."""
+    return ORG_SEATS.get(org or "", frozenset())
