@@ -227,6 +227,12 @@ def test_numeric_order_follows_the_document() -> None:
         (f"ACCRA, 6 March. /GNA/. {BODY}", Dateline("ACCRA", None, 0, 22, "GNA", True)),
         (f"ACCRA (GNA) -- {BODY}", Dateline("ACCRA", None, 0, 14, "GNA", False)),
         (f"QUITO: {BODY}", Dateline("QUITO", None, 0, 6, None, False)),
+        (f"TRENTON, N.J. Mar 6 - {BODY}", Dateline("TRENTON", None, 0, 21, None, True)),
+        (
+            f"MINNEAPOLIS/ST. PAUL , Minn., 6 March 2026 - {BODY}",
+            Dateline("MINNEAPOLIS/ST. PAUL", date(2026, 3, 6), 0, 44, None, True),
+        ),
+        (f"NOTES: {BODY}", None),
         (f"BREAKING: {BODY}", None),
         (f"Visitors to QUITO, 6 March 2026 - {BODY}", None),
     ],

@@ -176,18 +176,21 @@ _DL_DATE = (
 )
 _DL_AGENCY = r"\((?P<{0}>[A-Z][\w .&'-]{{1,24}})\)|/(?P<{0}s>[A-Z][A-Za-z-]{{1,12}})/"
 _DATELINE = re.compile(
-    r"(?<![\w'’.-])(?P<place>[A-Z][A-Z.'’-]+(?:[ ][A-Z][A-Z.'’-]+){0,3}"
+    r"(?<![\w'’./-])(?P<place>[A-Z][A-Z.'’/-]+(?:[ ][A-Z][A-Z.'’/-]+){0,3}"
     r"|(?<![^\n>*_#\s])[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
-    r"(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)?(?=,|\s*[(/]))?"
+    # a state or country after the city: "SAN JOSE, Costa Rica,", "RICHMOND, Va. Feb 26"
+    r"(?:\s?,\s+(?!" + _MONTH_NC + r"\.?\s+\d)"
+    r"[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)?(?=,|\s*[(/]|(?<=\.)\s+[\dA-Z]))?"
     r"(?:\s*(?:" + _DL_AGENCY.format("ag1") + r"))?"
-    r"(?:,?\s+(?P<when>" + _DL_DATE + r"))?"
+    r"(?:\s?,?\s+(?P<when>" + _DL_DATE + r"))?"
     r"(?:\.?\s*(?:" + _DL_AGENCY.format("ag2") + r"))?"
     r"(?P<sep>\s*(?:--|[-–—:])(?=\s)|(?<=/)\.?)?"
 )
 # Words a title-case "place" must not be: labels and dates open lines as well.
 _LABEL_VOCAB = """by photo photos source video breaking update exclusive watch live opinion analysis
     editorial note correction file read also more related tags topics advertisement listen
-    comment comments share sponsored"""
+    comment comments share sponsored notes editor editors ends contact disclaimer reporting
+    writing editing updates warning attention"""
 _NOT_PLACES = frozenset(_MARKER_WORDS) | frozenset(_MONTHS) | frozenset(_LABEL_VOCAB.split())
 _COPYRIGHT = re.compile(
     r"(?:©|\(c\)|copyright)[^\n]{0,120}?((?:19|20)\d{2})(?:\s*[-–—]\s*((?:19|20)\d{2}))?",
@@ -501,8 +504,8 @@ def _dateline_at(m: re.Match[str], text: str, year_hint: int | None) -> Dateline
     at_start = _line_start(text, m.start())
     if title_case and not (when and at_start):
         return None  # "Paris" in a sentence is no dateline; "Paris, 3 May 2026 -" opening one is
-    if not (sep or agency):
-        return None  # "PARIS, 3 May" inside a sentence is a date
+    if not sep:
+        return None  # "PARIS, 3 May" inside a sentence is a date, "NSC (National ...)" a name
     if not (at_start or agency):
         return None  # mid-line, only the agency-marked wire form ("... SEOUL (Yonhap) --")
     day = _dateline_day(when, year_hint) if when else None
