@@ -47,6 +47,8 @@ def test_every_trigger_passes_the_prefilter(trigger: object) -> None:
         "leave": "left for",
         "stop": "stopped in",
         "take": "has taken the minister to",
+        "expect": "is expected in",
+        "due": "is due in",
     }
     word = samples.get(trigger.lemma, trigger.lemma)
     assert TRIGGER_RE.search(f"The minister {word} the capital."), trigger
@@ -288,3 +290,39 @@ def test_fuzzy_names_must_be_misspellings(name: str, role: str, expected: str | 
 
     found = lookup_person(name, date(2022, 5, 1), role=role)  # type: ignore[arg-type]
     assert (found.name if found else None) == expected
+
+
+# --- guests named by 'visiting', arrivals expected, presence now ---------------------------------
+
+GUESTS = [
+    (
+        "Vietnamese President To Lam held talks with visiting Indonesian President Prabowo "
+        "Subianto in Hanoi on Tuesday.",
+        ("IDN", "VNM", "ongoing"),
+    ),
+    (
+        "HANOI, May 14 - Vietnam's prime minister will host a dinner for the visiting Thai "
+        "prime minister on Thursday.",
+        ("THA", "VNM", "announced"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GUESTS)
+def test_visiting_guest_is_the_visitor(text: str, expected: tuple[str, str, str]) -> None:
+    visits = extract_visits(text, published=D)
+    vc, dest, stage = expected
+    assert _stage(visits, vc, dest) == stage
+    assert not [v for v in visits if v.visitor.country == dest]  # the host stays home
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Kenyan Foreign Minister Musalia Mudavadi is expected in Oslo on Friday.", "announced"),
+        ("Kenyan Foreign Minister Musalia Mudavadi is due in Norway next week.", "announced"),
+        ("Kenyan Foreign Minister Musalia Mudavadi is in Oslo this week for talks.", "ongoing"),
+    ],
+)
+def test_expected_and_present_in_a_place(text: str, stage: str) -> None:
+    assert _stage(extract_visits(text, published=D), "KEN", "NOR") == stage

@@ -27,6 +27,7 @@ from visitrack.actors import (
     pronoun_fits,
 )
 from visitrack.lexicon import (
+    ARRIVAL_WORDS,
     EVENT_NOUNS,
     HOST_VERBS,
     INVITE_WORDS,
@@ -38,7 +39,7 @@ from visitrack.lexicon import (
     TRIP_NOUNS,
 )
 from visitrack.records import Kind, Stage, When
-from visitrack.stage import decide_stage, is_infinitive
+from visitrack.stage import decide_stage, guest_stage, is_infinitive
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -182,6 +183,13 @@ def _trigger_kind(tok: Token) -> str | None:
     if lemma == "present" and tok.dep_ == "acomp":
         # "leaders from A and B were present"
         return "attend"
+    if _visiting_guest(tok) is not None:
+        return "visiting"
+    if lemma in ARRIVAL_WORDS and any(
+        c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in tok.children
+    ):
+        # 'is expected in Helsinki', 'is due in Ankara': an arrival announced
+        return "travel"
     if tok.pos_ in {"VERB", "AUX"}:
         if lemma in INVITE_WORDS:
             return "invite"
@@ -216,6 +224,28 @@ def _trigger_kind(tok: Token) -> str | None:
             c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in tok.children
         ):
             return "event"
+    return None
+
+
+def _visiting_guest(tok: Token) -> Token | None:
+    """The guest a 'visiting' attribute marks: 'talks with the visiting Polish leader',
+    'told visiting Secretary of State X' (parsed as the verb 'visiting' taking the name as its
+    object). None when 'visiting' is no attribute of a person."""
+    if tok.lower_ != "visiting":
+        return None
+    if tok.dep_ in {"amod", "compound"} and tok.head.pos_ in {"NOUN", "PROPN"}:
+        return tok.head
+    if tok.dep_ in {"pcomp", "acl", "xcomp", "advcl"}:
+        for c in tok.children:
+            if c.dep_ == "dobj" and c.pos_ == "PROPN" and c.ent_type_ not in {"GPE", "LOC", "FAC"}:
+                return c
+    return None
+
+
+def _main_verb(tok: Token) -> Token | None:
+    for a in tok.ancestors:
+        if a.pos_ in {"VERB", "AUX"}:
+            return a
     return None
 
 
@@ -517,6 +547,14 @@ def _visitors(
                         )
                     return vs, host, True
         return [], host, False
+    if kind == "visiting":
+        guest = _visiting_guest(trigger)
+        vs = _expand(guest, actors, disc) if guest is not None else []
+        main = _main_verb(trigger)
+        subj = _subject(main) if main is not None else None
+        hs = _expand(subj, actors, disc) if subj is not None else []
+        host = next((h for h in hs if h.country), None)
+        return vs, host, bool(vs)
     if kind == "take":
         for c in trigger.children:
             if c.dep_ == "dobj":
@@ -939,6 +977,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         visitors, host, parsed = _visitors(tok, kind, actors, disc)
         skip = frozenset(i for a in visitors for i in a.tokens)
         places = _places_under(tok, skip)
+        if kind == "visiting":
+            places = _guest_places(tok, host, skip, disc)
         if kind == "trip" and not places:
             # "considering China for his first foreign trip", "made a trip to ..."
             gov = tok.head.head if tok.head.dep_ == "prep" else tok.head
@@ -1021,6 +1061,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if referred:
             when = None  # 'on Tuesday the visit was cancelled': the day of the news, not the trip
         stage = decide_stage(tok, text, when, disc.published, skip)
+        if kind == "visiting" and stage is not None:
+            stage = guest_stage(_main_verb(tok), when, disc.published)
         if stage is None:
             continue
         kind_ = _kind(tok, text, occasion)
@@ -1127,6 +1169,25 @@ def _trip_referred_to(
     if decide_stage(tok, text, None, disc.published) not in REFERRED_TRIP_STAGES:
         return None
     return actor, place
+
+
+def _guest_places(
+    tok: Token, host: Actor | None, skip: frozenset[int], disc: Discourse
+) -> list[tuple[resolve.Place, Token]]:
+    """Where a 'visiting' guest is: the place the sentence gives them or its verb, else the
+    host's country, else the dateline's."""
+    guest = _visiting_guest(tok)
+    main = _main_verb(tok)
+    for anchor in (guest, main):
+        if anchor is not None:
+            found = _places_under(anchor, skip, preps=frozenset({"in", "at"}))
+            if found:
+                return found
+    if host is not None and host.country:
+        return [(resolve.Place(host.country, None), tok)]
+    if disc.home is not None:
+        return [(disc.home, tok)]
+    return []
 
 
 def _official(actor: Actor) -> bool:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-TriggerClass = Literal["travel", "motion", "trip", "event", "invite", "host", "take"]
+TriggerClass = Literal["travel", "motion", "trip", "event", "invite", "host", "take", "arrival"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("stop", "motion", r"stop(?:s|ped|ping)?\s+(?:in|at|over)"),
     # a tour or trip 'that has taken X to A, B and C'
     Trigger("take", "take", r"(?:take|takes|taking|took|taken)\b[^.;]{0,60}?\bto"),
+    # expected arrivals: 'is expected in Helsinki on Thursday', 'is due in Ankara'
+    Trigger("expect", "arrival", r"expected\s+(?:in|at)\b"),
+    Trigger("due", "arrival", r"due\s+(?:in|at)\b"),
     # nouns of a trip
     Trigger("trip", "trip", _regular("trip")),
     Trigger("journey", "trip", _regular("journey")),
@@ -111,6 +114,7 @@ EVENT_NOUNS = _lemmas("event")
 INVITE_WORDS = _lemmas("invite")
 HOST_VERBS = _lemmas("host")
 TAKE_VERBS = _lemmas("take")
+ARRIVAL_WORDS = _lemmas("arrival")
 
 
 def prefilter_pattern() -> re.Pattern[str]:

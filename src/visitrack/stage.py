@@ -309,7 +309,8 @@ def decide_stage(
     if lemmas & ANNOUNCE_LEMMAS or tense == "future":
         return "announced"
     if tense == "present":
-        return "ongoing" if _recent(when, published) else "announced"
+        there = trigger.lemma_.lower() == "be" and _holds(when, published)
+        return "ongoing" if _recent(when, published) or there else "announced"
     return "announced"
 
 
@@ -364,6 +365,17 @@ def _perfect(tok: Token) -> bool:
     )
 
 
+def guest_stage(main_verb: Token | None, when: When | None, published: date | None) -> Stage:
+    """The stage of a guest's trip that a 'visiting' attribute reports: the guest is there
+    when the clause happens (ahead for a future clause, over when its date is well past)."""
+    tense = _tense([main_verb]) if main_verb is not None else "none"
+    if tense == "future" or _ahead(when, published):
+        return "announced"
+    if _behind(when, published) and not _recent(when, published):
+        return "completed"
+    return "ongoing"
+
+
 def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
     for t in chain:
         if t.lemma_.lower() in {"expect", "await"}:
@@ -407,6 +419,13 @@ def _ahead(when: When | None, published: date | None) -> bool:
 
 def _behind(when: When | None, published: date | None) -> bool:
     return bool(when and when.end and published and when.end < published)
+
+
+def _holds(when: When | None, published: date | None) -> bool:
+    """'is in Kigali this week': the window holds the day of the report."""
+    if when is None or when.start is None or when.end is None or published is None:
+        return False
+    return when.start <= published <= when.end
 
 
 def _recent(when: When | None, published: date | None) -> bool:
