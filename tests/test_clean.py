@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from visitrack.clean import clean
+from visitrack.ingest import document_from_text
 from visitrack.records import CleanDocument, RawDocument
 
 
@@ -475,3 +476,14 @@ def test_repeated_cards_inside_the_article_stay() -> None:
     doc = _clean(page, is_html=True)
     for k in range(4):
         assert f"The minister arrived in city number {k} on Monday" in doc.text
+
+
+def test_markdown_feed_with_html_fragments_keeps_its_summaries() -> None:
+    # A feed exported as markdown: "## headline", link and "date published" bullets, then an
+    # <img> paragraph with the summary after it and a "Read more" link. It sniffs as HTML, and
+    # the page extractor kept only the headlines; the summaries carry the visits.
+    content = (PAGES / "digest_feed.md").read_text(encoding="utf-8")
+    doc = clean(document_from_text(content, doc_id="feed"))
+    _assert_digest(doc)
+    assert "Read more" not in doc.text and "<" not in doc.text
+    assert "Thai Prime Minister Paetongtarn Shinawatra arrived in Paris on Wednesday" in doc.text

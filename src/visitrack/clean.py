@@ -223,6 +223,13 @@ _MONTH_NAMES = [
     "November",
     "December",
 ]
+# A feed summary's link to the story ("... Biden was late. Read more").
+_READ_MORE_TAIL = re.compile(
+    r"(?<=[.!?…\"”’])\s+(?:read more|read the full story|continue reading|full story|"
+    r"leer más|lire la suite|weiterlesen|leia mais|читать далее)\s*[»›→…]*\s*$",
+    re.I,
+)
+_INNER_STOP = re.compile(r"[a-z][.!?][\"'”’)]*\s+[A-Z]")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _SOURCE_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u2009\u202f]+")
 _BLOCK_BREAK = "\u2029"  # marks block ends while a page element's text is read
@@ -545,12 +552,18 @@ def _alnum(text: str) -> str:
     return _NON_ALNUM.sub("", text.lower())
 
 
-def _missing_prose(candidate: list[str], extracted: str) -> tuple[int, int]:
-    """(prose characters of ``candidate``, of those the ones ``extracted`` lacks)."""
+def _missing_prose(candidate: list[str], extracted: str, *, loose: bool = False) -> tuple[int, int]:
+    """(prose characters of ``candidate``, of those the ones ``extracted`` lacks).
+
+    ``loose`` also counts long lines with a sentence end inside (a summary followed by a
+    "Read more" link).
+    """
     have = _alnum(extracted)
     total = missing = 0
     for line in candidate:
-        if _is_sentence(line):
+        if _is_sentence(line) or (
+            loose and _words(line) >= SENTENCE_MIN_WORDS and _INNER_STOP.search(line)
+        ):
             total += len(line)
             if _alnum(line) not in have:
                 missing += len(line)
@@ -617,6 +630,14 @@ def _read_html(content: str) -> _Extracted:
             teasers = _teaser_keys(root, dense, text)
             if teasers:
                 text = "\n".join(ln for ln in text.splitlines() if _alnum(ln) not in teasers)
+    elif not _HTML_PAGE.match(content[:500]):
+        # No prose block in the markup: a text export with HTML fragments (a feed digest in
+        # markdown whose summaries sit between the tags). The text reader sees all of it.
+        fallback = _read_text(content, html_fragments=True)
+        total, missing = _missing_prose(fallback.lines, extracted, loose=True)
+        if total and missing > total * MISSING_SHARE and missing > _prose_chars(extracted) / 2:
+            fallback.metadata = {**metadata, **fallback.metadata}
+            return fallback
     lines = text.splitlines() if text else (_lxml_lines(content) or _strip_tags(content))
     return _Extracted(lines, title=title, metadata=metadata, wrapped=False)
 
@@ -709,12 +730,12 @@ def _merge_missing(candidate: list[str], recovered: set[str], extracted: str) ->
     return "\n".join(out)
 
 
-def _read_text(content: str) -> _Extracted:
+def _read_text(content: str, *, html_fragments: bool = False) -> _Extracted:
     fields, body_start = split_front_matter(content)
     body = content[body_start:]
     body = _LEADING_DATE_HEADER.sub("", body, count=1)
     markdown = bool(fields) or "](" in body or bool(re.search(r"^#{1,6} ", body, re.M))
-    if len(_HTML_BLOCK_TAG.findall(body, 0, 20000)) >= HTML_FRAGMENT_MIN_TAGS:
+    if html_fragments or len(_HTML_BLOCK_TAG.findall(body, 0, 20000)) >= HTML_FRAGMENT_MIN_TAGS:
         lines = _strip_tags(body)
         wrapped: bool | None = False
     else:
@@ -889,6 +910,7 @@ def _filter(paras: list[_Para]) -> tuple[list[str], list[_Marker]]:
             cut = _CREDIT_TAIL.search(text)
             if cut and len(cut.group(0)) <= CREDIT_MAX_CHARS:
                 text = text[: cut.start()].rstrip()
+        text = _READ_MORE_TAIL.sub("", text)
         norm = _norm_key(text)
         if norm in seen:
             continue
