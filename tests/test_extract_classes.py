@@ -326,3 +326,35 @@ def test_visiting_guest_is_the_visitor(text: str, expected: tuple[str, str, str]
 )
 def test_expected_and_present_in_a_place(text: str, stage: str) -> None:
     assert _stage(extract_visits(text, published=D), "KEN", "NOR") == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        (
+            "Chilean President Gabriel Boric hopes to visit Kenya before the end of the year.",
+            "proposed",
+        ),
+        ("Chilean President Gabriel Boric said he would like to visit Kenya one day.", "proposed"),
+        (
+            "A possible trip by Chilean President Gabriel Boric to Kenya is being discussed.",
+            "proposed",
+        ),
+        (
+            "Chilean President Gabriel Boric will hold talks with William Ruto during a visit to "
+            "Kenya.",
+            "announced",
+        ),
+        (
+            "After travelling to Kenya this week, Chilean President Gabriel Boric plans to visit "
+            "Peru.",
+            "announced",
+        ),
+        (
+            "After visiting Kenya, Chilean President Gabriel Boric is now in Peru.",
+            "completed",
+        ),
+    ],
+)
+def test_wishes_and_adjunct_trips(text: str, stage: str) -> None:
+    assert _stage(extract_visits(text, published=D), "CHL", "KEN") == stage

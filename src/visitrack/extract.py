@@ -583,8 +583,9 @@ def _visitors(
             vs = _expand(holder, actors, disc)
             if vs:
                 return vs, host, True
-    if trigger.dep_ == "pobj" and trigger.head.lower_ in ADJUNCT_PREPS:
+    if trigger.dep_ == "pobj" and trigger.head.lower_ in ADJUNCT_PREPS - {"during"}:
         # "released shortly after the arrival of X": the subject of 'released' did not travel
+        # (but 'will hold talks during a visit to China': the subject is the traveller)
         return [], host, False
     subj = _subject(trigger)
     if subj is not None:

@@ -67,6 +67,8 @@ PROPOSE_LEMMAS = frozenset(
 ONGOING_LEMMAS = frozenset({"arrive", "land", "begin", "start", "open"})
 # Verbs that frame a trip as imagined, not reported: 'the novel imagines X on a visit to Y'.
 HYPOTHETICAL_LEMMAS = frozenset({"imagine", "pretend", "fantasize", "daydream", "envision"})
+# Words that make a trip only possible: discussing it does not make it prepared.
+UNCERTAIN_LEMMAS = frozenset({"possible", "possibility", "potential", "eventual"})
 # Conjunctions whose clause has no time of its own: 'will meet him when he visits'.
 TEMPORAL_MARKS = frozenset({"when", "once", "while", "after", "before", "until"})
 
@@ -105,6 +107,15 @@ ARRIVAL_PERFECT_LEMMAS = frozenset({"arrive", "travel", "fly", "come", "land", "
 # A past-tense arrival within this many days before publication means the visitor is still
 # there ("arrived on Tuesday" in a Wednesday paper); tuned on the dev gold set's wire stories.
 ONGOING_WINDOW_DAYS = 3
+
+
+# Lemmas the small English model gets wrong on news verbs ('hopes' -> 'hop'), by surface form.
+LEMMA_FIXES = {"hopes": "hope", "hoped": "hope", "hoping": "hope"}
+
+
+def lemma(tok: Token) -> str:
+    """A token's lemma, lower-cased, with the model's known slips corrected."""
+    return LEMMA_FIXES.get(tok.lower_, tok.lemma_.lower())
 
 
 def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
@@ -156,10 +167,10 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
             break  # the clause's own verb: what governs it is another event
     lemmas: set[str] = set()
     for t in chain:
-        lemmas.add(t.lemma_.lower())
+        lemmas.add(lemma(t))
         for c in t.children:
             if c.dep_ in {"aux", "auxpass", "neg", "advmod", "amod", "acomp", "prt", "det"}:
-                lemmas.add(c.lemma_.lower())
+                lemmas.add(lemma(c))
     return lemmas, chain
 
 
@@ -184,7 +195,7 @@ def _counterfactual(chain: list[Token]) -> bool:
     """A trip that did not happen: 'had X visited Y, ...', 'if X had travelled to Y, ...', or
     one a verb of imagining frames."""
     for t in chain:
-        if t.lemma_.lower() in HYPOTHETICAL_LEMMAS:
+        if lemma(t) in HYPOTHETICAL_LEMMAS:
             return True
         if t.pos_ not in {"VERB", "AUX"}:
             continue
@@ -212,7 +223,7 @@ def decide_stage(
     # Cue phrases count only inside the trigger's own clause: in "X cancelled a trip, partly
     # because of Y's visit", Y's visit is not cancelled.
     clause = trigger.doc[top.left_edge.i : top.right_edge.i + 1].text.lower()
-    head_lemmas = {t.lemma_.lower() for t in chain}
+    head_lemmas = {lemma(t) for t in chain}
 
     if head_lemmas & CANCEL_LEMMAS or any(p in clause for p in CANCEL_PHRASES):
         return "cancelled"
@@ -232,6 +243,8 @@ def decide_stage(
         # the time of the clause it depends on
         return decide_stage(top.head, sentence_text, when, published, visitor_tokens)
     preparing = head_lemmas & PREPARE_LEMMAS or any(p in clause for p in PREPARE_PHRASES)
+    if preparing and lemmas & UNCERTAIN_LEMMAS:
+        return "proposed"  # 'a possible trip ... is being discussed'
     if preparing and not head_lemmas & ACCEPT_LEMMAS:
         return "in_preparation"
     if trigger.pos_ == "NOUN" and head_lemmas & ACCEPT_LEMMAS and not _behind(when, published):
@@ -241,7 +254,7 @@ def decide_stage(
         if head_lemmas & ACCEPT_LEMMAS:
             return "announced"
         return "invited"
-    if trigger.lemma_.lower() in {"host", "welcome", "receive"} and lemmas & {
+    if lemma(trigger) in {"host", "welcome", "receive"} and lemmas & {
         "would",
         "glad",
         "ready",
@@ -267,21 +280,21 @@ def decide_stage(
     if phased is not None:
         return phased
     if (
-        trigger.lemma_.lower() in ARRIVAL_PERFECT_LEMMAS
+        lemma(trigger) in ARRIVAL_PERFECT_LEMMAS
         and _perfect(trigger)
         and (when is None or _recent(when, published))
     ):
         return "ongoing"
-    if FORWARD_LEMMAS & {t.lemma_.lower() for t in chain[1:]}:
+    if FORWARD_LEMMAS & {lemma(t) for t in chain[1:]}:
         # "decided to visit", "plans to attend": the trip is ahead whatever the main verb's tense
-        if chain_has(chain, {"hope", "want", "wish", "consider", "seek", "propose", "suggest"}):
+        if chain_has(chain, WISH_LEMMAS):
             return "proposed"
         return "announced"
     if lemmas & PROPOSE_LEMMAS and not lemmas & {"will", "schedule", "due"}:
         return "proposed"
     if (
         tense == "past"
-        and trigger.lemma_.lower() in ONGOING_LEMMAS | {"meet"}
+        and lemma(trigger) in ONGOING_LEMMAS | {"meet"}
         and _recent(when, published)
         and when is not None
     ):
@@ -294,22 +307,22 @@ def decide_stage(
         # "lands in Kenya later on Friday"
         return "announced"
     if tense == "past":
-        if trigger.lemma_.lower() in {"leave", "depart", "head"} and _recent(when, published):
+        if lemma(trigger) in {"leave", "depart", "head"} and _recent(when, published):
             return "ongoing"
-        arriving = trigger.lemma_.lower() in ONGOING_LEMMAS or "currently" in low
+        arriving = lemma(trigger) in ONGOING_LEMMAS or "currently" in low
         if arriving and _recent(when, published):
             return "ongoing"
         if head_lemmas & {"expect", "schedule", "due", "plan", "set"}:
             return "announced"
         return "completed"
     if tense == "present_progressive" or (
-        trigger.lemma_.lower() == "on" and ("currently" in low or "now" in lemmas)
+        lemma(trigger) == "on" and ("currently" in low or "now" in lemmas)
     ):
         return "ongoing"
     if lemmas & ANNOUNCE_LEMMAS or tense == "future":
         return "announced"
     if tense == "present":
-        there = trigger.lemma_.lower() == "be" and _holds(when, published)
+        there = lemma(trigger) == "be" and _holds(when, published)
         return "ongoing" if _recent(when, published) or there else "announced"
     return "announced"
 
@@ -325,13 +338,13 @@ def _phase(trigger: Token) -> str | None:
             prep = "ahead"
         if prep in PHASE_PREPS:
             return PHASE_PREPS[prep]
-        if prep == "on" and head.head.lemma_.lower() in {"embark", "set", "leave"}:
+        if prep == "on" and lemma(head.head) in {"embark", "set", "leave"}:
             return "start"
     if trigger.dep_ in {"dobj", "nsubjpass", "pobj"} and head.pos_ in {"VERB", "AUX"}:
-        return PHASE_VERBS.get(head.lemma_.lower())
+        return PHASE_VERBS.get(lemma(head))
     if trigger.dep_ == "pobj" and head.head.pos_ == "VERB":
         # 'set off on a trip', 'wound up with a visit'
-        return PHASE_VERBS.get(head.head.lemma_.lower())
+        return PHASE_VERBS.get(lemma(head.head))
     return None
 
 
@@ -340,6 +353,12 @@ def _phase_stage(
 ) -> Stage | None:
     """The stage a phase cue gives: a trip begun lately is under way, one being wound up too,
     one 'after' which things happen is over, one 'before' which they happen is still ahead."""
+    if trigger.pos_ == "VERB" and trigger.dep_ == "pcomp" and trigger.head.lower_ == "after":
+        # 'after travelling to A, he hopes to visit B': travelling comes first, so it is as
+        # far along as the main clause is; 'after visiting A, he is now in B': done
+        main = trigger.head.head
+        ahead = _tense([main]) == "future" or lemma(main) in FORWARD_LEMMAS
+        return "announced" if ahead else "completed"
     phase = _phase(trigger)
     if phase is None:
         return None
@@ -360,9 +379,7 @@ def _phase_stage(
 
 
 def _perfect(tok: Token) -> bool:
-    return tok.tag_ == "VBN" and any(
-        c.dep_ == "aux" and c.lemma_.lower() == "have" for c in tok.children
-    )
+    return tok.tag_ == "VBN" and any(c.dep_ == "aux" and lemma(c) == "have" for c in tok.children)
 
 
 def guest_stage(main_verb: Token | None, when: When | None, published: date | None) -> Stage:
@@ -378,15 +395,21 @@ def guest_stage(main_verb: Token | None, when: When | None, published: date | No
 
 def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
     for t in chain:
-        if t.lemma_.lower() in {"expect", "await"}:
+        if lemma(t) in {"expect", "await"}:
             subj = [c for c in t.children if c.dep_ == "nsubj"]
             if subj and not any(c.i in visitor_tokens for c in subj[0].subtree):
                 return subj[0].lower_ not in {"it", "visit", "trip"}
     return False
 
 
+# Verbs that make a trip ahead only a wish or an idea: 'hopes to visit', 'would like to'.
+WISH_LEMMAS = frozenset(
+    {"hope", "want", "wish", "consider", "seek", "propose", "suggest", "like", "love"}
+)
 FORWARD_LEMMAS = frozenset(
     {
+        "like",
+        "love",
         "plan",
         "decide",
         "agree",
@@ -410,7 +433,7 @@ FORWARD_LEMMAS = frozenset(
 
 
 def chain_has(chain: list[Token], lemmas: set[str]) -> bool:
-    return any(t.lemma_.lower() in lemmas for t in chain)
+    return any(lemma(t) in lemmas for t in chain)
 
 
 def _ahead(when: When | None, published: date | None) -> bool:
