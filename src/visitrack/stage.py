@@ -432,7 +432,7 @@ FORWARD_LEMMAS = frozenset(
 )
 
 
-def chain_has(chain: list[Token], lemmas: set[str]) -> bool:
+def chain_has(chain: list[Token], lemmas: set[str] | frozenset[str]) -> bool:
     return any(lemma(t) in lemmas for t in chain)
 
 
