@@ -487,3 +487,40 @@ def test_markdown_feed_with_html_fragments_keeps_its_summaries() -> None:
     _assert_digest(doc)
     assert "Read more" not in doc.text and "<" not in doc.text
     assert "Thai Prime Minister Paetongtarn Shinawatra arrived in Paris on Wednesday" in doc.text
+
+
+def test_published_and_updated_stamps_do_not_make_an_article_a_list() -> None:
+    body = "".join(
+        f"<p>The foreign minister will visit Nairobi and Addis Ababa, paragraph {k} of the "
+        "report said on Monday.</p>"
+        for k in range(4)
+    )
+    page = (
+        "<html><body><article><h1>Foreign minister to tour East Africa</h1>"
+        '<div class="article-meta">Published <time datetime="2025-03-03T08:00">Monday</time>'
+        '</div><div class="article-meta">Updated <time datetime="2025-03-05T09:00">2 days ago'
+        f"</time></div>{body}<div class='author-box'><p>Jane Doe covers East Africa for the "
+        "paper from Nairobi, where she has lived since 2019.</p></div></article></body></html>"
+    )
+    doc = _clean(page, is_html=True)
+    assert len(doc.stories) == 1
+    assert doc.text.count("The foreign minister will visit Nairobi") == 4
+    assert "Jane Doe" not in doc.text  # the extractor's text, not the whole block, is read
+
+
+def test_press_release_list_with_dated_headlines() -> None:
+    content = (
+        "Press releases\n\n"
+        "12 March | Foreign minister begins Asia tour\n\n"
+        "The foreign minister began a week-long tour of Asia in Singapore on Wednesday, "
+        "the ministry said.\n\n"
+        "5 March | Prime minister lands in Paris\n\n"
+        "The prime minister arrived in Paris on Wednesday for an official visit, the "
+        "spokesman said.\n\n"
+        "© 2025 Ministry of Foreign Affairs"
+    )
+    doc = _clean(content)
+    assert [s.published for s in doc.stories] == [date(2025, 3, 12), date(2025, 3, 5)]
+    second = doc.text[doc.stories[1].start : doc.stories[1].end]
+    assert second.startswith("5 March | Prime minister lands in Paris")
+    assert "Singapore" not in second

@@ -670,7 +670,20 @@ def _is_dated_list(block: list[str], extracted: str) -> bool:
     It must hold stamps of at least DIGEST_MIN_DATES distinct days, more than ``extracted``
     shows, and most of the extracted prose (so it is the same content, not a rail beside it).
     """
-    block_days = {d for ln in block if (d := parse_date_marker(ln)) is not None}
+    block_days: set[date] = set()
+    first: date | None = None
+    prose_seen = False
+    for ln in block:
+        day = parse_date_marker(ln)
+        if day is None:
+            prose_seen = prose_seen or _is_sentence(ln)
+        elif first is None:
+            first = day
+            block_days.add(day)
+        elif prose_seen:
+            # Only a new date after prose opens an item ("Published ... Updated ..." above an
+            # article's body does not).
+            block_days.add(day)
     if len(block_days) < DIGEST_MIN_DATES:
         return False
     shown = {d for ln in extracted.splitlines() if (d := parse_date_marker(ln)) is not None}
@@ -925,12 +938,14 @@ def _filter(paras: list[_Para]) -> tuple[list[str], list[_Marker]]:
 
 
 def _leading_stamp(text: str) -> str | None:
-    """The date stamp a paragraph opens with before a dash or colon, when the rest is prose."""
+    """The date stamp a paragraph opens with before a dash, bar or colon, when the rest is
+    prose or a headline ("3 March 2025 | Chancellor to visit Cairo")."""
     for sep in _LEAD_SEPARATOR.finditer(text, 0, LEAD_STAMP_MAX_CHARS):
         stamp = text[: sep.start()].strip()
         if not _DATE_DIGIT.search(stamp):
             continue
-        if not _is_sentence(text[sep.end() :]):
+        rest = text[sep.end() :]
+        if not _is_sentence(rest) and not (_is_headline(rest) and _words(rest) >= 3):
             return None
         if parse_date_marker(stamp) is not None or is_yearless_marker(stamp):
             return stamp
