@@ -572,3 +572,49 @@ def test_two_months_apart_joined_by_and_stay_two_months() -> None:
     ]
     (span,) = find_times("Envoys come between February and April.", D("2026-01-05"), "future")
     assert (span.when.start, span.when.end) == (D("2026-02-01"), D("2026-04-30"))
+
+
+# fmt: off
+MORE_SHAPES: list[tuple[str, str, Tense | None, str, str, str]] = [
+    # Each end of a range with its own year, and a year after a range that wraps into it.
+    ("The Estonian delegation stays from 29 December 2026 to 4 January 2027.", "2026-11-02",
+     "future", "from 29 December 2026 to 4 January 2027", "2026-12-29", "2027-01-04"),
+    ("The Estonian delegation stays Dec. 29, 2026-Jan. 4, 2027.", "2026-11-02", "future",
+     "Dec. 29, 2026-Jan. 4, 2027", "2026-12-29", "2027-01-04"),
+    ("The Estonian delegation stays from 29 December to 4 January 2027.", "2026-11-02",
+     "future", "from 29 December to 4 January 2027", "2026-12-29", "2027-01-04"),
+    # Weekends read by tense (2026-03-10 is a Tuesday).
+    ("The two leaders spoke over the weekend.", "2026-03-10", "past",
+     "the weekend", "2026-03-07", "2026-03-08"),
+    ("The two leaders will speak at the weekend.", "2026-03-10", "future",
+     "the weekend", "2026-03-14", "2026-03-15"),
+    # The first and last days of a period are its first and last ten.
+    ("A mission arrives in the last days of May.", "2026-03-10", "future",
+     "the last days of May", "2026-05-22", "2026-05-31"),
+    ("A mission arrives in the closing days of the year.", "2026-03-10", "future",
+     "the closing days of the year", "2026-12-22", "2026-12-31"),
+    # Numeric dates: day first; a second number above 12 makes it month first.
+    ("The accord was signed in Vilnius on 14.10.2025.", "2026-03-10", "past",
+     "14.10.2025", "2025-10-14", "2025-10-14"),
+    ("The accord was signed in Vilnius on 04/10/2025.", "2026-03-10", "past",
+     "04/10/2025", "2025-10-04", "2025-10-04"),
+    ("The accord was signed in Vilnius on 10/14/2025.", "2026-03-10", "past",
+     "10/14/2025", "2025-10-14", "2025-10-14"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("sentence", "published", "tense", "text", "start", "end"), MORE_SHAPES)
+def test_more_shapes(
+    sentence: str, published: str, tense: Tense | None, text: str, start: str, end: str
+) -> None:
+    (mention,) = find_times(sentence, D(published), tense)
+    assert mention.when == When(text, D(start), D(end))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The firmware 1.2.2026 was installed.", "The weekend was calm in the capital."],
+)
+def test_more_shapes_negatives(sentence: str) -> None:
+    assert find_times(sentence, D("2026-03-10"), None) == []

@@ -268,13 +268,19 @@ _NUM = (
 # afterwards from a short window before the match, and a match glued to a preceding letter
 # or digit is dropped in find_times().
 _RX_ISO = re.compile(r"(?P<y>[12]\d{3})-(?P<m>\d\d)-(?P<d>\d\d)(?![\w-])")
+# "14.11.2025", "14/11/2025": day first, as in publication stamps (pubdate); a first number
+# above 12 cannot be a month either way, a second one above 12 makes it month first.
+_RX_NUMERIC = re.compile(
+    r"(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[01]?\d)(?P=sep)(?P<y>(?:19|20)\d\d)(?![\d%]|[./-]\d)"
+)
 _RX_MD = re.compile(
     rf"(?P<m1>{_MONTH_ANY})\s+(?P<d1>{_DAY})"
-    rf"(?:{_RANGE_SEP}(?:(?P<m2>{_MONTH_ANY})\s+)?(?P<d2>{_DAY}))?"
+    rf"(?:(?:,?\s+(?P<y0>{_YEAR}))?{_RANGE_SEP}(?:(?P<m2>{_MONTH_ANY})\s+)?(?P<d2>{_DAY}))?"
     rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<ry>this|next|last)\s+year\b)?"
 )
 _RX_DM = re.compile(
-    rf"(?P<d1>{_DAY_LEAD})(?:(?:\s+(?:of\s+)?(?P<m0>{_MONTH_ANY}))?{_RANGE_SEP}(?:the\s+)?"
+    rf"(?P<d1>{_DAY_LEAD})(?:(?:\s+(?:of\s+)?(?P<m0>{_MONTH_ANY})(?:,?\s+(?P<y0>{_YEAR}))?)?"
+    rf"{_RANGE_SEP}(?:the\s+)?"
     rf"(?P<d2>{_DAY}))?\s+(?:of\s+)?(?P<m1>{_MONTH_ANY})"
     rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<ry>this|next|last)\s+year\b)?"
 )
@@ -322,6 +328,7 @@ _SINCE_LEFT = re.compile(r"(?i)\bsince\s+(?:(?:early|mid|late)(?:\s+|\s*-\s*))?$
 _TIME_RIGHT = re.compile(r"(?:'s|')?\s+time\b")
 _COUNT_LEFT = re.compile(rf"(?i)\b(?P<n>{_NUM})\s+$")
 _AGO_RIGHT = re.compile(r"\s+ago\b")
+_WEEKEND_PREP = re.compile(r"(?i)\b(?:over|at|on|during|across)\s+$")
 # "the last week of May": the unit is part of a larger date, not the week before publication.
 _OF_DATE_RIGHT = re.compile(
     rf"\s+of\s+(?:(?:the|this|next|last|coming)\s+)?(?:{_MONTH_FULL}|year|month"
@@ -332,7 +339,7 @@ _NOT_YEAR_LEFT = re.compile(r"[\w$£€.,/]$|\d-$")
 # Words that make a capitalised "May" (or a bare season or year) a date rather than a name.
 _MAY_CONTEXT = re.compile(
     r"(?i)\b(?:in|early|mid|late|since|until|till|by|next|last|this|during"
-    r"|(?:beginning|start|middle|end|half|quarter|week|month)\s+of)(?:\s+|\s*-\s*)$"
+    r"|(?:beginning|start|middle|end|half|quarter|week|month|days)\s+of)(?:\s+|\s*-\s*)$"
 )
 _YEAR_CONTEXT = re.compile(
     r"(?i)(?:\b(?:in|since|until|till|by|of|from|during|before|after|through|throughout"
@@ -363,6 +370,7 @@ _LEFT = re.compile(
     r"|(?:the\s+)?(?:first|second|latter)\s+half\s+of"
     r"|(?:the\s+)?(?:first|second|third|fourth|last|final)\s+quarter\s+of"
     r"|(?:the\s+)?(?:first|second|third|fourth|last|final)\s+week\s+of"
+    r"|(?:the\s+)?(?:first|opening|last|final|closing)\s+days\s+of"
     r"|(?:the\s+)?week\s+(?:of|beginning|starting|commencing))"
     r"(?:\s+in)?(?:\s*-\s*|\s+))?"
     r"$"
@@ -436,6 +444,16 @@ def _day_range(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     d1 = int(m.group("d1").rstrip("stndrh"))
     d2 = int(m.group("d2").rstrip("stndrh")) if m.group("d2") else None
     start, end, year = m.start(), m.end(), m.group("y")
+    y0 = groups.get("y0")
+    both_years: _Window | None = None
+    if y0 and d2 is not None and year:
+        # "December 28, 2026 to January 3, 2027": each end carries its own year.
+        lo, hi = _safe_date(int(y0), m1, d1), _safe_date(int(year), m2, d2)
+        if lo and hi and lo <= hi and (hi - lo).days <= MAX_RANGE_DAYS:
+            both_years = lo, hi
+    if y0 and both_years is None:
+        # A year after the first date but no range to go with it: that date alone.
+        m2, d2, end, year = m1, None, m.end("y0"), y0
     if d2 is not None and m2 != m1 and _span_days(m1, d1, m2, d2) > MAX_RANGE_DAYS:
         # "on March 3 and November 5" names two dates, not an eight-month stay.
         first_month = "m0" if groups.get("m0") else "d1"
@@ -465,8 +483,12 @@ def _day_range(m: re.Match[str], ctx: _Ctx) -> _Found | None:
         return (lo, hi) if hi is not None and hi >= lo else None
 
     p = ctx.published
-    if year:
-        w = window(int(year))
+    w: _Window | None
+    if both_years:
+        w = both_years
+    elif year:
+        # "28 December - 3 January 2027": the year belongs to the end of the range.
+        w = window(int(year) - (1 if d2 is not None and m2 < m1 else 0))
     elif m.group("ry") and p is not None and end == m.end():
         w = window(p.year + _year_offset(m.group("ry")))
     elif p is not None:
@@ -480,6 +502,18 @@ def _day_range(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     else:
         return None
     return _Found(start, end, _Hit(w[0], w[1], "day")) if w else None
+
+
+def _numeric(m: re.Match[str], ctx: _Ctx) -> _Found | None:
+    if ctx.left(_NOT_YEAR_LEFT, m.start()):
+        return None  # "1.14.11.2025", "v2/14/11/2025"
+    if m.group("sep") == "." and len(m.group("b")) == 1:
+        return None  # "version 1.2.2026": dotted dates are written "01.02.2026"
+    day, month = int(m.group("a")), int(m.group("b"))
+    if month > MONTHS_IN_YEAR >= day:
+        day, month = month, day
+    d = _safe_date(int(m.group("y")), month, day)
+    return _at(m, _Hit(d, d, "day") if d else None)
 
 
 def _iso(m: re.Match[str], ctx: _Ctx) -> _Found | None:
@@ -716,6 +750,8 @@ def _period(rel_match: re.Match[str], m: re.Match[str], unit: str, ctx: _Ctx) ->
     start = rel_match.start()
     if rel in ("next", "last", "this") and ctx.right(_OF_DATE_RIGHT, m.end()):
         return None
+    if rel == "the" and unit == "weekend" and ctx.left(_WEEKEND_PREP, start):
+        return _the_weekend(start, m.end(), ctx)
     if rel == "the" and not ctx.has_modifier(start):
         return None  # "the year" is a calendar period only after "the end of" and the like
     gran: Granularity = (
@@ -740,6 +776,21 @@ def _period(rel_match: re.Match[str], m: re.Match[str], unit: str, ctx: _Ctx) ->
     return _Found(start, m.end(), _Hit(lo, hi, gran))
 
 
+_SATURDAY = 5
+
+
+def _the_weekend(start: int, end: int, ctx: _Ctx) -> _Found:
+    """'over the weekend', 'at the weekend': the Saturday-Sunday the tense points to, as a
+    weekday would be read ('on Saturday')."""
+    p = ctx.published
+    if p is None:
+        return _Found(start, end, _Hit(None, None, "week"))
+    saturday = _weekday_occurrence(_SATURDAY, "", p, ctx.tense_at(start))
+    if ctx.tense_at(start) is None and p.weekday() == _SATURDAY + 1:
+        saturday = p - timedelta(days=1)  # a Sunday story: this weekend, not the next
+    return _Found(start, end, _Hit(saturday, saturday + timedelta(days=1), "week"))
+
+
 def _ago(start: int, end: int, n: int, unit: str, ctx: _Ctx) -> _Found:
     """'three days ago' is that day; weeks, months and years ago are that calendar unit."""
     p = ctx.published
@@ -761,6 +812,7 @@ def _ago(start: int, end: int, n: int, unit: str, ctx: _Ctx) -> _Found:
 _Handler = Callable[[re.Match[str], _Ctx], "_Found | None"]
 _FAMILIES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_RX_ISO, _iso),
+    (_RX_NUMERIC, _numeric),
     (_RX_MD, _day_range),
     (_RX_DM, _day_range),
     (_RX_MONTH, _month_name),
@@ -803,6 +855,11 @@ _MOD_KIND = {
     "fourth week of": "wk4",
     "last week of": "wklast",
     "final week of": "wklast",
+    "first days of": "firstdays",
+    "opening days of": "firstdays",
+    "last days of": "lastdays",
+    "final days of": "lastdays",
+    "closing days of": "lastdays",
     "week of": "weekof",
     "week beginning": "weekfrom",
     "week starting": "weekfrom",
@@ -846,6 +903,13 @@ def _apply_mod(kind: str, hit: _Hit, p: date | None) -> _Hit:
             a, b = _week(lo)
             return _Hit(a, b, "week")
         return _Hit(lo, lo + timedelta(days=_WEEK_DAYS - 1), "week")
+    if kind in ("firstdays", "lastdays"):
+        # "the last days of May" / "of the year": the last ten days, whatever the period.
+        if (hi - lo).days + 1 <= _MONTH_THIRD_DAYS:
+            return hit
+        span = timedelta(days=_MONTH_THIRD_DAYS - 1)
+        a, b = (lo, lo + span) if kind == "firstdays" else (hi - span, hi)
+        return _Hit(a, b, "week")
     if kind in _ORDINAL_WEEK or kind == "wklast":
         if (hi - lo).days + 1 < 4 * _WEEK_DAYS:
             return hit  # only a month or longer has weeks to count
