@@ -524,3 +524,23 @@ def test_press_release_list_with_dated_headlines() -> None:
     second = doc.text[doc.stories[1].start : doc.stories[1].end]
     assert second.startswith("5 March | Prime minister lands in Paris")
     assert "Singapore" not in second
+
+
+def test_feed_items_of_one_day_with_their_own_times_are_stories() -> None:
+    content = (
+        "Minister lands in Rio for the summit\n\n"
+        "Published 18 Nov 2024 21:35\n\n"
+        "The foreign minister arrived in Rio de Janeiro on Monday for the summit, officials "
+        "said.\n\n"
+        "Updated 18 Nov 2024 22:10\n\n"
+        "The minister will also meet the Brazilian president on Tuesday, officials added.\n\n"
+        "President visits Buenos Aires\n\n"
+        "Published 18 Nov 2024 13:30\n\n"
+        "The president met his Argentine counterpart in Buenos Aires on Monday, aides said."
+    )
+    doc = _clean(content)
+    assert len(doc.stories) == 2  # an update of the same day without a headline is no story
+    first, second = (doc.text[s.start : s.end] for s in doc.stories)
+    assert "meet the Brazilian president" in first and "Buenos Aires" not in first
+    assert second.startswith("President visits Buenos Aires")
+    assert all(s.published == date(2024, 11, 18) for s in doc.stories)

@@ -171,9 +171,9 @@ _CHROME = frozenset(
     telegram|linkedin|reddit|x|vk|share this article|share on facebook|share on twitter|
     details to follow|use filter|go to search|now|today|this week|top|next|previous|home|
     @highlight|text size|font size|a a a|×|read more|more|view comments|save|bookmark|
-    listen to this article|1 pages in this article|select the city|currency converter""".replace(
-        "\n", ""
-    ).split("|")
+    listen to this article|1 pages in this article|select the city|currency converter|
+    continue reading|read the full story|full story|leer más|lire la suite|weiterlesen|
+    leia mais""".replace("\n", "").split("|")
 )
 _CHROME_NORMALISED = frozenset(c.strip() for c in _CHROME)
 
@@ -229,6 +229,7 @@ _READ_MORE_TAIL = re.compile(
     r"leer más|lire la suite|weiterlesen|leia mais|читать далее)\s*[»›→…]*\s*$",
     re.I,
 )
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?")
 _INNER_STOP = re.compile(r"[a-z][.!?][\"'”’)]*\s+[A-Z]")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _SOURCE_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u2009\u202f]+")
@@ -964,6 +965,7 @@ def _split_stories(
         return m.day or (parse_date_marker(m.line, year_hint=year_hint) if year_hint else None)
 
     starts: list[tuple[int, date | None, bool]] = [(0, first_date, first_date is not None)]
+    cur_line: str | None = None  # the stamp line of the current story
     for m in markers:
         cur, cur_date, cur_stamped = starts[-1]
         day = resolve(m)
@@ -971,8 +973,10 @@ def _split_stories(
         if not has_body:
             if not cur_stamped:
                 starts[-1] = (cur, day, True)
+            cur_line = cur_line or m.line
             continue
-        if day is None or day == cur_date:
+        same_day = day == cur_date
+        if day is None or (same_day and not _distinct_times(m.line, cur_line)):
             # Same-day stamps after body are summary/full-text repeats of one article.
             continue
         start = m.index
@@ -985,8 +989,20 @@ def _split_stories(
             start -= 1
         if start >= len(kept):
             continue  # a stamp at the very end (e.g. "last modified") opens no story
+        if same_day and start == m.index:
+            continue  # a later time of the same day without a headline of its own: an update
         starts.append((start, resolve(m), True))
+        cur_line = m.line
     return starts
+
+
+def _distinct_times(line: str, other: str | None) -> bool:
+    """Whether two stamps of one day give different times ("18 Nov 23:11" vs "18 Nov 21:35"):
+    feed items published the same day, not repeats of one article's stamp."""
+    if other is None:
+        return False
+    a, b = _CLOCK.search(line), _CLOCK.search(other)
+    return a is not None and b is not None and a.group(0) != b.group(0)
 
 
 def _first_stamp(kept: list[str], markers: list[_Marker], year_hint: int | None) -> date | None:
