@@ -377,6 +377,22 @@ _LEFT = re.compile(
 )
 
 
+# Every modifier _LEFT knows ends in one of these words; checking that first keeps the search
+# for a modifier off most matches.
+_MOD_LAST_WORDS: tuple[str, ...] = (
+    "early",
+    "mid",
+    "late",
+    "later",
+    "earlier",
+    "of",
+    "beginning",
+    "starting",
+    "commencing",
+)
+_MOD_TAIL_CHARS = 16
+
+
 # --- expression families -----------------------------------------------------------------------
 
 
@@ -405,6 +421,11 @@ class _Ctx:
 
     def mod_kind(self, pos: int) -> str | None:
         """The part-of modifier left of ``pos`` ("late", "the first week of"), as a kind."""
+        tail = self.text[max(0, pos - _MOD_TAIL_CHARS) : pos].rstrip(" -\t\n").lower()
+        if tail.endswith(" in"):  # "early in May", but not the common "in May"
+            tail = tail[:-3].rstrip()
+        if not tail.endswith(_MOD_LAST_WORDS):
+            return None  # the common case, decided without a regex search
         found = self.left(_LEFT, pos)
         return _mod_kind(found.group("mod")) if found and found.group("mod") else None
 
