@@ -358,3 +358,52 @@ def test_expected_and_present_in_a_place(text: str, stage: str) -> None:
 )
 def test_wishes_and_adjunct_trips(text: str, stage: str) -> None:
     assert _stage(extract_visits(text, published=D), "CHL", "KEN") == stage
+
+
+# --- where: the place of an event, a city's country, members are no destination -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "dest", "absent"),
+    [
+        (
+            "Kenyan President William Ruto will attend the Commonwealth meeting in Perth, "
+            "Scotland next month.",
+            "GBR",
+            "AUS",
+        ),
+        (
+            "Kenyan President William Ruto will attend a summit of the Arab League plus Turkey, "
+            "Iran and Pakistan in Riyadh next month.",
+            "SAU",
+            "TUR",
+        ),
+        (
+            "Kenyan President William Ruto will attend the Council of Heads of State meeting "
+            "scheduled to be held in Kampala next month.",
+            "UGA",
+            None,
+        ),
+    ],
+)
+def test_where_an_event_is(text: str, dest: str, absent: str | None) -> None:
+    dests = {
+        v.destination.country
+        for v in extract_visits(text, published=D)
+        if v.visitor.country == "KEN"
+    }
+    assert dest in dests
+    assert absent not in dests
+
+
+def test_a_visit_told_in_the_past_on_the_day_of_the_report_is_under_way() -> None:
+    text = "Kenyan President William Ruto became the first Kenyan leader to visit Tonga today."
+    assert _stage(extract_visits(text, published=D), "KEN", "TON") == "ongoing"
+
+
+def test_an_earlier_cancelled_trip_is_not_the_storys_trip() -> None:
+    text = (
+        "Kenyan President William Ruto will visit Ghana in June, after previously cancelling "
+        "his trip in 2022."
+    )
+    assert _stage(extract_visits(text, published=D), "KEN", "GHA") == "announced"

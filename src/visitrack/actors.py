@@ -336,16 +336,24 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
         role: Role = person.role
         if person.role == "other" and role_hint:
             role = role_hint
-        return Actor(person.name, role, person.country, tokens, ent.text, speaker)
+        return Actor(person.name, role, person.country, tokens, ent.text, speaker, full_title)
     if earlier is not None and (country_hint is None or country_hint == earlier.country):
-        return Actor(earlier.name, earlier.role, earlier.country, tokens, ent.text, earlier.speaker)
+        return Actor(
+            earlier.name,
+            earlier.role,
+            earlier.country,
+            tokens,
+            ent.text,
+            earlier.speaker,
+            full_title or earlier.title,
+        )
     if country_hint is None:
         org = org_in(full_title) if full_title else None
         if org:
             return Actor(name, "intl_org", None, tokens, ent.text, title=full_title)
         # Nobody we can place yet: kept so that 'led by X' and the dateline can place them.
         return Actor(name, role_hint or "other", None, tokens, ent.text, speaker, full_title)
-    return Actor(name, role_hint or "other", country_hint, tokens, ent.text, speaker)
+    return Actor(name, role_hint or "other", country_hint, tokens, ent.text, speaker, full_title)
 
 
 def surname_actor(tok: Token, disc: Discourse) -> Actor | None:

@@ -112,6 +112,19 @@ def place_of_token(tok: Token) -> resolve.Place | None:
     return None
 
 
+def _appositive_country(tok: Token) -> str | None:
+    """The country written right after a place name: 'Cornwall, U.K.', 'Paris, Texas'."""
+    doc = tok.doc
+    end = tok.i + 1
+    if end + 1 < len(doc) and doc[end].text == ",":
+        for n in (3, 2, 1):
+            if end + 1 + n <= len(doc):
+                code = resolve.country_named(doc[end + 1 : end + 1 + n].text)
+                if code is not None:
+                    return code
+    return None
+
+
 def _places_under(
     tok: Token, skip: frozenset[int], preps: frozenset[str] = DEST_PREPS | NEAR_PREPS
 ) -> list[tuple[resolve.Place, Token]]:
@@ -124,14 +137,19 @@ def _places_under(
             return
         p = place_of_token(t)
         if p is None and t.pos_ in {"NOUN", "PROPN"}:
-            # "Kenya's biggest shantytown", "a palace outside Saint Petersburg"
-            for q in t.subtree:
+            # "Kenya's biggest shantytown", "a palace outside Saint Petersburg"; not the
+            # members in "a summit of the Gulf states plus Egypt"
+            for q in _located_in(t):
                 if q.i != t.i and q.pos_ == "PROPN" and q.i not in skip:
                     p = place_of_token(q)
                     if p is not None:
                         out.append((p, q))
                         break
         elif p is not None:
+            named = _appositive_country(t)
+            if p.city is not None and named is not None and named != p.country:
+                # 'Cornwall, U.K.': the country given beside a city names which one it is
+                p = resolve.Place(named, p.city)
             out.append((p, t))
         for c in t.children:
             if c.dep_ in {"conj", "appos"}:
@@ -152,6 +170,42 @@ def _places_under(
         elif c.dep_ in {"dobj", "attr", "npadvmod"}:
             add(c)
     return out
+
+
+# Dependencies through which a noun's own location is named: 'Kenya's shantytown', 'the
+# Nairobi slum', 'a palace outside Saint Petersburg', 'a base in Niger'.
+LOCATING_DEPS = frozenset({"poss", "compound", "nmod", "amod", "pobj", "appos"})
+
+
+# Clauses under a noun that can say where it is: 'a meeting (to be) held in X'.
+PASSING_DEPS = frozenset({"prep", "acl", "relcl", "xcomp"})
+
+
+def _located_in(tok: Token) -> list[Token]:
+    """Tokens under a noun that can name where it is (not members or topics: in 'a summit of
+    the Gulf states plus Egypt' only a clause under the 'of' phrase, such as 'a meeting of
+    heads of government (to be) held in Islamabad', can place it)."""
+    out: list[Token] = []
+    stack: list[tuple[Token, bool]] = [(c, False) for c in tok.children]
+    while stack:
+        c, only_clauses = stack.pop()
+        if c.dep_ == "prep":
+            if c.lower_ in DEST_PREPS | NEAR_PREPS:
+                stack.extend((ch, False) for ch in c.children)
+            elif c.lower_ == "of":
+                stack.extend((ch, True) for ch in c.children)
+            continue
+        if c.dep_ in LOCATING_DEPS and not only_clauses:
+            out.append(c)
+            stack.extend(
+                (ch, False) for ch in c.children if ch.dep_ in LOCATING_DEPS | PASSING_DEPS
+            )
+        elif c.dep_ in PASSING_DEPS - {"prep"}:
+            # 'a meeting scheduled to be held in Islamabad'
+            stack.extend((ch, False) for ch in c.children)
+        elif only_clauses:
+            stack.extend((ch, True) for ch in c.children)
+    return sorted(out, key=lambda t: t.i)
 
 
 def _agent_destination(trigger: Token, skip: frozenset[int]) -> list[tuple[resolve.Place, Token]]:
@@ -980,8 +1034,9 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         places = _places_under(tok, skip)
         if kind == "visiting":
             places = _guest_places(tok, host, skip, disc)
-        if kind == "trip" and not places:
-            # "considering China for his first foreign trip", "made a trip to ..."
+        if kind == "trip" and not places and tok.head.lower_ not in ADJUNCT_PREPS:
+            # "considering China for his first foreign trip", "made a trip to ..."; not
+            # "following the President's travel in Asia, X will travel to Bangkok"
             gov = tok.head.head if tok.head.dep_ == "prep" else tok.head
             if gov.pos_ in {"VERB", "AUX"}:
                 places = _places_under(gov, skip)
@@ -1155,6 +1210,10 @@ REFERRED_TRIP_STAGES = frozenset({"postponed", "cancelled"})
 REFERRING_DETS = frozenset({"the", "this", "that", "his", "her", "their"})
 
 
+# Words that set a trip noun before the story's trip: it is another one.
+_EARLIER_TRIP_RE = re.compile(r"\b(?:previous(?:ly)?|earlier|last year|in the past|once)\b", re.I)
+
+
 def _trip_referred_to(
     tok: Token, kind: str, visitors: list[Actor], text: str, disc: Discourse
 ) -> tuple[Actor, resolve.Place] | None:
@@ -1167,6 +1226,11 @@ def _trip_referred_to(
     actor, place = disc.last_trip
     if visitors and all(v.key != actor.key for v in visitors):
         return None
+    if _EARLIER_TRIP_RE.search(text) or any(
+        disc.published is not None and int(y) < disc.published.year
+        for y in _YEAR_IN_TEXT_RE.findall(text)
+    ):
+        return None  # 'after previously cancelling his trip in 2013': another, earlier trip
     if decide_stage(tok, text, None, disc.published) not in REFERRED_TRIP_STAGES:
         return None
     return actor, place

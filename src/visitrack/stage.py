@@ -292,6 +292,9 @@ def decide_stage(
         return "announced"
     if lemmas & PROPOSE_LEMMAS and not lemmas & {"will", "schedule", "due"}:
         return "proposed"
+    if tense == "past" and when is not None and when.start == when.end == published:
+        # 'visited Hiroshima today' in today's paper: the visitor is there
+        return "ongoing"
     if (
         tense == "past"
         and lemma(trigger) in ONGOING_LEMMAS | {"meet"}
