@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -544,3 +545,35 @@ def test_feed_items_of_one_day_with_their_own_times_are_stories() -> None:
     assert "meet the Brazilian president" in first and "Buenos Aires" not in first
     assert second.startswith("President visits Buenos Aires")
     assert all(s.published == date(2024, 11, 18) for s in doc.stories)
+
+
+def _ld_page(article_html: str, body: str) -> str:
+    data = {"@type": "NewsArticle", "headline": "Envoy to visit Hanoi", "articleBody": body}
+    ld = json.dumps(data)
+    return (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body>'
+        f"{article_html}</body></html>"
+    )
+
+
+LD_PARAS = [
+    "The special envoy will travel to Hanoi on Friday for two days of talks, officials said.",
+    "She is expected to meet the foreign minister and visit a port project in Hai Phong.",
+]
+
+
+def test_json_ld_body_in_one_blob_matches_the_extracted_article() -> None:
+    article = (
+        "<article><h1>Envoy to visit Hanoi</h1>"
+        f"<p>{LD_PARAS[0]}</p><p>Read our live coverage of the talks here.</p>"
+        f"<p>{LD_PARAS[1]}</p></article>"
+    )
+    doc = _clean(_ld_page(article, " ".join(LD_PARAS)), is_html=True)
+    assert doc.text.count("The special envoy will travel to Hanoi") == 1
+    assert LD_PARAS[0] in _paragraphs(doc) and LD_PARAS[1] in _paragraphs(doc)
+
+
+def test_json_ld_body_with_markup_is_read_as_paragraphs() -> None:
+    empty = '<div id="root"><noscript>Enable JavaScript.</noscript></div>'
+    doc = _clean(_ld_page(empty, "".join(f"<p>{p}</p>" for p in LD_PARAS)), is_html=True)
+    assert _paragraphs(doc) == ["Envoy to visit Hanoi", *LD_PARAS]

@@ -230,6 +230,7 @@ _READ_MORE_TAIL = re.compile(
     re.I,
 )
 _CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9%][.!?])\s+(?=[A-Z\"“‘'])")
 _INNER_STOP = re.compile(r"[a-z][.!?][\"'”’)]*\s+[A-Z]")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _SOURCE_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u2009\u202f]+")
@@ -245,8 +246,9 @@ _CHROME_XPATH = (
     "|//iframe|//svg|//template"
 )
 _CHROME_ATTR = re.compile(
-    r"cookie|consent|gdpr|(?<![a-z])nav|menu|breadcrumb|share|social|newsletter|comment|"
-    r"related|promo|advert|sponsor|ticker|masthead|subscribe|signup|paywall|(?<![a-z])ads?(?![a-z])",
+    r"cookie|consent|gdpr|(?<![a-z])nav|menu|breadcrumb|share|social|newsletter|"
+    r"comment(?!ary)|related|promo|advert|sponsor|ticker|masthead|subscribe|signup|"
+    r"(?<![a-z])ads?(?![a-z])",
     re.I,
 )
 
@@ -566,8 +568,11 @@ def _missing_prose(candidate: list[str], extracted: str, *, loose: bool = False)
             loose and _words(line) >= SENTENCE_MIN_WORDS and _INNER_STOP.search(line)
         ):
             total += len(line)
-            if _alnum(line) not in have:
-                missing += len(line)
+            # Sentence by sentence: a paragraph the extractor split or joined differently, or
+            # with a caption in between, is still there.
+            missing += sum(
+                len(sent) for sent in _SENTENCE_END.split(line) if _alnum(sent) not in have
+            )
     return total, missing
 
 
@@ -604,7 +609,11 @@ def _read_html(content: str) -> _Extracted:
     title = title or ld_title
     extracted = text or ""
     if ld_body:
-        ld_lines = [_SPACES.sub(" ", ln).strip() for ln in _unescape(ld_body).splitlines()]
+        ld_lines = (
+            _strip_tags(ld_body)
+            if _HTML_BLOCK_TAG.search(ld_body)
+            else [_SPACES.sub(" ", ln).strip() for ln in _unescape(ld_body).splitlines()]
+        )
         total, missing = _missing_prose(ld_lines, extracted)
         if total and missing > total * MISSING_SHARE and missing > _prose_chars(extracted) / 2:
             # The article is in the page's structured data only (rendered by script) or the
