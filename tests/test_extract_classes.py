@@ -407,3 +407,22 @@ def test_an_earlier_cancelled_trip_is_not_the_storys_trip() -> None:
         "his trip in 2022."
     )
     assert _stage(extract_visits(text, published=D), "KEN", "GHA") == "announced"
+
+
+def test_a_bare_surname_joins_the_full_name_of_the_story() -> None:
+    doc = (
+        "---\nsource_url: https://www.whitehouse.gov/x\n---\n\n"
+        "Statement on Vice President Rowena Harkins' travel to Lima, Peru.\n\n"
+        "Vice President Rowena Harkins will travel to Lima, Peru next week to meet officials.\n"
+    )
+    visits = extract_visits(doc, published=D)
+    assert [v.visitor.name for v in visits if v.destination.country == "PER"] == ["Rowena Harkins"]
+
+
+def test_an_announced_leg_inside_an_ongoing_visit_is_the_same_visit() -> None:
+    text = (
+        "Peruvian President Dina Boluarte arrived in Spain on Sunday night. "
+        "She is due to visit the Peruvian community in Barcelona on Tuesday."
+    )
+    visits = [v for v in extract_visits(text) if v.destination.country == "ESP"]
+    assert [v.stage for v in visits] == ["ongoing"]

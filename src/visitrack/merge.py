@@ -62,6 +62,7 @@ def _compatible(group: list[Frame], f: Frame) -> bool:
             and g.when is None
             and f.when is None
             and not anchored
+            and not any(h.stage == "ongoing" for h in group)
         ):
             # "last visited X" and "will visit X" are two visits even without dates.
             return False
@@ -115,6 +116,20 @@ def _unify_unnamed(frames: Sequence[Frame]) -> list[Frame]:
     role."""
     out: list[Frame] = []
     for f in frames:
+        if f.visitor.name is not None and " " not in f.visitor.name.strip():
+            # a bare surname nobody resolved ('Harris') is the story's full name ending in it
+            word = f.visitor.name.strip().lower()
+            full = {
+                g.visitor.key: g.visitor
+                for g in frames
+                if g.visitor.name
+                and g.story == f.story
+                and g.visitor.country == f.visitor.country
+                and g.visitor.name.lower().split()[-1] == word
+                and g.visitor.key != f.visitor.key
+            }
+            if len(full) == 1:
+                f = replace(f, visitor=next(iter(full.values())))
         if f.visitor.name is None:
             same = [
                 g

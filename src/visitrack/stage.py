@@ -455,7 +455,10 @@ def _holds(when: When | None, published: date | None) -> bool:
 
 
 def _recent(when: When | None, published: date | None) -> bool:
-    if when is None or when.end is None or published is None:
+    if published is None:
+        # an undated story: a dated arrival in it is news of now
+        return when is None or (when.end is not None and when.start == when.end)
+    if when is None or when.end is None:
         return when is None
     delta = (published - when.end).days
     return -1 <= delta <= ONGOING_WINDOW_DAYS
