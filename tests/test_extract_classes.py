@@ -426,3 +426,35 @@ def test_an_announced_leg_inside_an_ongoing_visit_is_the_same_visit() -> None:
     )
     visits = [v for v in extract_visits(text) if v.destination.country == "ESP"]
     assert [v.stage for v in visits] == ["ongoing"]
+
+
+# --- time ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "window"),
+    [
+        (
+            "Indonesian President Prabowo Subianto will travel to Oslo to attend the "
+            "November 18-19 forum.",
+            date(2026, 3, 10),
+            ("2026-11-18", "2026-11-19"),
+        ),
+        (
+            "Indonesian President Prabowo Subianto is to visit Norway in November.",
+            date(2026, 12, 10),
+            ("2027-11-01", "2027-11-30"),
+        ),
+        (
+            "OSLO, 6 March 2026 - Indonesian President Prabowo Subianto arrived here on Thursday.",
+            date(2026, 3, 6),
+            ("2026-03-05", "2026-03-05"),
+        ),
+    ],
+)
+def test_trip_times(text: str, published: date, window: tuple[str, str]) -> None:
+    visits = [
+        v for v in extract_visits(text, published=published) if v.destination.country == "NOR"
+    ]
+    assert visits and visits[0].when is not None, visits
+    assert (str(visits[0].when.start), str(visits[0].when.end)) == window

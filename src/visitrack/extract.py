@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from visitrack import resolve, timex
+from visitrack import pubdate, resolve, timex
 from visitrack.actors import (
     PRONOUNS,
     Actor,
@@ -779,7 +779,10 @@ def _below(verb: Token, trigger: Token) -> bool:
     a clause coordinated with it ('traveled ... and is scheduled to return Tuesday')."""
     tok = verb
     while tok.head.i != tok.i:
-        if tok.dep_ not in {
+        purpose = tok.dep_ == "advcl" and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
+        )  # 'travel to Bangkok to attend the November 18-19 meeting'
+        if not purpose and tok.dep_ not in {
             "acl",
             "relcl",
             "xcomp",
@@ -855,6 +858,10 @@ def _tense_hint(trigger: Token) -> timex.Tense | None:
             return None
         if t.dep_ == "xcomp" or "to" in auxes:
             continue
+        if t.lemma_ == "be" and any(
+            c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in t.children
+        ):
+            return "future"  # 'is to visit': a plan
         if t.tag_ == "VBD" or auxes & {"was", "were", "had", "did", "has", "have"}:
             return "past"
         if t.tag_ in {"VBZ", "VBP", "VBG"} and t.pos_ in {"VERB", "AUX"}:
@@ -888,6 +895,11 @@ DATELINE_WINDOW_CHARS = 700
 
 def dateline_place(text: str) -> resolve.Place | None:
     """The place a wire story was filed from, when it opens with a dateline."""
+    found = pubdate.dateline(text)
+    if found is not None:
+        place = resolve.place(found.place.title())
+        if place is not None:
+            return place
     head = text[:DATELINE_WINDOW_CHARS]
     for rx in _DATELINE_RES:
         for m in rx.finditer(head):
@@ -944,6 +956,10 @@ def story_countries(text: str) -> tuple[str, ...]:
     return tuple(sorted(counts, key=lambda c: -counts[c]))
 
 
+# Stages of a trip still ahead of the report.
+PLANNED_STAGES = frozenset({"proposed", "invited", "in_preparation", "announced"})
+
+
 def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
     """Give an attendance with no time of its own the date the story gives its event
     ('accepted an invitation to attend celebrations' ... 'the May 9 celebrations')."""
@@ -952,6 +968,10 @@ def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
         if f.when is None and f.kind == "event_attendance":
             key = (f.occasion or "*").lower().split()[-1].rstrip("s")
             when = disc.event_times.get(key) or disc.event_times.get("*")
+            if when is not None and f.stage in PLANNED_STAGES:
+                # the event's date was read without a tense: a planned attendance is ahead
+                again = timex.find_times(when.text, disc.published, "future")
+                when = again[0].when if again and again[0].when.start else when
             if when is not None:
                 f = replace(f, when=when)
         out.append(f)
