@@ -4,13 +4,21 @@ The cascade, one document at a time:
 
 1. pick the reader by format: Reuters SGML, an HTML page (trafilatura, then lxml, then a
    tag-stripping fallback so a broken page never raises), or text with optional YAML front
-   matter, markdown and embedded HTML fragments;
+   matter, markdown and embedded HTML fragments. trafilatura's text is checked against the
+   page itself: the JSON-LD ``articleBody`` and the article block (the smallest element around
+   the headline holding prose, else the densest prose block) replace it when it lacks most of
+   their prose (table layouts, script-rendered pages), paragraphs it dropped beside kept ones
+   are put back, teaser cards outside the article are taken out, a block dating several items
+   whose dates it dropped (feeds, digests; ``<time datetime>`` stamps spelt out) is read
+   instead, and a text export whose prose sits between HTML fragments goes to the text reader;
 2. tidy each line (entities, control characters, markdown decoration, template junk);
 3. build paragraphs, joining hard-wrapped lines (Reuters, White House readouts);
 4. drop boilerplate: icon and menu runs, cookie/donation appeals, "Read also"/"Top stories"
    blocks with the headline lists after them, copyright lines, player timestamps, repeats;
-5. pull out publication-date stamps and split the page into stories where a new stamp follows
-   body text, each story starting at the headline just before its stamp.
+5. pull out publication-date stamps (lines of their own, or a date opening a paragraph:
+   "12 March 2025 — ...") and split the page into stories where a new stamp follows body
+   text (a new day, or a new time of the same day with its own headline), each story
+   starting at the headline just before its stamp and dated by it.
 
 It is conservative: a line is dropped only when it matches a boilerplate shape, because a lost
 article sentence costs more downstream than a stray menu word.
