@@ -36,6 +36,11 @@ def predict(gold_dir: Path, out: Path) -> tuple[int, float]:
     with out.open("w", encoding="utf-8") as fh:
         for result in run(docs):
             n += 1
+            if result.failure is not None:
+                # a broken stage must show, not pass as a document without visits
+                print(
+                    f"  failed: {result.failure.source}: {result.failure.reason}", file=sys.stderr
+                )
             for v in result.visits:
                 fh.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
     return n, time.perf_counter() - t0

@@ -458,3 +458,23 @@ def test_trip_times(text: str, published: date, window: tuple[str, str]) -> None
     ]
     assert visits and visits[0].when is not None, visits
     assert (str(visits[0].when.start), str(visits[0].when.end)) == window
+
+
+def test_two_people_sharing_a_surname_stay_two() -> None:
+    text = (
+        "Argentine President Javier Milei and his sister, presidential chief of staff Karina "
+        "Milei, will travel to Madrid next week."
+    )
+    names = {
+        v.visitor.name for v in extract_visits(text, published=D) if v.visitor.country == "ARG"
+    }
+    assert "Javier Milei" in names and "Karina Milei" in names
+
+
+def test_an_honorific_is_title_not_name() -> None:
+    doc = (
+        "---\nsource_url: https://www.whitehouse.gov/x\n---\n\n"
+        "First Lady Jill Biden will travel to Lima, Peru next week.\n"
+    )
+    visits = extract_visits(doc, published=date(2023, 5, 1))
+    assert ("Jill Biden", "USA", "PER") in _pairs(visits)

@@ -231,6 +231,7 @@ def _title_tokens(ent: Span) -> list[Token]:
             i = j - 1
             continue
         office_word = i > 0 and doc[i - 1].lower_ in {"of", "for"}  # 'Minister of Agriculture'
+        office_word = office_word or t.lower_.rstrip(".") in HONORIFIC_WORDS  # 'First Lady'
         if (t.ent_type_ == "PERSON" and not office_word) or (
             t.is_punct and t.text not in {"'s", "’s", "."}
         ):
@@ -290,6 +291,21 @@ def _country_in(text: str) -> str | None:
     return None
 
 
+def _same_given_name(name: str, other: str | None) -> bool:
+    """Whether a name can be the same person as an earlier one sharing its surname: a bare
+    surname can, 'Jill Biden' after 'Joe Biden' cannot."""
+    words = name.replace(".", " ").lower().split()
+    while len(words) > 1 and words[0] in HONORIFIC_WORDS:
+        words = words[1:]  # 'Gen Musharraf' is 'Musharraf'
+    if len(words) < 2 or not other:
+        return True
+    known = other.replace(".", " ").lower().split()
+    if known[-len(words) :] == words:
+        return True  # 'De Croo' after 'Herman De Croo'
+    mine, theirs = words[0], known[0]
+    return mine == theirs or (len(mine) <= 2 and theirs.startswith(mine[:1]))
+
+
 def org_in(title: str) -> str | None:
     """The international body a title names anywhere in it: 'IMF Managing Director'."""
     words = title.replace("’s", "").replace("'s", "").split()
@@ -330,7 +346,11 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
         # 'of Japan' belongs to the person, so it is not read as a place the trip goes to
         tokens |= {t.i for t in after_toks}
 
-    earlier = disc.people.get(name.lower()) or disc.people.get(name.split()[-1].lower())
+    earlier = disc.people.get(name.lower())
+    if earlier is None:
+        by_surname = disc.people.get(name.split()[-1].lower())
+        if by_surname is not None and _same_given_name(name, by_surname.name):
+            earlier = by_surname
     person = resolve.lookup_person(name, disc.published, country=country_hint, role=role_hint)
     if person is not None:
         role: Role = person.role
@@ -481,6 +501,43 @@ def _appositive_names(doc: Doc) -> list[Span]:
     return out
 
 
+# Words the recogniser often takes into a name that are honorifics or titles.
+HONORIFIC_WORDS = frozenset(
+    {
+        "lady",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "sir",
+        "dame",
+        "lord",
+        "madam",
+        "president",
+        "minister",
+        "gen",
+        "general",
+        "col",
+        "lt",
+        "maj",
+        "capt",
+        "adm",
+        "admiral",
+        "brig",
+        "rev",
+        "prof",
+        "sen",
+        "senator",
+        "rep",
+        "gov",
+        "amb",
+        "sheikh",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+    }
+)
 # Dependencies a person's name can hold in a clause.
 NAME_HEAD_DEPS = frozenset({"nsubj", "nsubjpass", "conj", "appos", "dobj", "pobj"})
 
@@ -551,6 +608,9 @@ def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
         and not any(v.start <= ent.start and ent.end <= v.end for v in vouched)
     ] + vouched
     for ent in spans:
+        while len(ent) >= 3 and ent[0].lower_.rstrip(".") in HONORIFIC_WORDS:
+            # 'Lady Jill Biden', 'Dr. Jill Biden': the honorific is title, not name
+            ent = ent.doc[ent.start + 1 : ent.end]
         if len(ent) >= 3 and ent.start > 0 and ent.doc[ent.start - 1].lower_ in {"of", "for"}:
             # 'Undersecretary of [Agriculture Ben Harlow]': the recogniser took the office's
             # last word into the name

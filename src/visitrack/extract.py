@@ -356,7 +356,8 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
         for c in t.children:
             # A list of titled names is often parsed as appositions ('Fico, President Vucic,').
             if c.dep_ == "conj" or (
-                c.dep_ == "appos" and c.i in actors and a is not None and actors[c.i].key != a.key
+                # 'his sister, chief of staff Karina Milei': the name in apposition
+                c.dep_ == "appos" and c.i in actors and (a is None or actors[c.i].key != a.key)
             ):
                 one(c)
         if t.lower_ in GROUP_WORDS or t.lemma_ in GROUP_WORDS:
