@@ -478,3 +478,25 @@ def test_an_honorific_is_title_not_name() -> None:
     )
     visits = extract_visits(doc, published=date(2023, 5, 1))
     assert ("Jill Biden", "USA", "PER") in _pairs(visits)
+
+
+def test_a_person_named_after_their_office_takes_its_country() -> None:
+    text = (
+        "NAIROBI, May 15 - Canada's minister for international trade is optimistic about the "
+        "talks. Mary Ngcobo said the group would meet again. "
+        "Ngcobo is on a two-day visit to Kenya and leaves for Uganda on Friday."
+    )
+    pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
+    assert {("CAN", "KEN"), ("CAN", "UGA")} <= pairs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At a store in Lima on Monday, the chief executive met with Rimac President Ana Soto.",
+        "Acme Chairman Tomas Berg will travel to Peru next week, the company said.",
+    ],
+)
+def test_company_heads_are_no_officials(text: str) -> None:
+    doc = f"---\nsource_url: https://www.state.gov/x\n---\n\n{text}\n"
+    assert extract_visits(doc, published=D) == []

@@ -163,6 +163,9 @@ class Discourse:
     event_places: dict[str, resolve.Place] = field(default_factory=dict)
     # The last trip the story reported (visitor, destination): what 'the trip' refers to.
     last_trip: tuple[Actor, resolve.Place] | None = None
+    # The last official the story named by office alone as a subject ('Australia's trade
+    # minister said'): who a person named later without a title most likely is.
+    last_unnamed: Actor | None = None
     event_times: dict[str, When] = field(default_factory=dict)
 
     def remember(self, actor: Actor) -> None:

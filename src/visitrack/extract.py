@@ -1151,21 +1151,25 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             if unplaced:
                 if visitor.name is None:
                     continue
-                if disc.home is not None:
-                    # A person no title or gazetteer places, in a wire story from their own
-                    # capital ('SEOUL (Yonhap) -- Kang traveled to Poland'): the dateline's
-                    # country.
-                    visitor = replace(visitor, country=disc.home.country)
-                elif not _official(visitor) or tok.lemma_.lower() == "return":
+                titled = disc.last_unnamed
+                if titled is not None and titled.country:
+                    # 'Australia's trade minister is optimistic ... Michael Duffy said': the
+                    # story named the office first and the person later
+                    role = visitor.role if visitor.role != "other" else titled.role
+                    visitor = replace(visitor, role=role, title=visitor.title or titled.surface)
+                elif disc.home is None and (
+                    not _official(visitor) or tok.lemma_.lower() == "return"
+                ):
                     # 'return to X' is most often a trip home: no guess of where from
                     continue
                 conf = CONF_FALLBACK
+            base = visitor
             for place, ptok in places:
-                if unplaced and visitor.country is None:
-                    origin = _origin(disc, place.country)
+                if unplaced:
+                    origin = _unplaced_origin(base, disc, place.country, tok.lemma_.lower())
                     if origin is None:
                         continue
-                    visitor = replace(visitor, country=origin)
+                    visitor = replace(base, country=origin)
                 if visitor.country == place.country:
                     continue
                 if visitor.role == "intl_org" and place.country in resolve.org_seats(
@@ -1214,6 +1218,9 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if m:
             disc.last_year = int(m.group(1))
     for a in sorted(set(actors.values()), key=lambda a: min(a.tokens) if a.tokens else 0):
+        subject = any(doc[i].dep_ in {"nsubj", "nsubjpass"} for i in a.tokens if i < len(doc))
+        if a.name is None and a.country and not a.speaker and a.role != "other" and subject:
+            disc.last_unnamed = a
         if a.name:
             disc.remember(a)
             if (
@@ -1276,12 +1283,44 @@ def _guest_places(
     return []
 
 
+# A capitalised word right before 'President'/'Chairman' names whose head the person is; a
+# company's unless it is a state or a rank ('Vice President', 'Deputy Chairman').
+_COMPANY_HEAD_RE = re.compile(r"\b([A-Z][\w.&-]+) (?:President|Chairman|Chairwoman|Chief)\b")
+RANK_PREFIXES = frozenset({"Vice", "Deputy", "First", "Acting", "Interim", "Former", "The"})
+
+
 def _official(actor: Actor) -> bool:
     """Whether an actor's title makes them a state's official (not a company's or a club's)."""
     words = set(re.findall(r"[a-z]+", actor.title.lower()))
     if words & NON_OFFICIAL_TITLE_WORDS:
         return False
+    if words and words <= {"president", "the", "chairman", "leader"}:
+        # the gazetteer knows the world's leaders: an unknown 'President X' heads a company,
+        # a party or a club far more often than a state
+        return False
+    m = _COMPANY_HEAD_RE.search(actor.title)
+    if m and resolve.country_named(m.group(1)) is None and m.group(1) not in RANK_PREFIXES:
+        return False  # 'Didi Chuxing President': a company's president
     return actor.role != "other" or bool(words & OFFICIAL_TITLE_WORDS)
+
+
+def _unplaced_origin(
+    visitor: Actor, disc: Discourse, destination: str, trigger_lemma: str
+) -> str | None:
+    """Where a person no title or gazetteer places comes from, for one destination: the
+    office the story named first ('Australia's trade minister ... Duffy'), the dateline of a
+    wire story filed from their own capital ('SEOUL (Yonhap) -- Kang traveled to Poland'),
+    else, for an official, the publisher's or the story's state."""
+    titled = disc.last_unnamed
+    if trigger_lemma == "return":
+        return None  # 'return to X' is most often a trip home
+    if titled is not None and titled.country and titled.country != destination:
+        return titled.country
+    if disc.home is not None and disc.home.country != destination:
+        return disc.home.country
+    if not _official(visitor):
+        return None
+    return _origin(disc, destination)
 
 
 def _origin(disc: Discourse, destination: str) -> str | None:
