@@ -500,3 +500,20 @@ def test_a_person_named_after_their_office_takes_its_country() -> None:
 def test_company_heads_are_no_officials(text: str) -> None:
     doc = f"---\nsource_url: https://www.state.gov/x\n---\n\n{text}\n"
     assert extract_visits(doc, published=D) == []
+
+
+def test_the_day_of_an_announcement_is_not_the_trips_date() -> None:
+    text = "Chilean President Gabriel Boric said on Wednesday he will visit Kenya in July."
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "KEN"]
+    assert visits and visits[0].when is not None
+    assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-07-01", "2024-07-31")
+
+
+def test_undated_legs_share_the_tours_window() -> None:
+    text = (
+        "Chilean President Gabriel Boric will visit Kenya from June 3-6. "
+        "He will then travel to Tanzania."
+    )
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "TZA"]
+    assert visits and visits[0].when is not None
+    assert str(visits[0].when.start) == "2024-06-03"

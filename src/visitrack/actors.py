@@ -191,6 +191,10 @@ class Discourse:
             known = self.by_title.get((country, role))
             if known is not None and known.name:
                 return known
+        # the gazetteer only for the state the publisher or the dateline places the story in:
+        # the state a story names most is as often the one a visit goes to
+        sure = [self.source, self.home.country if self.home else None]
+        for country in dict.fromkeys(c for c in sure if c):
             if self.published is not None:
                 person = resolve.office_holder(country, role, self.published)
                 if person is not None:

@@ -42,7 +42,7 @@ from visitrack.records import Kind, Stage, When
 from visitrack.stage import decide_stage, guest_stage, is_infinitive
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 # Verbs whose direction words carry the destination ("head to", "leave for", "fly into").
 DEST_PREPS = frozenset({"to", "in", "for", "into", "at", "inside"})
@@ -755,13 +755,53 @@ def _pick_time(
             continue
         if after is not None and span.root.i <= after:
             continue
-        verdict = _attachment(span.root, chain, trigger)
+        verdict = _attachment(span.root, chain, trigger) and not _reported_on(span, trigger)
         if verdict:
             anchor = trigger.i if after is None else after
             attached.append((abs(span.root.i - anchor), tm))
     if not attached:
         return None
     return min(attached, key=lambda pair: pair[0])[1].when
+
+
+# Verbs of saying: a time on them dates the report, not the trip ('said on Wednesday he will
+# visit in April').
+REPORTING_VERBS = frozenset(
+    {
+        "say",
+        "announce",
+        "tell",
+        "confirm",
+        "reveal",
+        "report",
+        "state",
+        "add",
+        "note",
+        "disclose",
+        "declare",
+        "write",
+        "tweet",
+        "post",
+        "inform",
+    }
+)
+
+
+def _reported_on(span: Span, trigger: Token) -> bool:
+    """Whether a time dates the verb of saying that reports the trip, not the trip."""
+    doc = trigger.doc
+    before = [t for t in doc[max(0, span.start - 2) : span.start] if t.lower_ != "on"]
+    if span.start < trigger.i and before and before[-1].lemma_.lower() in REPORTING_VERBS:
+        return True  # 'said (on) Wednesday he will visit', however the parser hung it
+    time_tok = span.root
+    if time_tok.i > trigger.i or any(a.i == trigger.i for a in time_tok.ancestors):
+        # the time hangs on the trip itself, or follows it (where the parser often hangs a
+        # trip's own time on the main verb: 'told reporters after her visit in September')
+        return False
+    verb = time_tok.head.head if time_tok.head.dep_ == "prep" else time_tok.head
+    if verb.i == trigger.i or verb.lemma_.lower() not in REPORTING_VERBS:
+        return False  # only a time the verb of saying governs itself: 'said on Wednesday'
+    return any(a.i == verb.i for a in trigger.ancestors)
 
 
 def _coordinated_prep(place_tok: Token) -> Token | None:
@@ -959,6 +999,36 @@ def story_countries(text: str) -> tuple[str, ...]:
 
 # Stages of a trip still ahead of the report.
 PLANNED_STAGES = frozenset({"proposed", "invited", "in_preparation", "announced"})
+
+
+# A dated trip this long or shorter can be a tour whose undated legs share its window ('from
+# July 13-16 ... will then travel to Jeddah'); longer windows are seasons or years, no tour.
+TOUR_MAX_DAYS = 31
+
+
+def _tour_key(f: Frame) -> tuple[str, bool]:
+    return (f.visitor.key, f.stage in PLANNED_STAGES)
+
+
+def fill_tour_times(frames: list[Frame]) -> list[Frame]:
+    """Give the undated legs of a trip the window of the same visitor's one dated trip of the
+    same tense in the story ('will visit the region from July 13-16 ... will then travel to
+    Jeddah'). Several different dated trips leave the legs undated: which one is unknown."""
+    windows: dict[tuple[str, bool], set[tuple[date, date]]] = {}
+    for f in frames:
+        w = f.when
+        if w is not None and w.start and w.end and (w.end - w.start).days <= TOUR_MAX_DAYS:
+            windows.setdefault(_tour_key(f), set()).add((w.start, w.end))
+    out: list[Frame] = []
+    for f in frames:
+        found = windows.get(_tour_key(f), set())
+        if f.when is None and f.stage not in {"postponed", "cancelled"} and found:
+            start = min(a for a, _ in found)
+            end = max(b for _, b in found)
+            if (end - start).days <= TOUR_MAX_DAYS:
+                f = replace(f, when=When("(the trip's window)", start, end))
+        out.append(f)
+    return out
 
 
 def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:

@@ -25,6 +25,7 @@ from visitrack.extract import (
     Frame,
     dateline_place,
     fill_event_times,
+    fill_tour_times,
     sentence_frames,
     story_countries,
     year_hint,
@@ -82,7 +83,7 @@ def _frames(
         frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))
     out: list[Frame] = []
     for si, disc in discourses.items():
-        out.extend(fill_event_times([f for f in frames if f.story == si], disc))
+        out.extend(fill_tour_times(fill_event_times([f for f in frames if f.story == si], disc)))
     return out
 
 
