@@ -179,6 +179,14 @@ class Discourse:
         if actor.country:
             self.by_title[(actor.country, actor.role)] = actor
 
+    def place_person(self, actor: Actor) -> None:
+        """Record the country a sentence found for a person remembered without one."""
+        if not actor.name:
+            return
+        for key, known in list(self.people.items()):
+            if known.name == actor.name and known.country is None:
+                self.people[key] = replace(known, country=actor.country, role=actor.role)
+
     def own_countries(self) -> list[str]:
         """The states the story is told from, surest first: the publisher's, the dateline's,
         the one it names most."""

@@ -1278,6 +1278,11 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         last = frames[-1]
         disc.last_trip = (last.visitor, resolve.Place(last.country, last.city))
     for f in frames:
+        # a person the sentence placed (beside a compatriot) stays placed in later sentences
+        known = disc.people.get(f.visitor.name.lower()) if f.visitor.name else None
+        if known is not None and known.country is None and f.visitor.country:
+            disc.place_person(f.visitor)
+    for f in frames:
         if f.occasion or f.kind == "event_attendance" or f.stage == "invited":
             disc.event_places.setdefault("*", resolve.Place(f.country, f.city))
     _note_events(doc, disc, times_cache.get(None) or _times(text, disc, None))
