@@ -517,3 +517,12 @@ def test_undated_legs_share_the_tours_window() -> None:
     visits = [v for v in extract_visits(text, published=D) if v.destination.country == "TZA"]
     assert visits and visits[0].when is not None
     assert str(visits[0].when.start) == "2024-06-03"
+
+
+def test_long_office_names_with_and_and_hyphens_are_titles() -> None:
+    doc = (
+        "---\nsource_url: https://www.defense.gov/x\n---\n\n"
+        "Assistant Secretary of Defense for Industrial Base and Low-Cost Systems Dana Whitfield "
+        "traveled to Kenya this week.\n"
+    )
+    assert ("Dana Whitfield", "USA", "KEN") in _pairs(extract_visits(doc, published=D))

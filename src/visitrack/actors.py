@@ -227,6 +227,11 @@ class Discourse:
 # --- actors --------------------------------------------------------------------------------------
 
 
+# The longest title read left of a name: 'Assistant Secretary of Defense for Special Operations
+# and Low-Intensity Conflict' is 13 tokens.
+TITLE_MAX_TOKENS = 14
+
+
 def _title_tokens(ent: Span) -> list[Token]:
     """Tokens left of a person's name that form its title: 'Russian Foreign Minister'.
 
@@ -235,7 +240,7 @@ def _title_tokens(ent: Span) -> list[Token]:
     doc = ent.doc
     out: list[Token] = []
     i = ent.start - 1
-    while i >= 0 and len(out) < 10:
+    while i >= 0 and len(out) < TITLE_MAX_TOKENS:
         t = doc[i]
         if t.text == ")":
             j = i
@@ -247,11 +252,21 @@ def _title_tokens(ent: Span) -> list[Token]:
             continue
         office_word = i > 0 and doc[i - 1].lower_ in {"of", "for"}  # 'Minister of Agriculture'
         office_word = office_word or t.lower_.rstrip(".") in HONORIFIC_WORDS  # 'First Lady'
+        joined = t.text == "-" and i > 0 and not doc[i - 1].whitespace_ and not t.whitespace_
         if (t.ent_type_ == "PERSON" and not office_word) or (
-            t.is_punct and t.text not in {"'s", "’s", "."}
+            t.is_punct and t.text not in {"'s", "’s", "."} and not joined  # 'Low-Intensity'
         ):
             break
-        if t.pos_ in {"VERB", "AUX", "ADV", "PRON", "CCONJ", "SCONJ"} or t.dep_ == "det":
+        office_and = (
+            t.lower_ in {"and", "&"}
+            and i > 0
+            and doc[i - 1].text[:1].isupper()
+            and doc[i - 1].ent_type_ != "PERSON"
+            and doc[i + 1].text[:1].isupper()
+        )  # 'Minister of Trade and Industry'
+        if (
+            t.pos_ in {"VERB", "AUX", "ADV", "PRON", "CCONJ", "SCONJ"} or t.dep_ == "det"
+        ) and not office_and:
             break
         if t.pos_ == "ADP" and t.lower_ not in {"of", "for"}:
             break
