@@ -526,3 +526,25 @@ def test_long_office_names_with_and_and_hyphens_are_titles() -> None:
         "traveled to Kenya this week.\n"
     )
     assert ("Dana Whitfield", "USA", "KEN") in _pairs(extract_visits(doc, published=D))
+
+
+def test_a_royal_title_with_one_name_and_a_stated_length() -> None:
+    text = (
+        "LONDON, May 12 - Emir Tamim of Qatar begins a three-day state visit on Tuesday, "
+        "officials said."
+    )
+    visits = [
+        v
+        for v in extract_visits(text, published=date(2024, 5, 12))
+        if v.destination.country == "GBR"
+    ]
+    assert [(v.visitor.country, v.stage) for v in visits] == [("QAT", "announced")]
+    assert visits[0].when is not None
+    assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-05-14", "2024-05-16")
+
+
+def test_a_trip_begun_today_is_under_way_for_its_length() -> None:
+    text = "Kenyan President William Ruto began a four-day state visit to Japan today."
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "JPN"]
+    assert [v.stage for v in visits] == ["ongoing"]
+    assert visits[0].when is not None and str(visits[0].when.end) == "2024-05-18"

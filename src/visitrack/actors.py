@@ -568,6 +568,10 @@ HONORIFIC_WORDS = frozenset(
         "princess",
     }
 )
+# Titles that go with a single given name: 'King Fahd', 'Emir Tamim', 'Pope Leo'.
+ROYAL_TITLES = frozenset(
+    {"king", "queen", "emir", "sultan", "pope", "prince", "princess", "sheikh", "shah", "crown"}
+)
 # Dependencies a person's name can hold in a clause.
 NAME_HEAD_DEPS = frozenset({"nsubj", "nsubjpass", "conj", "appos", "dobj", "pobj"})
 
@@ -610,7 +614,10 @@ def _titled_names(doc: Doc) -> list[Span]:
         ):
             start -= 1
         span = doc[start : h.i + 1]
-        if len(span) not in UNTAGGED_NAME_WORDS or start == 0:
+        if start == 0:
+            continue
+        royal = len(span) == 1 and doc[start - 1].lower_ in ROYAL_TITLES  # 'King Fahd'
+        if len(span) not in UNTAGGED_NAME_WORDS and not royal:
             continue
         if not all(
             t.is_alpha

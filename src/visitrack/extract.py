@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from visitrack import pubdate, resolve, timex
@@ -804,6 +804,46 @@ def _reported_on(span: Span, trigger: Token) -> bool:
     return any(a.i == verb.i for a in trigger.ancestors)
 
 
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "week": 7,
+}
+# 'a four-day state visit', 'a 3-day trip', 'a week-long tour'
+_LENGTH_RE = re.compile(r"\b(\w+)[- ](?:day|long)\b", re.I)
+# Longer stated lengths are campaigns or postings, not one visit's window.
+TRIP_MAX_STATED_DAYS = 21
+
+
+def _with_length(trigger: Token, when: When | None) -> When | None:
+    """A one-day start widened by the trip's stated length: 'a four-day state visit on
+    Tuesday' lasts from Tuesday to Friday."""
+    if when is None or when.start is None or when.start != when.end:
+        return when
+    trip = trigger if trigger.pos_ in {"NOUN", "PROPN"} else None
+    if trip is None:
+        trip = next((c for c in trigger.children if c.lemma_.lower() in TRIP_NOUNS), None)
+    if trip is None:
+        return when
+    words = trigger.doc[trip.left_edge.i : trip.i].text
+    m = _LENGTH_RE.search(words)
+    if m is None:
+        return when
+    word = m.group(1).lower()
+    days = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+    if days is None or not 1 < days <= TRIP_MAX_STATED_DAYS:
+        return when
+    return When(when.text, when.start, when.start + timedelta(days=days - 1))
+
+
 def _coordinated_prep(place_tok: Token) -> Token | None:
     """The preposition of a second direction phrase a place sits in: 'to' in 'to A in March
     and to B in May'. Such a phrase carries its own time, the one that follows it."""
@@ -1212,6 +1252,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             stage = guest_stage(_main_verb(tok), when, disc.published)
         if stage is None:
             continue
+        when = _with_length(tok, when)  # after the stage: that reads the day it starts
         kind_ = _kind(tok, text, occasion)
         for visitor in visitors:
             conf = CONF_DEPENDENCY if parsed else CONF_FALLBACK
