@@ -548,3 +548,21 @@ def test_a_trip_begun_today_is_under_way_for_its_length() -> None:
     visits = [v for v in extract_visits(text, published=D) if v.destination.country == "JPN"]
     assert [v.stage for v in visits] == ["ongoing"]
     assert visits[0].when is not None and str(visits[0].when.end) == "2024-05-18"
+
+
+def test_a_posted_ambassador_is_not_visiting_the_country_of_the_posting() -> None:
+    text = (
+        "The minister was joined by Canada's Ambassador to Peru, Louise Tremblay. "
+        "The minister and Ambassador Tremblay attended a dinner in Lima on Friday."
+    )
+    assert not [v for v in extract_visits(text, published=D) if v.visitor.name == "Louise Tremblay"]
+
+
+def test_a_leader_meeting_guests_at_home() -> None:
+    text = (
+        "ROME, May 14 - Italian Prime Minister Giorgia Meloni has met Kenyan President "
+        "William Ruto and Ghanaian President John Mahama to discuss migration."
+    )
+    pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
+    assert {("KEN", "ITA"), ("GHA", "ITA")} <= pairs
+    assert not [p for p in pairs if p[0] == "ITA"]

@@ -166,6 +166,8 @@ class Discourse:
     # The last official the story named by office alone as a subject ('Australia's trade
     # minister said'): who a person named later without a title most likely is.
     last_unnamed: Actor | None = None
+    # Where the diplomats the story named are posted ('Ambassador to Mexico, Ken Salazar').
+    posted: dict[str, str] = field(default_factory=dict)
     event_times: dict[str, When] = field(default_factory=dict)
 
     def remember(self, actor: Actor) -> None:

@@ -253,6 +253,8 @@ def _trigger_kind(tok: Token) -> str | None:
             c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in tok.children
         ):
             return "meet"
+        if lemma == "meet" and any(c.dep_ == "dobj" for c in tok.children):
+            return "meet_home"  # 'X has met A and B': where X is, when the story says
         if lemma in TRAVEL_VERBS:
             # motion verbs are trips only with a direction: "went to Paris", not "went on"
             if lemma in MOTION_VERBS and not any(
@@ -579,6 +581,18 @@ def _visitors(
                 for p in c.children:
                     people += _expand(p, actors, disc)
         return people, None, bool(people)
+    if kind == "meet_home":
+        # the guests a leader met at home ('LONDON - Blair has met Berlusconi and Schroeder')
+        subj = _subject(trigger)
+        hs = _expand(subj, actors, disc) if subj is not None else []
+        host = hs[0] if len(hs) == 1 and hs[0].country else None
+        if host is None or host.country not in _home_states(disc):
+            return [], None, False
+        guests: list[Actor] = []
+        for c in trigger.children:
+            if c.dep_ == "dobj":
+                guests += [a for a in _expand(c, actors, disc) if a.country != host.country]
+        return guests, host, bool(guests)
     if kind == "host":
         subj = _subject(trigger)
         if subj is not None:
@@ -1165,6 +1179,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         places = _places_under(tok, skip)
         if kind == "visiting":
             places = _guest_places(tok, host, skip, disc)
+        if kind == "meet_home" and host is not None and host.country:
+            places = [(resolve.Place(host.country, None), tok)]
         if kind == "trip" and not places and tok.head.lower_ not in ADJUNCT_PREPS:
             # "considering China for his first foreign trip", "made a trip to ..."; not
             # "following the President's travel in Asia, X will travel to Bangkok"
@@ -1283,6 +1299,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                     visitor = replace(base, country=origin)
                 if visitor.country == place.country:
                     continue
+                if visitor.name and disc.posted.get(visitor.name) == place.country:
+                    continue  # the ambassador to X is at work in X, not visiting
                 if visitor.role == "intl_org" and place.country in resolve.org_seats(
                     org_in(visitor.title)
                 ):
@@ -1333,6 +1351,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         m = _YEAR_IN_TEXT_RE.search(tm.text)
         if m:
             disc.last_year = int(m.group(1))
+    _note_postings(doc, actors, disc)
     for a in sorted(set(actors.values()), key=lambda a: min(a.tokens) if a.tokens else 0):
         subject = any(doc[i].dep_ in {"nsubj", "nsubjpass"} for i in a.tokens if i < len(doc))
         if a.name is None and a.country and not a.speaker and a.role != "other" and subject:
@@ -1403,6 +1422,41 @@ def _guest_places(
 # company's unless it is a state or a rank ('Vice President', 'Deputy Chairman').
 _COMPANY_HEAD_RE = re.compile(r"\b([A-Z][\w.&-]+) (?:President|Chairman|Chairwoman|Chief)\b")
 RANK_PREFIXES = frozenset({"Vice", "Deputy", "First", "Acting", "Interim", "Former", "The"})
+
+
+def _home_states(disc: Discourse) -> set[str]:
+    """The states a story is told in: its dateline's, else the one it names most."""
+    if disc.home is not None:
+        return {disc.home.country}
+    return set(disc.countries[:1])
+
+
+# 'Ambassador to Mexico, Ken Salazar', 'the US envoy in Kabul': where a diplomat is posted.
+_POSTING_RE = re.compile(
+    r"\b(?:ambassador|envoy|consul(?: general)?|charg[ée] d.affaires|high commissioner)\s+"
+    r"(?:to|in)\s+(?:the\s+)?([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})",
+    re.I,
+)
+# How far before a name a posting title is looked for (characters).
+POSTING_WINDOW_CHARS = 80
+
+
+def _note_postings(doc: Doc, actors: dict[int, Actor], disc: Discourse) -> None:
+    """Remember where the diplomats a sentence names are posted."""
+    for a in set(actors.values()):
+        if not a.name or not a.tokens:
+            continue
+        first = a.name.split()[0]
+        start = next(
+            (doc[i].idx for i in sorted(a.tokens) if doc[i].text == first), doc[min(a.tokens)].idx
+        )
+        found = list(_POSTING_RE.finditer(doc.text, max(0, start - POSTING_WINDOW_CHARS), start))
+        m = found[-1] if found else None
+        # the title must run up to the name: 'Ambassador to Mexico, Ken Salazar'
+        if m is not None and not doc.text[m.end() : start].strip(" ,"):
+            code = resolve.country_of(m.group(1))
+            if code is not None:
+                disc.posted[a.name] = code
 
 
 def _official(actor: Actor) -> bool:

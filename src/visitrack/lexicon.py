@@ -136,7 +136,6 @@ OFFICIAL_TITLE_WORDS = frozenset(
         "adviser",
         "advisor",
         "envoy",
-        "ambassador",
         "commander",
         "general",
         "admiral",
