@@ -19,10 +19,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from visitrack.pipeline import DocumentResult
 from visitrack.records import (
     CleanDocument,
     Destination,
+    DocumentResult,
     Evidence,
     InputFailure,
     Party,

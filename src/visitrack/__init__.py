@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from visitrack.records import Destination, Evidence, Party, Visit, When
+from visitrack.records import Destination, DocumentResult, Evidence, Party, Visit, When
 
 if TYPE_CHECKING:
-    from visitrack.pipeline import DocumentResult, extract_visits, run
+    from visitrack.pipeline import extract_visits, run
 
 __version__ = "0.1.0"
 
@@ -27,7 +27,7 @@ __all__ = [
     "run",
 ]
 
-_PIPELINE_NAMES = frozenset({"DocumentResult", "extract_visits", "run"})
+_PIPELINE_NAMES = frozenset({"extract_visits", "run"})
 
 
 def __getattr__(name: str) -> Any:

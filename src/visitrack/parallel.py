@@ -24,8 +24,7 @@ from typing import Any, Literal
 from visitrack import pipeline
 from visitrack.errors import VisitrackError
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
-from visitrack.pipeline import DocumentResult
-from visitrack.records import InputFailure, RawDocument
+from visitrack.records import DocumentResult, InputFailure, RawDocument
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Engine", "run_chunk", "run_parallel"]
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +32,13 @@ from visitrack.extract import (
 from visitrack.ingest import document_from_text
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S, TimeLimitExceeded, time_limit, within
 from visitrack.merge import merge_frames
-from visitrack.records import CleanDocument, InputFailure, RawDocument, Visit
+from visitrack.records import (  # DocumentResult re-exported: it used to be defined here
+    CleanDocument,
+    DocumentResult,
+    InputFailure,
+    RawDocument,
+    Visit,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -41,16 +46,6 @@ if TYPE_CHECKING:
 # Documents cleaned and pre-filtered together before one nlp.pipe call: large enough to keep
 # spaCy's batches full, small enough that memory stays flat on a 100k-document stream.
 DOCS_PER_CHUNK = 32
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentResult:
-    """What the pipeline made of one input document."""
-
-    raw: RawDocument
-    document: CleanDocument | None
-    visits: tuple[Visit, ...]
-    failure: InputFailure | None = None
 
 
 def _plan(doc: CleanDocument) -> list[tuple[int, nlp.Sentence]]:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
     from rich.progress import TaskID
 
-    from visitrack.pipeline import DocumentResult
+    from visitrack.records import DocumentResult
 
 __all__ = ["LOG_INTERVAL_S", "Progress"]
 

@@ -291,6 +291,23 @@ class Storyline:
         )
 
 
+# --- pipeline output -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """What the pipeline made of one input document: its visits, or the failure.
+
+    Defined here rather than in :mod:`visitrack.pipeline` so that the layers that take results
+    (the store, the command line) need not import the NLP side.
+    """
+
+    raw: RawDocument
+    document: CleanDocument | None
+    visits: tuple[Visit, ...]
+    failure: InputFailure | None = None
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 

@@ -51,10 +51,10 @@ from sqlalchemy.sql import Select
 
 from visitrack import link as linking
 from visitrack.errors import VisitrackError
-from visitrack.pipeline import DocumentResult
 from visitrack.records import (
     STAGES,
     Destination,
+    DocumentResult,
     Evidence,
     Kind,
     Party,

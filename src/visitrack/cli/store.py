@@ -1,6 +1,6 @@
-"""Command line for the store: ingest, visits, show, export. Thin shells over the library.
+"""Command line for the store: ingest, visits, show, check, export, serve.
 
-Kept apart from :mod:`visitrack.cli` so that ``visitrack extract`` does not import the
+Kept apart from :mod:`visitrack.cli.extract` so that ``visitrack extract`` does not import the
 database layer.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from visitrack import export
-from visitrack.cli import (
+from visitrack.cli.common import (
     EXIT_OK,
     EXIT_SOME_FAILED,
     EXIT_USAGE,

@@ -1,0 +1,162 @@
+"""What the commands share: exit codes, argument types, the corpus options and their use."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from visitrack.limits import DOCUMENT_TIME_LIMIT_S
+from visitrack.records import DocumentResult, InputFailure, RawDocument
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
+
+
+def iso3(value: str) -> str:
+    if len(value) != 3 or not value.isalpha():
+        raise argparse.ArgumentTypeError(f"not an ISO 3166-1 alpha-3 code: {value!r}")
+    return value.upper()
+
+
+def positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return n
+
+
+def port(value: str) -> int:
+    n = positive(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port (1-65535): {value!r}")
+    return n
+
+
+def non_negative_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not seconds >= 0 or seconds == float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"not a number of seconds >= 0: {value!r}")
+    return seconds
+
+
+def positive_seconds(value: str) -> float:
+    seconds = non_negative_seconds(value)
+    if seconds == 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds > 0: {value!r}")
+    return seconds
+
+
+def add_corpus_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--urls",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file of URLs, one a line, fetched politely (robots.txt, per-host "
+        "delay); repeatable",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive,
+        default=1,
+        metavar="N",
+        help="extraction processes on this machine (default 1)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or an existing Dask cluster",
+    )
+    p.add_argument("--scheduler", metavar="URL", help="Dask scheduler address, tcp://HOST:PORT")
+    p.add_argument(
+        "--fetch-timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="how long a web server may take to connect or to send more of a page before "
+        "the attempt counts as timed out (default 15)",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=non_negative_seconds,
+        default=DOCUMENT_TIME_LIMIT_S,
+        metavar="SECONDS",
+        help="cut a document off as a failure when one stage spends longer on it "
+        f"(default {DOCUMENT_TIME_LIMIT_S:g}; 0 for none)",
+    )
+    p.add_argument(
+        "--published-from-capture",
+        action="store_true",
+        help="use a WARC record's capture date as the publication date",
+    )
+    p.add_argument(
+        "--keep-non-english",
+        action="store_true",
+        help="do not skip web documents detected as non-English",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or log lines")
+
+
+def progress_wanted(args: argparse.Namespace) -> bool:
+    """Progress on a terminal, and in corpus-scale runs (several workers, a cluster, URL lists)
+    whatever stderr is; a small run in a script keeps stderr for failures only."""
+    if args.quiet or args.no_progress:
+        return False
+    corpus_scale = args.workers > 1 or args.engine == "dask" or bool(args.urls)
+    return sys.stderr.isatty() or corpus_scale
+
+
+def pipeline_results(
+    args: argparse.Namespace, raws: Iterable[RawDocument]
+) -> Iterator[DocumentResult]:
+    """The pipeline over ``raws`` as the corpus options ask: workers, engine, time limit."""
+    # Imported here: the store's commands that read no documents need not load the NLP side.
+    from visitrack.parallel import run_parallel
+
+    return run_parallel(
+        raws,
+        workers=args.workers,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        time_limit_s=args.time_limit,
+    )
+
+
+def corpus_items(args: argparse.Namespace) -> Iterator[RawDocument | InputFailure]:
+    """Every input the command names: paths (files, archives, feeds, URLs) and URL lists."""
+    from visitrack.sources import SourceKind, read_sources
+    from visitrack.sources.web import DEFAULT_TIMEOUT_S, Fetcher
+
+    groups: tuple[tuple[list[str], SourceKind], ...] = ((args.paths, "auto"), (args.urls, "urls"))
+    with Fetcher(timeout=args.fetch_timeout or DEFAULT_TIMEOUT_S) as fetch:
+        for paths, kind in groups:
+            if paths:
+                yield from read_sources(
+                    paths,
+                    kind=kind,
+                    fetch=fetch,
+                    english_only=not args.keep_non_english,
+                    published=args.published,
+                    published_from_capture=args.published_from_capture,
+                )
+
+
+def report(f: InputFailure) -> None:
+    """One line on stderr naming the input and the reason."""
+    print(f"visitrack: {f.source}: {f.reason}", file=sys.stderr)
