@@ -566,3 +566,23 @@ def test_a_leader_meeting_guests_at_home() -> None:
     pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
     assert {("KEN", "ITA"), ("GHA", "ITA")} <= pairs
     assert not [p for p in pairs if p[0] == "ITA"]
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Ruto, on a four-day official visit to Japan, said the talks went well.", "ongoing"),
+        ("Ruto, on a four-day official visit to Japan next month, will sign a pact.", "announced"),
+    ],
+)
+def test_on_a_visit_hung_on_any_verb(text: str, stage: str) -> None:
+    full = f"Kenyan President William Ruto is travelling. {text}"
+    assert _stage(extract_visits(full, published=D), "KEN", "JPN") == stage
+
+
+def test_a_thing_that_goes_somewhere_is_no_trip() -> None:
+    text = (
+        "British Finance Minister Rachel Reeves said special attention would go to Brazil "
+        "next week."
+    )
+    assert extract_visits(text, published=D) == []

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from visitrack import pubdate, resolve, timex
 from visitrack.actors import (
     PRONOUNS,
+    TITLE_WORDS,
     Actor,
     Discourse,
     find_actors,
@@ -1253,6 +1254,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             taken = {i for a in visitors for i in a.tokens}
             places = [(p, t) for p, t in places if t.i not in taken]
         if not visitors:
+            if _thing_subject(tok):
+                continue  # 'special attention would go to Brazil': no person travels
             guess = _nearest_actor(tok, actors, skip=host)
             if guess is None:
                 continue
@@ -1511,6 +1514,18 @@ def _group_in_sentence(doc: Doc, actors: dict[int, Actor], disc: Discourse) -> l
             if group and all(a.name is None for a in group):
                 return group
     return []
+
+
+def _thing_subject(trigger: Token) -> bool:
+    """Whether a travel verb's subject is a thing, not a person: 'attention will go to X',
+    'exports went to Y'. (Trip nouns and titles are people's trips and offices.)"""
+    if trigger.pos_ not in {"VERB", "AUX"}:
+        return False
+    subj = next((c for c in trigger.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subj is None or subj.pos_ != "NOUN":
+        return False
+    low = subj.lemma_.lower()
+    return low not in TITLE_WORDS and low not in TRIP_NOUNS and low not in GROUP_WORDS
 
 
 def _nearest_actor(tok: Token, actors: dict[int, Actor], skip: Actor | None) -> Actor | None:

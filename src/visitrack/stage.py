@@ -272,9 +272,12 @@ def decide_stage(
         trigger.dep_ == "pobj"
         and trigger.head.lower_ == "on"
         and trigger.pos_ == "NOUN"
-        and (trigger.head.head.pos_ in {"NOUN", "PROPN"} or trigger.head.head.lemma_ == "be")
+        and lemma(trigger.head.head) not in {"embark", "set", "leave", "go", "head", "depart"}
     ):
-        # "Lavrov, on a two-day visit to Beijing, met ..."; "she is on a visit to ..."
+        # "Lavrov, on a two-day visit to Beijing, met ..."; "she is on a visit to ...";
+        # "X, on a four-day visit, said ...": the trip is going on when the clause happens
+        if tense == "future":
+            return "announced"
         return "ongoing" if _recent(when, published) else "completed"
     phased = _phase_stage(trigger, chain, tense, when, published)
     if phased is not None:
