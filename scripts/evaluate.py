@@ -63,11 +63,45 @@ def evaluate(shared: Path, report_dir: Path | None) -> dict[str, dict[str, objec
             base.mkdir(parents=True, exist_ok=True)
             pred = base / f"{gold_dir.name}.pred.jsonl"
             _docs, secs = predict(gold_dir, pred)  # the scorer reports its own document count
-            report = base / f"{gold_dir.name}.report.json" if report_dir is not None else None
+            report = base / f"{gold_dir.name}.report.json"
             res = score(shared, gold_dir, pred, report)
             res["seconds"] = round(secs, 2)
+            res["reliability"] = reliability(pred, report)
             results[gold_dir.name] = res
     return results
+
+
+# Confidence bins of the reliability table: [low, high).
+CONFIDENCE_BINS = ((0.0, 0.6), (0.6, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01))
+
+
+def reliability(pred: Path, report: Path) -> list[dict[str, float | int]]:
+    """Per confidence bin: how many records, their mean confidence, and the share that match a
+    gold visit (a record is right when the scorer does not list it as a false hit)."""
+    false_hits = json.loads(report.read_text(encoding="utf-8")).get("false_hits", [])
+    wrong = [json.dumps(h["pred"], sort_keys=True) for h in false_hits]
+    rows: list[tuple[float, bool]] = []
+    for line in pred.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        key = json.dumps(rec, sort_keys=True)
+        bad = key in wrong
+        if bad:
+            wrong.remove(key)
+        rows.append((float(rec["confidence"]), not bad))
+    table: list[dict[str, float | int]] = []
+    for low, high in CONFIDENCE_BINS:
+        hits = [(c, ok) for c, ok in rows if low <= c < high]
+        if hits:
+            table.append(
+                {
+                    "low": low,
+                    "high": min(high, 1.0),
+                    "records": len(hits),
+                    "mean_confidence": round(sum(c for c, _ in hits) / len(hits), 3),
+                    "right": round(sum(ok for _, ok in hits) / len(hits), 3),
+                }
+            )
+    return table
 
 
 def main() -> int:
@@ -95,6 +129,14 @@ def main() -> int:
             f"when {'n/a' if when is None else format(when, '.3f')} ({r['when_checked']} checked)"
             f"  {r['seconds']} s"
         )
+    print("\nreliability (records by confidence; 'right' = share matching a gold visit)")
+    for name, r in results.items():
+        cells = [
+            f"[{b['low']:.2f},{b['high']:.2f}) n={b['records']} conf={b['mean_confidence']:.2f} "
+            f"right={b['right']:.2f}"
+            for b in r["reliability"]  # type: ignore[attr-defined]
+        ]
+        print(f"{name:6s} " + "  ".join(cells))
     return 0
 
 
