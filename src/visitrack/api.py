@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -102,7 +102,6 @@ _ISO3_RE = re.compile(r"[A-Z]{3}")
 _STORYLINE_ID_RE = re.compile(rf"[A-Za-z0-9_.:-]{{1,{ID_LENGTH}}}")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
-ExportFormat = Literal["csv", "jsonl", "ics", "panel"]
 EXPORT_MEDIA: dict[str, tuple[str, str]] = {
     "csv": ("text/csv; charset=utf-8", "storylines.csv"),
     "jsonl": ("application/x-ndjson; charset=utf-8", "storylines.jsonl"),

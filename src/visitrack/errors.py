@@ -1,8 +1,6 @@
 """The exceptions visitrack raises, as one tree.
 
 * VisitrackError        -- base: every error the library raises on purpose
-  + InputError          -- an input could not be read or decoded (names the input)
-  + ExtractionError     -- a document could not be processed past ingest
   + ResourceError       -- a shipped model or data file is missing or broken
 
 Each carries the input it concerns and the stage, so a batch run can report it in one line.
@@ -22,14 +20,6 @@ class VisitrackError(Exception):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}" if self.source else self.message
-
-
-class InputError(VisitrackError):
-    """An input could not be read, decoded or parsed."""
-
-
-class ExtractionError(VisitrackError):
-    """A document was read but could not be processed."""
 
 
 class ResourceError(VisitrackError):

@@ -27,7 +27,7 @@ would cost milliseconds per call on MB-sized inputs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -408,13 +408,6 @@ def _header_date(text: str) -> date | None:
     if m:
         return parse_date_value(m.group(1))
     return None
-
-
-def year_hint_for(text: str, found: Iterable[date] = ()) -> int | None:
-    """The year to give year-less stamps: a full date found elsewhere, else the copyright year."""
-    for d in found:
-        return d.year
-    return copyright_year(text)
 
 
 def find_published(text: str, *, metadata: dict[str, str] | None = None) -> date | None:

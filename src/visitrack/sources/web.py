@@ -67,9 +67,6 @@ _DISALLOW_ALL = ("User-agent: *", "Disallow: /")
 HTTP_OK = 200
 HTTP_TOO_MANY_REQUESTS = 429
 HTTP_SERVER_ERROR = 500
-HTTP_CLIENT_ERROR = 400
-HTTP_UNAUTHORIZED = 401
-HTTP_FORBIDDEN = 403
 
 # Types a news article (or a feed) can come as; anything else (PDF, image, video) is refused.
 TEXT_TYPES = frozenset(
