@@ -26,6 +26,9 @@ PREPARE_LEMMAS = frozenset(
 )
 PREPARE_PHRASES = (
     "contacts are planned",
+    "preparations are",
+    "preparations for",
+    "preparing for",
     "working on",
     "being prepared",
     "being worked out",
