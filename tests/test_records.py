@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from visitrack.records import (
+    AHEAD_STAGES,
+    ENDED_STAGES,
     KINDS,
     ROLES,
     STAGES,
@@ -24,6 +26,7 @@ from visitrack.records import (
     Party,
     Visit,
     When,
+    window_text,
 )
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "visit-record.md"
@@ -241,3 +244,29 @@ def test_allowed_values() -> None:
     assert STAGES == EXPECTED_STAGES
     assert ROLES == EXPECTED_ROLES
     assert KINDS == EXPECTED_KINDS
+
+
+@pytest.mark.parametrize(
+    ("when", "text"),
+    [
+        (None, ""),
+        (When("some time", None, None), ""),
+        (When("on 1 May", date(2024, 5, 1), date(2024, 5, 1)), "2024-05-01"),
+        (When("1-3 May", date(2024, 5, 1), date(2024, 5, 3)), "2024-05-01..2024-05-03"),
+        (When("later this year", None, date(2024, 12, 31)), "?..2024-12-31"),
+        (When("from May", date(2024, 5, 1), None), "2024-05-01..?"),
+    ],
+)
+def test_window_text(when: When | None, text: str) -> None:
+    assert window_text(when) == text
+
+
+def test_stage_groups() -> None:
+    """Ahead, ended and postponed: every stage in exactly one group, in the order of a trip's
+    life; the calendar export and the storyline linker use the groups, not copies of them."""
+    from visitrack import export
+
+    assert set(AHEAD_STAGES).isdisjoint(ENDED_STAGES)
+    assert sorted((*AHEAD_STAGES, *ENDED_STAGES, "postponed")) == sorted(STAGES)
+    assert [s for s in STAGES if s in AHEAD_STAGES] == list(AHEAD_STAGES)
+    assert export.ICS_STAGES is AHEAD_STAGES

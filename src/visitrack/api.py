@@ -49,7 +49,7 @@ from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.pipeline import run
 from visitrack.records import STAGES, InputFailure, RawDocument, Storyline
 from visitrack.sources.feeds import FEED_SNIFF_CHARS, looks_like_feed
-from visitrack.store import ID_LENGTH, DocumentInfo, StoreError, open_store
+from visitrack.store import ENV_DB, ID_LENGTH, DocumentInfo, StoreError, open_store
 
 __all__ = [
     "DEFAULT_HOST",
@@ -441,8 +441,8 @@ def _with_id(row: Any) -> Any:
 # (scripts/bench_api.py: p95 440 ms uncached). Two seconds keeps other processes' ingests
 # visible almost at once.
 LIST_CACHE_TTL_S = 2.0
-# How `visitrack serve --workers N` hands its settings to each server process.
-ENV_DB = "VISITRACK_DB"
+# How `visitrack serve --workers N` hands its settings to each server process: the database in
+# the store's own variable (store.ENV_DB), the bind address in this one.
 ENV_BIND_HOST = "VISITRACK_BIND_HOST"
 LIST_CACHE_ENTRIES = 1024
 

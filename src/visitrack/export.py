@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from visitrack.records import STAGES, Party, Storyline, Visit, When
+from visitrack.records import AHEAD_STAGES, STAGES, Party, Stage, Storyline, Visit, When
 
 __all__ = [
     "ICS_STAGES",
@@ -78,9 +78,7 @@ PANEL_COLUMNS: tuple[str, ...] = (
 )
 # Stages worth a calendar entry: the trip is still ahead or under way. Done, postponed and
 # cancelled trips have no date to put in a calendar.
-ICS_STAGES: frozenset[str] = frozenset(
-    {"proposed", "invited", "in_preparation", "announced", "ongoing"}
-)
+ICS_STAGES: tuple[Stage, ...] = AHEAD_STAGES
 # RFC 5545 §3.1: content lines are folded at 75 octets, continuation lines start with a space.
 ICS_LINE_OCTETS = 75
 ICS_PRODID = "-//visitrack//visit storylines//EN"

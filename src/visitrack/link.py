@@ -29,6 +29,8 @@ from datetime import date
 from typing import TypeVar
 
 from visitrack.records import (
+    AHEAD_STAGES,
+    ENDED_STAGES,
     STAGE_RANK,
     Destination,
     Kind,
@@ -50,14 +52,9 @@ __all__ = [
     "visitor_key",
 ]
 
-
-# Stages that describe a trip still ahead (or under way). One of these reported after the trip
-# was reported completed or cancelled is a new trip, e.g. Xi to Russia done in March 2023 and
-# Xi to Russia announced for Victory Day 2025.
-_AHEAD: frozenset[str] = frozenset(
-    {"proposed", "invited", "in_preparation", "announced", "ongoing"}
-)
-_TERMINAL: frozenset[str] = frozenset({"completed", "cancelled"})
+# A stage of records.AHEAD_STAGES reported after the trip was reported in one of
+# records.ENDED_STAGES is a new trip, e.g. Xi to Russia done in March 2023 and Xi to Russia
+# announced for Victory Day 2025.
 
 # When either side of a comparison has no dated window, two reports further apart than this are
 # taken to be about different trips. A judgement call, not a fit: checked only against the
@@ -189,7 +186,7 @@ def _fits(cluster: _Cluster, v: Visit) -> tuple[bool, bool]:
         if (
             cluster.terminal_since is not None
             and cluster.terminal_since < v.published
-            and v.stage in _AHEAD
+            and v.stage in AHEAD_STAGES
             and not dated
         ):
             return False, False
@@ -212,7 +209,7 @@ def _add(cluster: _Cluster, i: int, v: Visit) -> None:
     if v.published is not None:
         if cluster.last_published is None or v.published > cluster.last_published:
             cluster.last_published = v.published
-        if v.stage in _TERMINAL and (
+        if v.stage in ENDED_STAGES and (
             cluster.terminal_since is None or v.published < cluster.terminal_since
         ):
             cluster.terminal_since = v.published

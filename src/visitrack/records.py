@@ -39,6 +39,11 @@ STAGES: tuple[str, ...] = get_args(Stage)
 # cancellation override any plan. The order of the ``Stage`` literal is the order of a visit's
 # life, so the rank is its position.
 STAGE_RANK: dict[str, int] = {stage: rank for rank, stage in enumerate(STAGES, start=1)}
+# The two groups of stages the later layers ask about. A trip in an AHEAD stage is still to
+# come or under way (it belongs in a calendar; a later report of it after one that ENDED it is a
+# new trip). A trip in an ENDED stage is over: done or called off. "postponed" is in neither.
+AHEAD_STAGES: tuple[Stage, ...] = ("proposed", "invited", "in_preparation", "announced", "ongoing")
+ENDED_STAGES: tuple[Stage, ...] = ("completed", "cancelled")
 ROLES: tuple[str, ...] = get_args(Role)
 KINDS: tuple[str, ...] = get_args(Kind)
 
@@ -147,6 +152,16 @@ class When:
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> When | None:
         return cls(data["text"], _day(data.get("start")), _day(data.get("end"))) if data else None
+
+
+def window_text(when: When | None) -> str:
+    """A window as people read it: ``2024-05-01``, ``2024-05-01..2024-05-03``, or ``""`` with no
+    date. A side the text left open is ``?`` (``2024-05-01..?``)."""
+    if when is None or (when.start is None and when.end is None):
+        return ""
+    if when.start == when.end:
+        return str(when.start)
+    return f"{when.start or '?'}..{when.end or '?'}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from visitrack.cli.common import (
     report,
 )
 from visitrack.progress import Progress
-from visitrack.records import InputFailure, RawDocument, Visit
+from visitrack.records import InputFailure, RawDocument, Visit, window_text
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -109,18 +109,13 @@ def _print_table(visits: list[Visit], out: TextIO) -> None:
     for col in ("document", "visitor", "from", "to", "stage", "when", "occasion"):
         table.add_column(col)
     for v in visits:
-        when = ""
-        if v.when is not None:
-            when = (
-                f"{v.when.start}..{v.when.end}" if v.when.start != v.when.end else str(v.when.start)
-            )
         table.add_row(
             v.doc_id,
             v.visitor.name or f"({v.visitor.role})",
             v.visitor.country or "-",
             v.destination.country + (f" {v.destination.city}" if v.destination.city else ""),
             v.stage,
-            when,
+            window_text(v.when),
             v.occasion or "",
         )
     Console(file=out, width=160).print(table)

@@ -25,7 +25,7 @@ from visitrack.cli.common import (
     report,
 )
 from visitrack.progress import Progress
-from visitrack.records import InputFailure, RawDocument, Storyline
+from visitrack.records import InputFailure, RawDocument, Storyline, window_text
 from visitrack.store import open_store
 
 
@@ -184,13 +184,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _when(line: Storyline) -> str:
-    if line.when is None or line.when.start is None:
+    span = window_text(line.when)
+    if line.when is None or not span:
         return "no date given"
-    span = (
-        str(line.when.start)
-        if line.when.start == line.when.end
-        else (f"{line.when.start}..{line.when.end}")
-    )
     return f"when {span} ({line.when.text})"
 
 
@@ -202,15 +198,6 @@ def _table(lines: list[Storyline], out: TextIO) -> None:
     for col in ("id", "visitor", "from", "to", "stage", "when", "reports", "last reported"):
         table.add_column(col)
     for line in lines:
-        when = (
-            ""
-            if line.when is None or line.when.start is None
-            else (
-                str(line.when.start)
-                if line.when.start == line.when.end
-                else f"{line.when.start}..{line.when.end}"
-            )
-        )
         table.add_row(
             line.id,
             line.visitor.name or f"({line.visitor.role})",
@@ -218,7 +205,7 @@ def _table(lines: list[Storyline], out: TextIO) -> None:
             line.destination.country
             + (f" {line.destination.city}" if line.destination.city else ""),
             line.stage,
-            when,
+            window_text(line.when),
             str(len(line.doc_ids)),
             str(line.last_reported or ""),
         )

@@ -52,6 +52,7 @@ from sqlalchemy.sql import Select
 from visitrack import link as linking
 from visitrack.errors import VisitrackError
 from visitrack.records import (
+    ENDED_STAGES,
     STAGES,
     Destination,
     DocumentResult,
@@ -101,8 +102,6 @@ LOCK_KEY = 0x5649_5303
 # BEGIN IMMEDIATE, so a transaction that reads and then writes cannot fail half-way with
 # "database is locked" when another process wrote in between (SQLITE_BUSY_SNAPSHOT).
 _WRITE_OPTION = "visitrack_write"
-
-ENDED_STAGES: tuple[Stage, ...] = ("completed", "cancelled")
 
 IngestOutcome = Literal["added", "unchanged", "replaced", "failed"]
 
