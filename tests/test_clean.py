@@ -577,3 +577,16 @@ def test_json_ld_body_with_markup_is_read_as_paragraphs() -> None:
     empty = '<div id="root"><noscript>Enable JavaScript.</noscript></div>'
     doc = _clean(_ld_page(empty, "".join(f"<p>{p}</p>" for p in LD_PARAS)), is_html=True)
     assert _paragraphs(doc) == ["Envoy to visit Hanoi", *LD_PARAS]
+
+
+def test_markdown_export_with_a_figure_is_text_with_joined_paragraphs() -> None:
+    content = (
+        "---\ntitle: Minister travels\nsource_url: https://www.example.gov/x\n---\n\n"
+        "The minister of trade left on Monday for a\nthree-day visit to [Lima\nand Cusco](https://example.gov/peru).\n\n"
+        '<figure>\n<img src="a.jpg"\nalt="The minister lands">\n</figure>\n\n'
+        "-   **First item** of the\n    readout continues here.\n"
+    )
+    doc = clean(RawDocument("x", "x.txt", content, is_html=True))
+    assert "for a three-day visit to Lima and Cusco." in doc.text
+    assert "<img" not in doc.text and "a.jpg" not in doc.text
+    assert "First item of the readout continues here." in doc.text

@@ -761,6 +761,28 @@ def _merge_missing(candidate: list[str], recovered: set[str], extracted: str) ->
     return "\n".join(out)
 
 
+_MD_BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```)")
+
+
+def _join_markdown_paragraphs(lines: list[str]) -> list[str]:
+    """Markdown lines joined into their paragraphs: a line continues the one before unless a
+    blank line, a heading, a list item, a quote or a table row starts a new block (an
+    indented line under a list item continues the item)."""
+    out: list[str] = []
+    continuing = False
+    for line in lines:
+        if not line.strip():
+            out.append(line)
+            continuing = False
+            continue
+        if continuing and not _MD_BLOCK_START.match(line):
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+        continuing = not line.lstrip().startswith("#")
+    return out
+
+
 def _read_text(content: str, *, html_fragments: bool = False) -> _Extracted:
     fields, body_start = split_front_matter(content)
     body = content[body_start:]
@@ -768,10 +790,18 @@ def _read_text(content: str, *, html_fragments: bool = False) -> _Extracted:
     markdown = bool(fields) or "](" in body or bool(re.search(r"^#{1,6} ", body, re.M))
     if html_fragments or len(_HTML_BLOCK_TAG.findall(body, 0, 20000)) >= HTML_FRAGMENT_MIN_TAGS:
         lines = _strip_tags(body)
-        wrapped: bool | None = False
+        wrapped: bool | None = None if markdown else False
     else:
+        if markdown:
+            # figures and other inline HTML in a markdown export: markup, not text
+            body = _HTML_TAG.sub(" ", _HTML_DROP.sub(" ", body))
         lines = body.splitlines()
-        wrapped = None
+        # In markdown a single line break inside a paragraph is a space (converters such as
+        # pandoc wrap at 72 columns), and links run across it: paragraphs are joined before
+        # the lines are tidied. Elsewhere wrapping is detected from the lines.
+        if markdown:
+            lines = _join_markdown_paragraphs(lines)
+        wrapped = False if markdown else None
     title = fields.get("title") or fields.get("post_title") or None
     if title:
         title = " ".join(_unescape(title).split())
@@ -1040,8 +1070,11 @@ def _read(doc: RawDocument, content: str) -> _Extracted:
     head = content[:500]
     if _REUTERS_TAG.search(head):
         return _read_reuters(content)
-    if doc.is_html or _HTML_PAGE.match(head):
+    if _HTML_PAGE.match(head):
         return _read_html(content)
+    if doc.is_html and not split_front_matter(content)[0]:
+        return _read_html(content)
+    # a markdown export with front matter and a few HTML figures is text, not a page
     return _read_text(content)
 
 
