@@ -1,7 +1,7 @@
 """API benchmark: `/api/visits` latency and throughput, and the dashboard's first load.
 
 1. Bulk-loads ``--mentions`` synthetic mentions (default 300,000: about 100,000 storylines)
-   into a SQLite file the way scripts/bench_store.py does.
+   into a SQLite file (tests/synthetic_store.py, as scripts/bench_store.py does).
 2. Starts `visitrack serve`'s app under uvicorn in a separate process on a free loopback
    port (a separate process, so the load generator does not share the server's GIL).
 3. ``--clients`` concurrent asyncio+httpx clients (default 20) request /api/visits with a
@@ -26,8 +26,8 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "scripts"))
-import bench_store  # noqa: E402 - reuses its seeded synthetic rows and bulk loader
+sys.path.insert(0, str(REPO / "tests"))
+from synthetic_store import bulk_load  # noqa: E402 - the seeded synthetic rows and bulk loader
 
 TARGET_P95_MS = 100.0
 CHROMIUM = Path("/usr/bin/chromium")
@@ -133,7 +133,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "bench_api.db")
-        secs = bench_store.bulk_load(db, args.mentions)
+        secs = bulk_load(db, args.mentions)
         with open_store(db) as store:
             counts = store.counts()
         print(

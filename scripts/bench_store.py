@@ -7,80 +7,34 @@
    storylines, bulk-loaded into each backend, then ``Store.storylines`` with each filter of
    ``visitrack visits`` run ``QUERY_REPEATS`` times: p50 and p95 in ms (target p95 < 50 ms).
 
-Synthetic rows are made by a seeded generator (real country codes, names, stages, windows), so
-runs are repeatable.
+Synthetic rows are made by a seeded generator (tests/synthetic_store.py: real country codes,
+names, stages, windows), so runs are repeatable.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-
-from sqlalchemy import insert, text
 
 from visitrack.ingest import read_inputs
 from visitrack.pipeline import DocumentResult, run
-from visitrack.records import STAGES, InputFailure
+from visitrack.records import InputFailure
 from visitrack.store import open_store
-from visitrack.store.models import Document, Mention, VisitorName
-from visitrack.store.models import Storyline as StorylineRow
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(REPO / "tests"))
 import pgserver  # noqa: E402 - the test helper that starts a loopback PostgreSQL
+from synthetic_store import bulk_load  # noqa: E402 - the seeded synthetic rows
 
 # Each filter query runs this many times; p95 over 200 samples is stable to a millisecond here.
 QUERY_REPEATS = 200
-# Mentions per synthetic storyline, on average: reports of one visit across outlets.
-MENTIONS_PER_STORYLINE = 3
-BULK_CHUNK = 20_000
-COUNTRIES = [
-    "USA",
-    "RUS",
-    "CHN",
-    "IND",
-    "FRA",
-    "DEU",
-    "GBR",
-    "JPN",
-    "BRA",
-    "TUR",
-    "IRN",
-    "ISR",
-    "UKR",
-    "PRK",
-    "KOR",
-    "SAU",
-    "ARE",
-    "EGY",
-    "ZAF",
-    "NGA",
-    "KEN",
-    "MEX",
-    "CAN",
-    "AUS",
-    "IDN",
-    "VNM",
-    "PAK",
-    "ITA",
-    "ESP",
-    "POL",
-    "HUN",
-    "SRB",
-    "KAZ",
-    "UZB",
-    "BLR",
-    "ARM",
-]
 
 
 def extracted() -> list[DocumentResult]:
@@ -98,121 +52,6 @@ def ingest_rate(url: str, results: list[DocumentResult]) -> float:
         for r in results:
             store.ingest(r)
         return len(results) / (time.perf_counter() - t0)
-
-
-def synthetic_rows(
-    n_mentions: int, seed: int = 7
-) -> Iterator[tuple[list[dict[str, object]], list[dict[str, object]]]]:
-    """(storyline rows, mention rows) in chunks."""
-    rng = random.Random(seed)
-    people = [f"Person {i:05d}" for i in range(5_000)]
-    base = date(2000, 1, 1)
-    made = 0
-    sid = 0
-    while made < n_mentions:
-        lines: list[dict[str, object]] = []
-        mentions: list[dict[str, object]] = []
-        while made < n_mentions and len(mentions) < BULK_CHUNK:
-            sid += 1
-            visitor, dest = rng.sample(COUNTRIES, 2)
-            name = rng.choice(people)
-            stage = rng.choice(STAGES)
-            start = base + timedelta(days=rng.randrange(9_500))
-            end = start + timedelta(days=rng.choice((0, 1, 2, 6, 30, 90)))
-            key = f"{name.lower()}->{dest}"
-            ident = f"{sid:012x}"
-            k = rng.randint(1, 2 * MENTIONS_PER_STORYLINE - 1)
-            docs = [f"doc{sid}-{j}" for j in range(k)]
-            lines.append(
-                {
-                    "id": ident,
-                    "storyline_key": key,
-                    "visitor_name": name,
-                    "visitor_search": name.lower(),
-                    "visitor_role": "head_of_state",
-                    "visitor_country": visitor,
-                    "host_name": None,
-                    "host_role": None,
-                    "host_country": None,
-                    "destination_country": dest,
-                    "destination_city": None,
-                    "kind": "visit",
-                    "occasion": None,
-                    "stage": stage,
-                    "when_text": "synthetic",
-                    "when_start": start,
-                    "when_end": end,
-                    "span_start": start,
-                    "span_end": end,
-                    "history": json.dumps(
-                        [{"stage": stage, "first_reported": str(start), "doc_ids": docs}]
-                    ),
-                    "doc_ids": json.dumps(docs),
-                    "mention_count": k,
-                    "first_reported": start,
-                    "last_reported": start,
-                }
-            )
-            for j in range(k):
-                mentions.append(
-                    {
-                        "doc_id": None,
-                        "ordinal": j,
-                        "storyline_key": key,
-                        "storyline_id": ident,
-                        "visitor_name": name,
-                        "visitor_role": "head_of_state",
-                        "visitor_country": visitor,
-                        "destination_country": dest,
-                        "kind": "visit",
-                        "stage": stage,
-                        "when_text": "synthetic",
-                        "when_start": start,
-                        "when_end": end,
-                        "confidence": 0.8,
-                        "published": start,
-                        "evidence": "[]",
-                    }
-                )
-            made += k
-        yield lines, mentions
-
-
-def bulk_load(url: str, n_mentions: int) -> float:
-    with open_store(url) as store:
-        engine = store._engine  # the benchmark loads rows below the library on purpose
-        t0 = time.perf_counter()
-        names: set[str] = set()
-        for lines, mentions in synthetic_rows(n_mentions):
-            with engine.begin() as conn:
-                conn.execute(insert(StorylineRow), lines)
-                conn.execute(insert(Mention), _with_docs(conn, mentions))
-                fresh = {str(row["visitor_search"]) for row in lines} - names
-                if fresh:
-                    conn.execute(insert(VisitorName), [{"name_search": n} for n in fresh])
-                names |= fresh
-        with engine.begin() as conn:
-            # planner statistics, as autovacuum would gather them after a load this size
-            conn.execute(text("ANALYZE"))
-        return time.perf_counter() - t0
-
-
-def _with_docs(conn: object, mentions: list[dict[str, object]]) -> list[dict[str, object]]:
-    # mentions need a document row; one synthetic document holds each storyline's reports
-    docs = {}
-    for m in mentions:
-        doc_id = f"syn-{m['storyline_id']}"
-        m["doc_id"] = doc_id
-        docs[doc_id] = {
-            "doc_id": doc_id,
-            "content_hash": doc_id,
-            "source": "synthetic",
-            "published": m["published"],
-            "cleaned_text": "",
-            "ingested_at": datetime.now(UTC),
-        }
-    conn.execute(insert(Document), list(docs.values()))  # type: ignore[attr-defined]
-    return mentions
 
 
 def latencies(url: str) -> dict[str, tuple[float, float, int]]:

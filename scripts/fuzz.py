@@ -9,7 +9,7 @@ Usage: python scripts/fuzz.py [--target readers|cleaner|timex|extractor|all]
 extractor parses with spaCy and runs ~20x slower than the others, so a balanced run gives it
 fewer), e.g. ``--runs 40000 --runs timex=150000 --runs extractor=6000``.
 
-The targets are the functions of ``scripts/fuzz_targets.py`` (bytes in; an exception, a broken
+The targets are the functions of ``tests/fuzz_targets.py`` (bytes in; an exception, a broken
 invariant or a record that fails the visit-record schema is a crash). Each target runs in its
 own process, because ``atheris.Fuzz`` ends the process, with visitrack's own modules
 instrumented for coverage and libFuzzer's flags: ``-runs`` (``--runs``, per target),
@@ -70,7 +70,7 @@ _STATUS = re.compile(r"^#(\d+)\s", re.M)
 def _worker(target: str, libfuzzer_args: list[str]) -> None:
     import atheris
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     # Only visitrack is instrumented: coverage of spaCy or lxml would swamp the signal and
     # slow every run.
     with atheris.instrument_imports(include=["visitrack"]):
@@ -436,7 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--regressions", type=Path, default=REGRESSIONS, help="where crashing inputs are saved"
     )
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from fuzz_targets import HANG_LIMIT_S
 
     targets = ALL_TARGETS if args.target == "all" else (args.target,)

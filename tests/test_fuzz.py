@@ -2,10 +2,11 @@
 
 Inputs are random and mutated text, HTML, JSONL and WARC bytes, realistic time phrases, and
 news-like documents from a small grammar of leaders, titles, places, trip verbs, times and
-negations (so the extractor fires). The invariants live in scripts/fuzz_targets.py, shared with
-the atheris fuzzer: no exception escapes, no "internal error" failure, every record passes
-visitrack.schema.validate_record and quotes its own text, offsets point at their text, and no
-document takes HANG_LIMIT_S or longer.
+negations (so the extractor fires). The invariants live in tests/fuzz_targets.py, shared with
+the atheris fuzzer (scripts/fuzz.py): no exception escapes, no "internal error" failure, every
+record passes visitrack.schema.validate_record and quotes its own text, and offsets point at
+their text. Speed is not asserted (a loaded machine is slow, not broken; the fuzzer enforces
+HANG_LIMIT_S per document); a true hang is stopped at HANG_GUARD_S and fails.
 
 Profiles: ``ci`` (the default; derandomized, sized for about a minute on the 2-core machine)
 and ``fuzz`` (``HYPOTHESIS_PROFILE=fuzz``; many more examples, a fresh random seed each run).
@@ -16,32 +17,25 @@ from __future__ import annotations
 
 import calendar
 import gzip
-import importlib
 import json
 import os
-import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import fuzz_targets as ft
 from visitrack import timex
 from visitrack.ingest import document_from_text, looks_like_html
 from visitrack.limits import time_limit
 from visitrack.records import RawDocument
 
-# scripts/ is no package; the targets are imported from there so that there is one definition.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-ft = importlib.import_module("fuzz_targets")
-
-HANG_LIMIT_S: float = ft.HANG_LIMIT_S
+HANG_GUARD_S: float = ft.HANG_GUARD_S
 
 # --- profiles ------------------------------------------------------------------------------------
 
@@ -73,16 +67,11 @@ FIRED: Counter[str] = Counter()
 
 @contextmanager
 def one_document(part: str) -> Iterator[None]:
-    """Count one input for ``part`` and fail it if it takes HANG_LIMIT_S or longer."""
+    """Count one input for ``part``; a true hang (an endless loop) is ended at HANG_GUARD_S
+    instead of blocking the whole run, and fails it."""
     COUNTS[part] += 1
-
-    # The alarm ends a true hang (an endless loop) instead of blocking the whole run; the clock
-    # fails anything that merely takes longer than the limit.
-    began = time.perf_counter()
-    with time_limit(HANG_LIMIT_S * 2):
+    with time_limit(HANG_GUARD_S):
         yield
-    elapsed = time.perf_counter() - began
-    assert elapsed < HANG_LIMIT_S, f"{part}: one document took {elapsed:.1f} s"
 
 
 @pytest.fixture(scope="module", autouse=True)

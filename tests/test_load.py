@@ -1,18 +1,15 @@
 """A short load run against `visitrack serve`: concurrent reads and writes, no 5xx.
 
-The same run as ``scripts/bench_load.py`` (whose functions these are), shorter and with fewer
+The same run as ``scripts/bench_load.py`` (tests/load_harness.py), shorter and with fewer
 clients: two server processes over one SQLite file, a token, writes extracted by the server
 while other clients read. Latency is the bench's business; this asserts only outcomes.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import bench_load  # the load run's one definition lives with the bench
-
+import load_harness as bench_load  # the load run's one definition, shared with the bench
 from visitrack.store import open_store
 
 CLIENTS = 8

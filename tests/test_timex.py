@@ -6,7 +6,6 @@ Every sentence here is written for the test; none is taken from an article.
 from __future__ import annotations
 
 import itertools
-import time
 from datetime import date
 
 import pytest
@@ -360,20 +359,19 @@ def test_duration_days(text: str, days: int | None) -> None:
     assert duration_days(text) == days
 
 
-def test_speed_one_megabyte() -> None:
+def test_one_megabyte() -> None:
+    """A megabyte of time-dense prose is read whole. How fast is `make bench`'s business."""
     paragraph = (
         "The foreign minister will visit the capital on May 9, officials said on Friday. "
         "He last travelled there in March 2023 for a three-day trip, and hopes to return "
         "next spring or in early September. Ministers may meet again later this year, while "
         "2000 delegates and the 80th anniversary of World War II drew crowds of the G8. "
     )
-    text = paragraph * (1_000_000 // len(paragraph) + 1)
-    began = time.perf_counter()
-    mentions = find_times(text, D("2025-03-03"), None)
-    elapsed = time.perf_counter() - began
+    copies = 1_000_000 // len(paragraph) + 1
+    mentions = find_times(paragraph * copies, D("2025-03-03"), None)
+    # Every copy yields the same mentions as one paragraph alone.
+    assert len(mentions) == copies * len(find_times(paragraph, D("2025-03-03"), None))
     assert len(mentions) > 10_000
-    # Generous bound so a slow CI machine passes; locally this takes a fraction of it.
-    assert elapsed < 2.0
 
 
 # Found by fuzzing: a publication date at the edge of the calendar (a JSONL row may carry any
