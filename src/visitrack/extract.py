@@ -330,8 +330,11 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
-def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor]:
-    """Actors a token stands for, with coordinated ones ('Fico, Vucic and Lula')."""
+def _expand(
+    tok: Token, actors: dict[int, Actor], disc: Discourse, *, share_country: bool = True
+) -> list[Actor]:
+    """Actors a token stands for, with coordinated ones ('Fico, Vucic and Lula'); with
+    ``share_country`` an unplaced partner takes the placed partners' country."""
     out: list[Actor] = []
     seen: set[str] = set()
 
@@ -375,7 +378,7 @@ def _expand(tok: Token, actors: dict[int, Actor], disc: Discourse) -> list[Actor
     one(tok)
     # "Funaro and Gros visited": a partner nobody placed shares the placed partners' country
     countries = {a.country for a in out if a.country}
-    if len(countries) == 1 and any(a.country is None and a.name for a in out):
+    if share_country and len(countries) == 1 and any(a.country is None and a.name for a in out):
         only = next(iter(countries))
         out = [replace(a, country=only) if a.country is None and a.name else a for a in out]
     return out
@@ -573,16 +576,17 @@ def _visitors(
         return [], host, False
     if kind == "meet":
         # everyone at a meeting abroad is a visitor there; the host's compatriots drop out later
+        # (people who meet are as often of two states as of one: no country is shared)
         people: list[Actor] = []
         subj = _subject(trigger)
         if subj is not None:
-            people += _expand(subj, actors, disc)
+            people += _expand(subj, actors, disc, share_country=False)
         for c in trigger.children:
             if c.dep_ == "dobj":
-                people += _expand(c, actors, disc)
+                people += _expand(c, actors, disc, share_country=False)
             if c.dep_ == "prep" and c.lower_ == "with":
                 for p in c.children:
-                    people += _expand(p, actors, disc)
+                    people += _expand(p, actors, disc, share_country=False)
         return people, None, bool(people)
     if kind == "meet_home":
         # the guests a leader met at home ('LONDON - Blair has met Berlusconi and Schroeder')
