@@ -589,10 +589,7 @@ def test_a_thing_that_goes_somewhere_is_no_trip() -> None:
 
 
 def test_people_who_meet_keep_their_own_countries() -> None:
-    text = (
-        "Peru's Foreign Minister Elmer Schialer and the Bank of Mexico head Ana Ruiz met in "
-        "Mexico City on Tuesday."
-    )
+    text = "Peru's Foreign Minister Elmer Schialer and Ana Ruiz met in Mexico City on Tuesday."
     visits = extract_visits(text, published=D)
     assert ("Elmer Schialer", "PER", "MEX") in _pairs(visits)
-    assert not [v for v in visits if v.visitor.name == "Ana Ruiz"]
+    assert not [v for v in visits if v.visitor.name == "Ana Ruiz"]  # not made a Peruvian
