@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install system-deps demo test lint typecheck eval bench fuzz clean
+.PHONY: install system-deps demo test test-quick lint typecheck eval bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found on PATH"; exit 2; }
@@ -22,8 +22,14 @@ demo: install
 system-deps:
 	bash scripts/system-deps.sh
 
+# Everything, the slow tests included (about 20 minutes on 2 cores).
 test: install system-deps
 	$(BIN)/python -m pytest -q
+
+# All but the tests marked slow (fuzzing, load runs, killed ingests, the browser): under five
+# minutes on 2 cores. PostgreSQL tests run when PostgreSQL is installed (`make system-deps`).
+test-quick: install
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: install
 	$(BIN)/ruff check src tests scripts

@@ -27,6 +27,9 @@ from api_corpus import (
     serve_in_thread,
 )
 
+# A browser and a server: `make test` runs it, `make test-quick` not.
+pytestmark = pytest.mark.slow
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -35,6 +35,9 @@ from visitrack.ingest import document_from_text, looks_like_html
 from visitrack.limits import time_limit
 from visitrack.records import RawDocument
 
+# Minutes of generated input (the ci profile): `make test` runs it, `make test-quick` not.
+pytestmark = pytest.mark.slow
+
 HANG_GUARD_S: float = ft.HANG_GUARD_S
 
 # --- profiles ------------------------------------------------------------------------------------

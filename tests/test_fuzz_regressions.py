@@ -40,6 +40,7 @@ def test_saved_input_no_longer_fails(path: Path) -> None:
         target(path.read_bytes())
 
 
+@pytest.mark.slow  # every fuzz target under atheris, each in its own process
 def test_fuzz_script_smoke(tmp_path: Path) -> None:
     proc = subprocess.run(
         [

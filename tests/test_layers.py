@@ -7,6 +7,7 @@ even where Python would happen to resolve it (a name looked up late, a lazy impo
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -180,3 +181,16 @@ def test_the_extract_command_does_not_load_the_store() -> None:
     loaded = _loaded_after("import visitrack.cli, visitrack.cli.extract")
     assert "visitrack.store" not in loaded
     assert "sqlalchemy" not in loaded
+
+
+def test_tests_do_not_import_from_scripts() -> None:
+    """Harness code the tests share with the benches lives in tests/ (or the package), and the
+    scripts import it from there, not the other way round."""
+    tests = Path(__file__).resolve().parent
+    pattern = re.compile(r"sys\.path\.(?:insert|append)\([^\n]*scripts", re.IGNORECASE)
+    offenders = [
+        str(p.relative_to(tests))
+        for p in sorted(tests.rglob("*.py"))
+        if pattern.search(p.read_text())
+    ]
+    assert offenders == []

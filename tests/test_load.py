@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import load_harness as bench_load  # the load run's one definition, shared with the bench
 from visitrack.store import open_store
+
+# A server and its clients for a while: `make test` runs it, `make test-quick` not.
+pytestmark = pytest.mark.slow
 
 CLIENTS = 8
 SECONDS = 10.0

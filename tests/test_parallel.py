@@ -78,6 +78,7 @@ class _KillsWorker:
         return (os._exit, (1,))
 
 
+@pytest.mark.slow  # worker processes started, one killed
 def test_worker_crash_fails_only_its_chunk(sequential: list[DocumentResult]) -> None:
     docs: list[Any] = corpus(6)
     docs.insert(3, _KillsWorker())  # the second chunk (killer, doc-003, doc-004) dies
@@ -90,6 +91,7 @@ def test_worker_crash_fails_only_its_chunk(sequential: list[DocumentResult]) -> 
     assert summary(ok) == summary([sequential[i] for i in (0, 1, 2, 5)])
 
 
+@pytest.mark.slow  # a local Dask cluster
 @pytest.mark.filterwarnings("ignore")  # distributed warns about ports and event loops
 def test_dask_local_cluster_matches_sequential(sequential: list[DocumentResult]) -> None:
     distributed = pytest.importorskip("distributed")

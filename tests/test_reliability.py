@@ -83,6 +83,7 @@ def test_check_passes_a_sound_store_and_names_broken_links(tmp_path: Path) -> No
     assert "has no mentions" in proc.stderr
 
 
+@pytest.mark.slow  # ten killed ingests and their reruns: minutes
 def test_sigkill_mid_ingest_then_rerun_equals_clean_run(
     corpus: list[str], clean_run: dict[str, object], tmp_path: Path
 ) -> None:
@@ -134,6 +135,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.mark.slow  # two concurrent ingest processes
 def test_two_ingests_on_overlapping_inputs_lose_and_duplicate_nothing(
     corpus: list[str], clean_run: dict[str, object], db_url: str
 ) -> None:

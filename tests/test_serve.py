@@ -9,8 +9,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from api_corpus import build_db
+
+# Server processes started and stopped: `make test` runs it, `make test-quick` not.
+pytestmark = pytest.mark.slow
 
 EXE = str(Path(sys.executable).parent / "visitrack")
 # Two processes import the app and open the store; a cold start on the CI box takes seconds.
