@@ -3,6 +3,7 @@
 Usage:
     python scripts/reuters_audit.py run  [--corpus DIR] [--out PRED.jsonl] [--workers N]
     python scripts/reuters_audit.py draw [--pred PRED.jsonl] [--verdicts FILE] [-n 100] [--seed S]
+                                         [--part records|records_v2]
     python scripts/reuters_audit.py show DOC_ID...     # print a story for reading (never commit it)
     python scripts/reuters_audit.py score [--pred PRED.jsonl] [--verdicts FILE] [--json]
 
@@ -14,6 +15,13 @@ verdicts against the current predictions and prints precision, stage and time ac
 misses of the no-record sample and the error classes; records the extractor produces now in
 sampled stories that nobody has judged are listed as unjudged, judged records it no longer
 produces as gone.
+
+The verdict file holds two record samples: ``records`` (seed 1987, drawn from the first
+extractor's output, with its no-record sample ``no_record``) and ``records_v2`` (a fresh sample
+of the current output, ``draw --part records_v2 --seed 2026``; records only, verdicts of keys
+already judged with the same stage and time are reused). ``new_records`` holds verdicts on
+records a later extractor added to the first sample's stories (judged after the fact, not part
+of either random sample); a ``miss`` story counts as fixed when one of them is correct.
 
 A record is keyed by doc id + visitor name + visitor country + destination country. The verdict
 file holds ids, keys, verdicts, error classes and short notes in the auditor's own words only:
@@ -215,7 +223,9 @@ def load_verdicts(path: Path) -> dict[str, Any]:
 
 
 #: The verdict file's lists, written one row a line so that diffs stay readable.
-PARTS = ("records", "no_record", "unsampled")
+PARTS = ("records", "new_records", "records_v2", "no_record", "unsampled")
+#: The lists of judged record rows (same row format).
+RECORD_PARTS = ("records", "new_records", "records_v2")
 
 
 def save_verdicts(path: Path, data: dict[str, Any]) -> None:
@@ -234,8 +244,40 @@ def save_verdicts(path: Path, data: dict[str, Any]) -> None:
     path.write_text("\n".join(x for x in lines if x) + "\n", encoding="utf-8")
 
 
+def draw_fresh(preds: dict[Key, dict[str, Any]], data: dict[str, Any], n: int, seed: int) -> int:
+    """Draw a second record sample into ``records_v2``, reusing verdicts on unchanged keys."""
+    keys = sorted(preds)
+    sample = random.Random(seed).sample(keys, min(n, len(keys)))
+    judged = {
+        row_key(r): r
+        for part in ("records", "new_records")
+        for r in data.get(part, [])
+        if r.get("verdict") in RECORD_VERDICTS
+    }
+    rows = data.setdefault("records_v2", [])
+    have = {row_key(r) for r in rows}
+    added = 0
+    for k in sample:
+        if k in have:
+            continue
+        row = record_row(preds[k])
+        old = judged.get(k)
+        if old and (old["pred_stage"], old["pred_when"]) == (row["pred_stage"], row["pred_when"]):
+            row = dict(old)
+        rows.append(row)
+        added += 1
+    data.setdefault("seed_v2", seed)
+    return added
+
+
 def cmd_draw(args: argparse.Namespace) -> int:
     preds = load_predictions(args.pred)
+    if args.part == "records_v2":
+        data = load_verdicts(args.verdicts)
+        added = draw_fresh(preds, data, args.n, args.seed)
+        save_verdicts(args.verdicts, data)
+        print(f"added {added} records to records_v2 of {args.verdicts}", file=sys.stderr)
+        return 0
     rng = random.Random(args.seed)
     keys = sorted(preds)
     sample = rng.sample(keys, min(args.n, len(keys)))
@@ -324,12 +366,13 @@ def _pct(num: int, den: int) -> str:
 LENIENT_PREFIXES = ("visitor country:", "name:")
 
 
-def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
-    rows = data.get("records", [])
-    stories = data.get("no_record", [])
-    judged_keys = {row_key(r) for r in rows}
-    baseline = {(k[0], k[1], k[2], k[3]) for k in data.get("unsampled", [])}
-    sampled_docs = {r["doc_id"] for r in rows} | {s["doc_id"] for s in stories}
+def _count(rs: list[dict[str, Any]]) -> dict[str, int]:
+    c: Counter[str] = Counter(x for r in rs for x in r.get("classes", []))
+    return dict(c.most_common())
+
+
+def record_stats(preds: dict[Key, dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Precision, stage and time accuracy of one list of judged record rows."""
     present: list[dict[str, Any]] = []
     gone: list[dict[str, Any]] = []
     unjudged_rows: list[dict[str, Any]] = []
@@ -340,10 +383,6 @@ def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, A
             present.append(r)
         else:
             gone.append(r)
-    # Records in sampled stories that were neither drawn nor there at draw time: a changed
-    # extractor produced them, and nobody has judged them yet.
-    new = [k for k in sorted(preds) if k[0] in sampled_docs and k not in judged_keys | baseline]
-
     correct = [r for r in present if r["verdict"] == "correct"]
     lenient = [
         r
@@ -369,16 +408,6 @@ def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, A
             else:
                 time_judged += 1
                 time_ok += bool(r["time_ok"])
-
-    s_judged = [s for s in stories if s.get("verdict") in STORY_VERDICTS]
-    misses = [s for s in s_judged if s["verdict"] == "miss"]
-    docs_now = {k[0] for k in preds}
-    now_with_record = [[s["doc_id"], s.get("verdict")] for s in stories if s["doc_id"] in docs_now]
-
-    def count(rs: list[dict[str, Any]]) -> dict[str, int]:
-        c: Counter[str] = Counter(x for r in rs for x in r.get("classes", []))
-        return dict(c.most_common())
-
     return {
         "records_sampled": len(rows),
         "records_judged_present": len(present),
@@ -391,16 +420,82 @@ def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, A
         "time_changed_since_judged": [list(k) for k in time_changed],
         "gone": [[*row_key(r), r["verdict"]] for r in gone],
         "unjudged_rows": [list(row_key(r)) for r in unjudged_rows],
-        "unjudged_new": [list(k) for k in new],
-        "stories_sampled": len(stories),
-        "stories_judged": len(s_judged),
-        "stories_missed": len(misses),
-        "missed_doc_ids": [s["doc_id"] for s in misses],
-        "stories_now_with_record": now_with_record,
-        "classes_wrong_records": count([r for r in present if r["verdict"] == "wrong"]),
-        "classes_correct_records": count(correct),
-        "classes_misses": count(misses),
+        "classes_wrong_records": _count([r for r in present if r["verdict"] == "wrong"]),
+        "classes_correct_records": _count(correct),
     }
+
+
+def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
+    rows = data.get("records", [])
+    new_rows = data.get("new_records", [])
+    stories = data.get("no_record", [])
+    judged_keys = {row_key(r) for r in rows} | {row_key(r) for r in new_rows}
+    baseline = {(k[0], k[1], k[2], k[3]) for k in data.get("unsampled", [])}
+    sampled_docs = {r["doc_id"] for r in rows} | {s["doc_id"] for s in stories}
+    # Records in sampled stories that were neither drawn nor there at draw time: a changed
+    # extractor produced them, and nobody has judged them yet (judged ones go to new_records).
+    new = [k for k in sorted(preds) if k[0] in sampled_docs and k not in judged_keys | baseline]
+
+    s_judged = [s for s in stories if s.get("verdict") in STORY_VERDICTS]
+    misses = [s for s in s_judged if s["verdict"] == "miss"]
+    docs_now = {k[0] for k in preds}
+    now_with_record = [[s["doc_id"], s.get("verdict")] for s in stories if s["doc_id"] in docs_now]
+    fixed_docs = {
+        r["doc_id"] for r in new_rows if r.get("verdict") == "correct" and row_key(r) in preds
+    }
+    still = [s for s in misses if s["doc_id"] not in fixed_docs]
+
+    res = record_stats(preds, rows)
+    res.update(
+        {
+            "unjudged_new": [list(k) for k in new],
+            "stories_sampled": len(stories),
+            "stories_judged": len(s_judged),
+            "stories_missed": len(misses),
+            "missed_doc_ids": [s["doc_id"] for s in misses],
+            "stories_still_missed": len(still),
+            "still_missed_doc_ids": [s["doc_id"] for s in still],
+            "misses_fixed": sorted(s["doc_id"] for s in misses if s["doc_id"] in fixed_docs),
+            "stories_now_with_record": now_with_record,
+            "classes_misses": _count(misses),
+            "classes_misses_still": _count(still),
+            "new_records": record_stats(preds, new_rows),
+            "fresh": record_stats(preds, data.get("records_v2", [])),
+            "seed_v2": data.get("seed_v2"),
+        }
+    )
+    return res
+
+
+def _print_sample(res: dict[str, Any], indent: str = "  ") -> None:
+    n = res["records_judged_present"]
+    print(f"{indent}precision (judged records still produced): {_pct(res['records_correct'], n)}")
+    print(
+        f"{indent}right trip, counting wrong visitor country/name as right: "
+        f"{_pct(res['records_right_trip'], n)}"
+    )
+    print(f"{indent}stage right (correct records): {_pct(*res['stage'])}")
+    print(f"{indent}time right (correct records):  {_pct(*res['time'])}")
+    if res["stage_changed_since_judged"] or res["time_changed_since_judged"]:
+        print(f"{indent}stage/time changed since judged (not counted above; re-judge these):")
+        for k in res["stage_changed_since_judged"]:
+            print(f"{indent}  stage  {' | '.join(k)}")
+        for k in res["time_changed_since_judged"]:
+            print(f"{indent}  time   {' | '.join(k)}")
+    print(f"{indent}judged, no longer produced: {len(res['gone'])}")
+    for g in res["gone"]:
+        tag = "FIXED (was wrong)" if g[4] == "wrong" else "LOST (was correct)"
+        print(f"{indent}  {tag}: {' | '.join(g[:4])}")
+    print(f"{indent}rows without a verdict (unjudged): {len(res['unjudged_rows'])}")
+    for k in res["unjudged_rows"]:
+        print(f"{indent}  UNJUDGED: {' | '.join(k)}")
+
+
+def _print_classes(title: str, classes: dict[str, int]) -> None:
+    print()
+    print(f"error classes, {title}:")
+    for c, k in classes.items():
+        print(f"  {k:3d}  {c}")
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -410,50 +505,43 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(res, indent=2, ensure_ascii=False))
         return 0
+    fresh = res["fresh"]
     print(f"predictions: {args.pred} ({len(preds)} record keys)")
     print(f"verdicts:    {args.verdicts}")
     print()
-    print(f"record sample: {res['records_sampled']} rows")
-    n = res["records_judged_present"]
-    print(f"  precision (judged records still produced): {_pct(res['records_correct'], n)}")
     print(
-        "  right trip, counting wrong visitor country/name as right: "
-        f"{_pct(res['records_right_trip'], n)}"
+        f"FRESH record sample (records_v2, seed {res['seed_v2']}): {fresh['records_sampled']} rows"
     )
-    print(f"  stage right (correct records): {_pct(*res['stage'])}")
-    print(f"  time right (correct records):  {_pct(*res['time'])}")
-    if res["stage_changed_since_judged"] or res["time_changed_since_judged"]:
-        print("  stage/time changed since judged (not counted above; re-judge these):")
-        for k in res["stage_changed_since_judged"]:
-            print(f"    stage  {' | '.join(k)}")
-        for k in res["time_changed_since_judged"]:
-            print(f"    time   {' | '.join(k)}")
-    print(f"  judged, no longer produced: {len(res['gone'])}")
-    for g in res["gone"]:
-        tag = "FIXED (was wrong)" if g[4] == "wrong" else "LOST (was correct)"
-        print(f"    {tag}: {' | '.join(g[:4])}")
-    print(f"  sampled rows without a verdict (unjudged): {len(res['unjudged_rows'])}")
-    for k in res["unjudged_rows"]:
-        print(f"    UNJUDGED: {' | '.join(k)}")
+    _print_sample(fresh)
+    print()
+    print(f"first record sample (records, seed {data.get('seed')}): {res['records_sampled']} rows")
+    _print_sample(res)
     print(f"  new records in sampled stories since the draw (unjudged): {len(res['unjudged_new'])}")
     for k in res["unjudged_new"]:
         print(f"    NEW: {' | '.join(k)}")
+    nr = res["new_records"]
+    if nr["records_sampled"]:
+        print()
+        print(f"judged new records in the first sample's stories: {nr['records_sampled']} rows")
+        _print_sample(nr)
     print()
     print(f"no-record sample: {res['stories_sampled']} stories, {res['stories_judged']} judged")
-    print(f"  stories with a real visit missed: {res['stories_missed']}")
+    print(f"  stories with a real visit missed (as judged): {res['stories_missed']}")
+    print(f"  misses fixed (a correct record now): {len(res['misses_fixed'])}")
+    for d in res["misses_fixed"]:
+        print(f"    FIXED: {d}")
+    print(f"  misses still present: {res['stories_still_missed']}")
     if res["stories_now_with_record"]:
         print("  sampled stories that now give a record (check them):")
         for d, v in res["stories_now_with_record"]:
             print(f"    {d} (judged {v})")
-    for title, key in (
-        ("wrong records (false positives)", "classes_wrong_records"),
-        ("field errors on correct records", "classes_correct_records"),
-        ("misses in the no-record sample", "classes_misses"),
-    ):
-        print()
-        print(f"error classes, {title}:")
-        for c, k in res[key].items():
-            print(f"  {k:3d}  {c}")
+    _print_classes("FRESH sample, wrong records (false positives)", fresh["classes_wrong_records"])
+    _print_classes(
+        "FRESH sample, field errors on correct records", fresh["classes_correct_records"]
+    )
+    _print_classes("first sample, wrong records (false positives)", res["classes_wrong_records"])
+    _print_classes("first sample, field errors on correct records", res["classes_correct_records"])
+    _print_classes("misses still present in the no-record sample", res["classes_misses_still"])
     return 0
 
 
@@ -476,6 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--verdicts", type=Path, default=DEFAULT_VERDICTS)
     p.add_argument("-n", type=int, default=100)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.add_argument("--part", choices=("records", "records_v2"), default="records")
     p.set_defaults(func=cmd_draw)
 
     p = sub.add_parser("show", help="print stories and their records, for reading")

@@ -43,9 +43,10 @@ def data() -> dict[str, Any]:
     return loaded
 
 
-def test_record_rows(data: dict[str, Any]) -> None:
+@pytest.mark.parametrize("part", ["records", "new_records", "records_v2"])
+def test_record_rows(data: dict[str, Any], part: str) -> None:
     audit = _script()
-    rows = data["records"]
+    rows = data[part]
     assert rows
     keys = set()
     for r in rows:
@@ -92,8 +93,18 @@ def test_story_rows(data: dict[str, Any]) -> None:
 
 
 def test_top_level_and_unsampled(data: dict[str, Any]) -> None:
-    assert set(data) <= {"seed", "about", "records", "no_record", "unsampled"}
+    assert set(data) <= {
+        "seed",
+        "seed_v2",
+        "about",
+        "records",
+        "new_records",
+        "records_v2",
+        "no_record",
+        "unsampled",
+    }
     assert isinstance(data["seed"], int)
+    assert isinstance(data["seed_v2"], int)
     for k in data.get("unsampled", []):
         assert isinstance(k, list) and len(k) == 4 and all(isinstance(x, str) for x in k), k
         assert k[0].startswith("reut-")
@@ -101,7 +112,8 @@ def test_top_level_and_unsampled(data: dict[str, Any]) -> None:
 
 def test_no_row_is_long(data: dict[str, Any]) -> None:
     """A row is ids and a short note: nothing long enough to carry copied article text."""
-    for r in data["records"] + data["no_record"]:
+    rows = data["records"] + data["new_records"] + data["records_v2"] + data["no_record"]
+    for r in rows:
         assert len(json.dumps(r, ensure_ascii=False)) <= 600
 
 
@@ -130,3 +142,66 @@ def test_score_on_a_toy_sample() -> None:
     )
     assert res["unjudged_new"] == []
     assert res["precision"] == 1.0
+
+
+def test_fresh_sample_is_complete(data: dict[str, Any]) -> None:
+    """The fresh sample has 100 distinct keys, every one judged."""
+    audit = _script()
+    rows = data["records_v2"]
+    assert len(rows) == 100
+    assert all(r["verdict"] in audit.RECORD_VERDICTS for r in rows)
+    for r in rows:
+        if r["verdict"] == "correct":
+            assert r["stage_ok"] in (True, False) and r["time_ok"] in (True, False), r
+
+
+def test_draw_fresh_reuses_unchanged_verdicts() -> None:
+    audit = _script()
+    recs = [
+        {
+            "doc_id": f"reut-{i}",
+            "visitor": {"name": "A B", "country": "USA"},
+            "destination": {"country": "JPN"},
+            "stage": "ongoing",
+            "when": None,
+        }
+        for i in range(5)
+    ]
+    preds = {audit.record_key(r): r for r in recs}
+    same = audit.record_row(recs[0]) | {"verdict": "correct", "stage_ok": True, "time_ok": True}
+    moved = audit.record_row(recs[1]) | {"pred_stage": "announced", "verdict": "correct"}
+    data: dict[str, Any] = {"records": [same, moved], "no_record": []}
+    assert audit.draw_fresh(preds, data, 5, 2026) == 5
+    assert data["seed_v2"] == 2026
+    by_key = {audit.row_key(r): r for r in data["records_v2"]}
+    assert by_key[audit.row_key(same)]["verdict"] == "correct"
+    assert by_key[audit.record_key(recs[1])]["verdict"] is None  # stage changed: judge again
+    assert audit.draw_fresh(preds, data, 5, 2026) == 0  # drawing again adds nothing
+    res = audit.score(preds, data)
+    assert res["fresh"]["records_sampled"] == 5
+    assert res["fresh"]["records_correct"] == 1
+    assert len(res["fresh"]["unjudged_rows"]) == 4
+
+
+def test_a_correct_new_record_fixes_a_miss() -> None:
+    audit = _script()
+    rec = {
+        "doc_id": "reut-9",
+        "visitor": {"name": "A B", "country": "USA"},
+        "destination": {"country": "JPN"},
+        "stage": "ongoing",
+        "when": None,
+    }
+    preds = {audit.record_key(rec): rec}
+    story = {"doc_id": "reut-9", "verdict": "miss", "classes": ["miss: x"], "note": ""}
+    data: dict[str, Any] = {"records": [], "no_record": [story]}
+    res = audit.score(preds, data)
+    assert res["unjudged_new"] == [["reut-9", "A B", "USA", "JPN"]]
+    assert res["stories_still_missed"] == 1
+    row = audit.record_row(rec) | {"verdict": "correct", "stage_ok": True, "time_ok": True}
+    data["new_records"] = [row]
+    res = audit.score(preds, data)
+    assert res["unjudged_new"] == []
+    assert res["misses_fixed"] == ["reut-9"]
+    assert res["stories_still_missed"] == 0
+    assert res["new_records"]["precision"] == 1.0
