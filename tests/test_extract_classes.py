@@ -593,3 +593,30 @@ def test_people_who_meet_keep_their_own_countries() -> None:
     visits = extract_visits(text, published=D)
     assert ("Elmer Schialer", "PER", "MEX") in _pairs(visits)
     assert not [v for v in visits if v.visitor.name == "Ana Ruiz"]  # not made a Peruvian
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        (
+            # the story is about another state than the dateline's
+            "LONDON, March 2 - Chile's finance minister Ana Soto said Chile's debt talks went "
+            "well. Chilean bankers agreed. Chile will pay. Central bank head Marco Rios will "
+            "travel to Paris next week.",
+            "CHL",
+        ),
+        (
+            # a wire story from the person's own capital
+            "SEOUL, May 14 (Yonhap) -- Presidential chief of staff Kim Min-ho traveled to Poland, "
+            "Romania and Norway, officials said.",
+            "KOR",
+        ),
+    ],
+)
+def test_an_unplaced_officials_country_from_the_story(text: str, country: str) -> None:
+    visits = [
+        v
+        for v in extract_visits(text, published=D)
+        if v.visitor.name and "Soto" not in v.visitor.name
+    ]
+    assert visits and {v.visitor.country for v in visits} == {country}

@@ -1302,7 +1302,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             base = visitor
             for place, ptok in places:
                 if unplaced:
-                    origin = _unplaced_origin(base, disc, place.country, tok.lemma_.lower())
+                    legs = frozenset(p.country for p, _ in places)
+                    origin = _unplaced_origin(base, disc, place.country, tok.lemma_.lower(), legs)
                     if origin is None:
                         continue
                     visitor = replace(base, country=origin)
@@ -1484,7 +1485,11 @@ def _official(actor: Actor) -> bool:
 
 
 def _unplaced_origin(
-    visitor: Actor, disc: Discourse, destination: str, trigger_lemma: str
+    visitor: Actor,
+    disc: Discourse,
+    destination: str,
+    trigger_lemma: str,
+    legs: frozenset[str] = frozenset(),
 ) -> str | None:
     """Where a person no title or gazetteer places comes from, for one destination: the
     office the story named first ('Australia's trade minister ... Duffy'), the dateline of a
@@ -1495,20 +1500,24 @@ def _unplaced_origin(
         return None  # 'return to X' is most often a trip home
     if titled is not None and titled.country and titled.country != destination:
         return titled.country
+    named = _origin(disc, destination, legs)
     if disc.home is not None and disc.home.country != destination:
-        return disc.home.country
+        # a wire story filed from the person's own capital ('SEOUL (Yonhap) -- Kang traveled
+        # to Poland'), unless the story is about another state ('LONDON - Brazil's debt ...
+        # Gros will visit Paris'): then that state
+        return named if named is not None and disc.source is None else disc.home.country
     if not _official(visitor):
         return None
-    return _origin(disc, destination)
+    return named
 
 
-def _origin(disc: Discourse, destination: str) -> str | None:
+def _origin(disc: Discourse, destination: str, legs: frozenset[str] = frozenset()) -> str | None:
     """The state an official no title or gazetteer places comes from: the publisher's (a
-    government's own readout), else the state the story names most, other than where the trip
-    goes."""
+    government's own readout), else the state the story names most that no trip of the story
+    goes to."""
     if disc.source is not None:
         return disc.source if disc.source != destination else None
-    return next((c for c in disc.countries if c != destination), None)
+    return next((c for c in disc.countries if c != destination and c not in legs), None)
 
 
 def _group_in_sentence(doc: Doc, actors: dict[int, Actor], disc: Discourse) -> list[Actor]:
