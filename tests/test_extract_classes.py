@@ -620,3 +620,12 @@ def test_an_unplaced_officials_country_from_the_story(text: str, country: str) -
         if v.visitor.name and "Soto" not in v.visitor.name
     ]
     assert visits and {v.visitor.country for v in visits} == {country}
+
+
+def test_meeting_someone_during_a_visit_abroad_is_not_hosting_them() -> None:
+    text = (
+        "Kenyan President William Ruto visited Tokyo in July, meeting Prime Minister "
+        "Shigeru Ishiba."
+    )
+    pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
+    assert pairs == {("KEN", "JPN")}

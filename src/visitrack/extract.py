@@ -256,8 +256,13 @@ def _trigger_kind(tok: Token) -> str | None:
             c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in tok.children
         ):
             return "meet"
-        if lemma == "meet" and any(c.dep_ == "dobj" for c in tok.children):
-            return "meet_home"  # 'X has met A and B': where X is, when the story says
+        if (
+            lemma == "meet"
+            and tok.dep_ == "ROOT"
+            and any(c.dep_ == "dobj" for c in tok.children)
+            and not any(e.label_ in {"GPE", "LOC", "FAC"} for e in tok.doc.ents)
+        ):
+            return "meet_home"  # 'X has met A and B', no place named: where X is
         if lemma in TRAVEL_VERBS:
             # motion verbs are trips only with a direction: "went to Paris", not "went on"
             if lemma in MOTION_VERBS and not any(
@@ -1435,10 +1440,9 @@ RANK_PREFIXES = frozenset({"Vice", "Deputy", "First", "Acting", "Interim", "Form
 
 
 def _home_states(disc: Discourse) -> set[str]:
-    """The states a story is told in: its dateline's, else the one it names most."""
-    if disc.home is not None:
-        return {disc.home.country}
-    return set(disc.countries[:1])
+    """The state a story is filed from: its dateline's (the state it names most is as often
+    the one a visit goes to)."""
+    return {disc.home.country} if disc.home is not None else set()
 
 
 # 'Ambassador to Mexico, Ken Salazar', 'the US envoy in Kabul': where a diplomat is posted.
