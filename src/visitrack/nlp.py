@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from visitrack import resolve
 from visitrack.errors import ResourceError
 from visitrack.lexicon import prefilter_pattern
 
@@ -130,7 +131,62 @@ _NAME_WORD_RE = re.compile(r"(?<=[\s(“\"'])[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
 
 
 def _name_words(text: str) -> set[str]:
-    return {w for w in _NAME_WORD_RE.findall(text) if len(w) >= NAME_WORD_MIN_CHARS}
+    """Capitalised words that may be a person's name: not places, months, days or titles,
+    whose first mention introduces nobody."""
+    return {
+        w
+        for w in _NAME_WORD_RE.findall(text)
+        if len(w) >= NAME_WORD_MIN_CHARS
+        and w.lower() not in NOT_NAME_WORDS
+        and resolve.country_named(w) is None
+    }
+
+
+# Capitalised words that are never the surname a later sentence refers back with.
+NOT_NAME_WORDS = frozenset(
+    {
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "president",
+        "minister",
+        "prime",
+        "foreign",
+        "secretary",
+        "state",
+        "king",
+        "queen",
+        "prince",
+        "chancellor",
+        "premier",
+        "ministry",
+        "government",
+        "summit",
+        "union",
+        "national",
+        "council",
+        "house",
+        "white",
+        "united",
+        "nations",
+        "states",
+    }
+)
 
 
 # Shorter capitalised words are mostly titles and abbreviations ('Mr', 'Gen'), not surnames.
