@@ -386,8 +386,8 @@ def test_when_clause_takes_the_stage_of_its_main_clause() -> None:
 
 
 def test_unnamed_mission_joins_the_compatriot_of_the_same_role() -> None:
-    from visitrack.actors import Actor
     from visitrack.extract import Frame
+    from visitrack.extract.actors import Actor
     from visitrack.merge import merge_frames
 
     def frame(visitor: Actor, at: int) -> Frame:
@@ -449,8 +449,8 @@ def test_visit_by_someone_to_a_place_wherever_to_attaches(text: str) -> None:
 
 
 def test_dated_frame_keeps_undated_mentions_of_its_stage_together() -> None:
-    from visitrack.actors import Actor
     from visitrack.extract import Frame
+    from visitrack.extract.actors import Actor
     from visitrack.merge import merge_frames
     from visitrack.records import When
 

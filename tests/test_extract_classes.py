@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from visitrack import extract_visits
-from visitrack.actors import Actor, name_gender, pronoun_fits
 from visitrack.extract import story_countries
-from visitrack.lexicon import TRIGGERS
+from visitrack.extract.actors import Actor, name_gender, pronoun_fits
+from visitrack.extract.lexicon import TRIGGERS
 from visitrack.nlp import TRIGGER_RE
 from visitrack.records import Visit
 from visitrack.resolve import country_of_url, office_holder
@@ -35,7 +35,7 @@ def _stage(visits: list[Visit], vc: str, dest: str) -> str:
 @pytest.mark.parametrize("trigger", TRIGGERS, ids=lambda t: f"{t.kind}-{t.lemma}")
 def test_every_trigger_passes_the_prefilter(trigger: object) -> None:
     """A trigger the extractor acts on is never dropped before parsing."""
-    from visitrack.lexicon import Trigger
+    from visitrack.extract.lexicon import Trigger
 
     assert isinstance(trigger, Trigger)
     samples = {

@@ -157,8 +157,8 @@ NLP_MODULES = {
     "visitrack.pipeline",
     "visitrack.nlp",
     "visitrack.extract",
-    "visitrack.actors",
-    "visitrack.stage",
+    "visitrack.extract.actors",
+    "visitrack.extract.stage",
     "visitrack.clean",
     "visitrack.resolve",
 }

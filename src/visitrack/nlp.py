@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from visitrack import resolve
 from visitrack.errors import ResourceError
-from visitrack.lexicon import prefilter_pattern
+from visitrack.extract.lexicon import prefilter_pattern
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from visitrack import clean as clean_stage
 from visitrack import nlp, resolve
-from visitrack.actors import Discourse
 from visitrack.errors import VisitrackError
 from visitrack.extract import (
     Frame,
@@ -29,6 +28,7 @@ from visitrack.extract import (
     story_countries,
     year_hint,
 )
+from visitrack.extract.actors import Discourse
 from visitrack.ingest import document_from_text
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S, TimeLimitExceeded, time_limit, within
 from visitrack.merge import merge_frames

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from visitrack import resolve
-from visitrack.lexicon import OFFICIAL_TITLE_WORDS
+from visitrack.extract.lexicon import OFFICIAL_TITLE_WORDS
 from visitrack.records import Party, Role, When
 
 if TYPE_CHECKING:

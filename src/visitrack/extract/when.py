@@ -1,0 +1,276 @@
+"""When: the time expression that dates a trigger, and the tense it is read in.
+
+The time nearest the trigger in its own clause (not a reporting verb's date), a stated length
+(``a three-day visit``), the tense a trigger's clause implies and ``the following year``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from visitrack import timex
+from visitrack.extract.actors import Discourse
+from visitrack.extract.lexicon import INVITE_WORDS, TRIP_NOUNS
+from visitrack.extract.stage import is_infinitive
+from visitrack.records import When
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+
+def _clause_chain(trigger: Token) -> set[int]:
+    """The trigger and the heads that govern it up to and including its clause's verb, plus the
+    control verbs above that ('is expected to arrive', 'plans to attend')."""
+    chain = {trigger.i}
+    tok = trigger
+    while tok.head.i != tok.i:
+        if (
+            tok.pos_ in {"VERB", "AUX"}
+            and tok.i != trigger.i
+            and tok.dep_ not in {"xcomp"}
+            and not is_infinitive(tok)
+        ):
+            break
+        tok = tok.head
+        chain.add(tok.i)
+    return chain
+
+
+def pick_time(
+    trigger: Token, times: list[timex.TimeMention], after: int | None = None
+) -> When | None:
+    """The time expression that belongs to the trigger's clause, nearest first; with ``after``,
+    the first one right of that token.
+
+    A time attached to another verb ('suggested last month that ...') is not the trip's time.
+    """
+    if not times:
+        return None
+    doc = trigger.doc
+    chain = _clause_chain(trigger)
+    attached: list[tuple[int, timex.TimeMention]] = []
+    for tm in times:
+        if tm.when.start is None:
+            continue
+        span = doc.char_span(tm.start, tm.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        if after is not None and span.root.i <= after:
+            continue
+        verdict = _attachment(span.root, chain, trigger) and not _reported_on(span, trigger)
+        if verdict:
+            anchor = trigger.i if after is None else after
+            attached.append((abs(span.root.i - anchor), tm))
+    if not attached:
+        return None
+    return min(attached, key=lambda pair: pair[0])[1].when
+
+
+# Verbs of saying: a time on them dates the report, not the trip ('said on Wednesday he will
+# visit in April').
+REPORTING_VERBS = frozenset(
+    {
+        "say",
+        "announce",
+        "tell",
+        "confirm",
+        "reveal",
+        "report",
+        "state",
+        "add",
+        "note",
+        "disclose",
+        "declare",
+        "write",
+        "tweet",
+        "post",
+        "inform",
+    }
+)
+
+
+def _reported_on(span: Span, trigger: Token) -> bool:
+    """Whether a time dates the verb of saying that reports the trip, not the trip."""
+    doc = trigger.doc
+    before = [t for t in doc[max(0, span.start - 2) : span.start] if t.lower_ != "on"]
+    if span.start < trigger.i and before and before[-1].lemma_.lower() in REPORTING_VERBS:
+        return True  # 'said (on) Wednesday he will visit', however the parser hung it
+    time_tok = span.root
+    if time_tok.i > trigger.i or any(a.i == trigger.i for a in time_tok.ancestors):
+        # the time hangs on the trip itself, or follows it (where the parser often hangs a
+        # trip's own time on the main verb: 'told reporters after her visit in September')
+        return False
+    verb = time_tok.head.head if time_tok.head.dep_ == "prep" else time_tok.head
+    if verb.i == trigger.i or verb.lemma_.lower() not in REPORTING_VERBS:
+        return False  # only a time the verb of saying governs itself: 'said on Wednesday'
+    return any(a.i == verb.i for a in trigger.ancestors)
+
+
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "week": 7,
+}
+
+
+# 'a four-day state visit', 'a 3-day trip', 'a week-long tour'
+_LENGTH_RE = re.compile(r"\b(\w+)[- ](?:day|long)\b", re.I)
+
+
+# Longer stated lengths are campaigns or postings, not one visit's window.
+TRIP_MAX_STATED_DAYS = 21
+
+
+def with_length(trigger: Token, when: When | None) -> When | None:
+    """A one-day start widened by the trip's stated length: 'a four-day state visit on
+    Tuesday' lasts from Tuesday to Friday."""
+    if when is None or when.start is None or when.start != when.end:
+        return when
+    trip = trigger if trigger.pos_ in {"NOUN", "PROPN"} else None
+    if trip is None:
+        trip = next((c for c in trigger.children if c.lemma_.lower() in TRIP_NOUNS), None)
+    if trip is None:
+        return when
+    words = trigger.doc[trip.left_edge.i : trip.i].text
+    m = _LENGTH_RE.search(words)
+    if m is None:
+        return when
+    word = m.group(1).lower()
+    days = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+    if days is None or not 1 < days <= TRIP_MAX_STATED_DAYS:
+        return when
+    return When(when.text, when.start, when.start + timedelta(days=days - 1))
+
+
+def _below(verb: Token, trigger: Token) -> bool:
+    """Whether a verb sits inside the trigger's own phrase ('a meeting to be held ...'), not in
+    a clause coordinated with it ('traveled ... and is scheduled to return Tuesday')."""
+    tok = verb
+    while tok.head.i != tok.i:
+        purpose = tok.dep_ == "advcl" and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
+        )  # 'travel to Bangkok to attend the November 18-19 meeting'
+        if not purpose and tok.dep_ not in {
+            "acl",
+            "relcl",
+            "xcomp",
+            "prep",
+            "pobj",
+            "dobj",
+            "compound",
+            "nmod",
+            "amod",
+            "appos",
+        }:
+            return False
+        tok = tok.head
+        if tok.i == trigger.i:
+            return True
+    return False
+
+
+def _attachment(tok: Token, chain: set[int], trigger: Token) -> bool:
+    """Whether a time token hangs off the trigger's clause (or off no verb at all)."""
+    for anc in [tok, *tok.ancestors]:
+        if anc.i in chain:
+            return True
+        if anc.pos_ in {"VERB", "AUX"} and anc.i != tok.i and anc.dep_ not in {"amod"}:
+            # a verb inside the trigger's own phrase ('a meeting to be held in X later this
+            # year') still speaks of the trip; a verb outside it does not
+            return _below(anc, trigger)
+    return True
+
+
+# Verbs whose infinitive complement is a trip still to come: "invited X to visit", "plans to go".
+FORWARD_VERBS = frozenset(
+    {
+        "invite",
+        "plan",
+        "expect",
+        "hope",
+        "intend",
+        "schedule",
+        "consider",
+        "decide",
+        "agree",
+        "want",
+        "wish",
+        "seek",
+        "set",
+        "due",
+        "prepare",
+        "propose",
+        "suggest",
+        "ask",
+        "urge",
+    }
+)
+
+
+def tense_hint(trigger: Token) -> timex.Tense | None:
+    """Whether the trip lies in the past or the future of the report, for reading partial
+    dates ('in July', 'on Friday'). Modal and reported forms ('would be in Italy') give None:
+    the nearest reading wins."""
+    if trigger.lemma_.lower() in INVITE_WORDS:
+        return "future"
+    chain = sorted(_clause_chain(trigger), key=lambda i: i)
+    doc = trigger.doc
+    for i in [trigger.i, *[j for j in chain if j != trigger.i]]:
+        t = doc[i]
+        if t.lemma_.lower() in FORWARD_VERBS:
+            return "future"
+        auxes = {c.lower_ for c in t.children if c.dep_ in {"aux", "auxpass"}}
+        if auxes & {"will", "'ll", "shall"} or t.lower_ == "will":
+            return "future"
+        if auxes & {"would", "could", "might", "may", "should", "can"}:
+            return None
+        if t.dep_ == "xcomp" or "to" in auxes:
+            continue
+        if t.lemma_ == "be" and any(
+            c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in t.children
+        ):
+            return "future"  # 'is to visit': a plan
+        if t.tag_ == "VBD" or auxes & {"was", "were", "had", "did", "has", "have"}:
+            return "past"
+        if t.tag_ in {"VBZ", "VBP", "VBG"} and t.pos_ in {"VERB", "AUX"}:
+            return "present"
+    if trigger.pos_ in {"NOUN", "PROPN"}:
+        for c in trigger.children:
+            if c.lower_ in {"upcoming", "planned", "possible", "next", "proposed", "scheduled"}:
+                return "future"
+            if c.lower_ in {"last", "previous", "recent", "earlier"}:
+                return "past"
+    return None
+
+
+_FOLLOWING_YEAR_RE = re.compile(
+    r"\b(?:the\s+(?:following|next)\s+year|a\s+year\s+later)\b", re.IGNORECASE
+)
+
+
+def _times(text: str, disc: Discourse, tense: timex.Tense | None) -> list[timex.TimeMention]:
+    if disc.published is None and disc.year is not None:
+        # No publication date: read yearless dates as falling in the story's own year.
+        return timex.find_times(text, date(disc.year, 7, 1), None)
+    return timex.find_times(text, disc.published, tense)
+
+
+def relative_year(text: str, trigger: Token, disc: Discourse) -> When | None:
+    """'the following year' after a sentence about 2022 means 2023."""
+    if disc.last_year is None:
+        return None
+    m = _FOLLOWING_YEAR_RE.search(text)
+    if m is None:
+        return None
+    y = disc.last_year + 1
+    return When(m.group(0), date(y, 1, 1), date(y, 12, 31))
