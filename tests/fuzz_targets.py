@@ -36,9 +36,9 @@ from visitrack import nlp, timex
 from visitrack.clean import clean
 from visitrack.ingest import document_from_text, read_inputs
 from visitrack.pipeline import DocumentResult, run
+from visitrack.readers.dispatch import read_sources
 from visitrack.records import CleanDocument, InputFailure, RawDocument
 from visitrack.schema import validate_record
-from visitrack.sources import read_sources
 
 __all__ = [
     "HANG_GUARD_S",

@@ -34,8 +34,8 @@ from test_cli import EXE, Run, visitrack
 from test_sources import html_route, local_server, page
 from visitrack.api import MAX_BODY_BYTES, create_app
 from visitrack.ingest import MAX_INPUT_BYTES
-from visitrack.sources.warc import doc_id_for
-from visitrack.sources.web import DEFAULT_MAX_BYTES
+from visitrack.readers.warc import doc_id_for
+from visitrack.readers.web import DEFAULT_MAX_BYTES
 from visitrack.store import open_store
 
 with warnings.catch_warnings():

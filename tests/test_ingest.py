@@ -1,4 +1,4 @@
-"""Tests for visitrack.ingest: every input kind, and every way an input can be refused."""
+"""Tests for visitrack.ingest (readers.files): every input kind, every way one is refused."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from visitrack import ingest
 from visitrack.ingest import document_from_text, looks_like_html, read_inputs
+from visitrack.readers import files
 from visitrack.records import InputFailure, RawDocument
 
 PROSE = "The foreign minister of Freedonia will visit Sylvania next week for talks.\n"
@@ -198,7 +198,7 @@ def test_empty_file(tmp_path: Path, data: bytes) -> None:
 
 
 def test_file_over_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_INPUT_BYTES", 10)
+    monkeypatch.setattr(files, "MAX_INPUT_BYTES", 10)
     failure = one_failure(write(tmp_path / "big.txt", PROSE))
     assert failure.reason == f"file too large ({len(PROSE)} bytes, limit 10 bytes)"
 
@@ -208,12 +208,12 @@ def test_sparse_file_over_real_limit_is_not_read(
 ) -> None:
     path = tmp_path / "huge.txt"
     with open(path, "wb") as fh:
-        fh.truncate(ingest.MAX_INPUT_BYTES + 1)
+        fh.truncate(files.MAX_INPUT_BYTES + 1)
 
     def no_open(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("an oversized file must be refused before it is opened")
 
-    monkeypatch.setattr(ingest, "open", no_open, raising=False)
+    monkeypatch.setattr(files, "open", no_open, raising=False)
     failure = one_failure(path)
     # One byte over: the size in bytes, since both would round to "20.0 MiB".
     assert failure.reason == "file too large (20,971,521 bytes, limit 20.0 MiB)"
@@ -241,7 +241,7 @@ def test_permission_error_is_reported(tmp_path: Path, monkeypatch: pytest.Monkey
     def denied(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(ingest, "open", denied, raising=False)
+    monkeypatch.setattr(files, "open", denied, raising=False)
     assert one_failure(path) == InputFailure(str(path), "permission denied")
 
 
@@ -412,7 +412,7 @@ def test_jsonl_lone_surrogate_escapes_become_replacement_characters(tmp_path: Pa
 
 
 def test_jsonl_line_over_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_INPUT_BYTES", 200)
+    monkeypatch.setattr(files, "MAX_INPUT_BYTES", 200)
     path = jsonl(
         tmp_path / "c.jsonl",
         {"id": "long", "text": "x" * 1000},
@@ -483,7 +483,7 @@ def test_stdin_empty_and_binary() -> None:
 
 
 def test_stdin_over_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "MAX_INPUT_BYTES", 10)
+    monkeypatch.setattr(files, "MAX_INPUT_BYTES", 10)
     failure = one_failure("-", stdin=io.BytesIO(PROSE.encode()))
     assert failure.reason == "file too large (over the 10 bytes limit)"
 

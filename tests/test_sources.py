@@ -23,12 +23,12 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
+from visitrack.readers.dispatch import read_sources
+from visitrack.readers.feeds import parse_feed
+from visitrack.readers.lang import detect_language
+from visitrack.readers.warc import doc_id_for, read_warc
+from visitrack.readers.web import Fetcher, FetchFailure, FetchResult
 from visitrack.records import InputFailure, RawDocument
-from visitrack.sources import read_sources
-from visitrack.sources.feeds import parse_feed
-from visitrack.sources.lang import detect_language
-from visitrack.sources.warc import doc_id_for, read_warc
-from visitrack.sources.web import Fetcher, FetchFailure, FetchResult
 
 STORY_A = (
     "President Amara Lindqvist of Norland will travel to Portugal next week for talks on "

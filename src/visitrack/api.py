@@ -38,17 +38,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from visitrack import export
-from visitrack.ingest import (
-    SNIFF_BYTES,
-    Refusal,
-    binary_kind,
-    decode_text,
-    parse_corpus_row,
-)
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.pipeline import run
-from visitrack.records import STAGES, InputFailure, RawDocument, Storyline
-from visitrack.sources.feeds import FEED_SNIFF_CHARS, looks_like_feed
+from visitrack.readers.decode import SNIFF_BYTES, Refusal, binary_kind, decode_text
+from visitrack.readers.feeds import FEED_SNIFF_CHARS, looks_like_feed
+from visitrack.readers.files import parse_corpus_row
+from visitrack.records import STAGES, InputFailure, RawDocument
 from visitrack.store import ENV_DB, ID_LENGTH, DocumentInfo, StoreError, open_store
 
 __all__ = [
@@ -701,7 +696,7 @@ def create_app(
         filters = _filters(request)
         lines = store.storylines(**filters, today=date.today())
         out = io.StringIO(newline="")
-        _write_export(fmt, lines, out)
+        export.write(fmt, lines, out, today=date.today())
         media, filename = EXPORT_MEDIA[fmt]
         return Response(
             out.getvalue(),
@@ -766,17 +761,6 @@ def create_app(
     # Outermost, so an oversized body is refused before any handler buffers it.
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
-
-
-def _write_export(fmt: str, lines: list[Storyline], out: io.StringIO) -> None:
-    if fmt == "csv":
-        export.storylines_csv(lines, out)
-    elif fmt == "jsonl":
-        export.storylines_jsonl(lines, out)
-    elif fmt == "ics":
-        export.ics_feed(lines, out, today=date.today())
-    else:
-        export.panel_csv(export.dyad_year_panel(lines), out)
 
 
 def serve(

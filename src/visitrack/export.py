@@ -24,13 +24,16 @@ __all__ = [
     "MENTION_COLUMNS",
     "PANEL_COLUMNS",
     "STORYLINE_COLUMNS",
+    "TEXT_FORMATS",
     "dyad_year_panel",
     "ics_feed",
     "mentions_csv",
+    "mentions_jsonl",
     "mentions_path",
     "panel_csv",
     "storylines_csv",
     "storylines_jsonl",
+    "write",
     "write_parquet",
 ]
 
@@ -178,6 +181,15 @@ def storylines_jsonl(storylines: Iterable[Storyline], out: TextIO) -> int:
     return n
 
 
+def mentions_jsonl(mentions: Iterable[tuple[str, Visit]], out: TextIO) -> int:
+    """``(storyline_id, visit)`` pairs, one a line: the visit's JSON with its storyline's id."""
+    n = 0
+    for sid, v in mentions:
+        out.write(json.dumps({"storyline_id": sid, **v.to_dict()}, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
 def storylines_csv(storylines: Iterable[Storyline], out: TextIO) -> int:
     """Storylines as flat CSV (:data:`STORYLINE_COLUMNS`).
 
@@ -193,6 +205,48 @@ def mentions_csv(mentions: Iterable[tuple[str, Visit]], out: TextIO) -> int:
     ``evidence`` is the first supporting sentence, whitespace collapsed to single spaces.
     """
     return _write_csv((_mention_row(sid, v) for sid, v in mentions), MENTION_COLUMNS, out)
+
+
+# --- the one entry point ----------------------------------------------------------------------
+
+# The formats :func:`write` streams as text; Parquet needs a path (:func:`write_parquet`).
+TEXT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "ics", "panel")
+
+
+def write(
+    fmt: str,
+    storylines: Iterable[Storyline],
+    out: TextIO,
+    *,
+    mentions: Iterable[tuple[str, Visit]] | None = None,
+    today: date | None = None,
+) -> int:
+    """Write storylines (or, given ``mentions``, mentions) in ``fmt``; the CLI and API share it.
+
+    Args:
+        fmt: one of :data:`TEXT_FORMATS`.
+        storylines: what to export.
+        out: a text stream opened with ``newline=""``.
+        mentions: export these ``(storyline_id, visit)`` pairs instead (``csv`` and ``jsonl``
+            only; the calendar and the panel are built from storylines).
+        today: the iCalendar feed's stamp day (default: today).
+
+    Returns:
+        How many records were written.
+    """
+    if fmt not in TEXT_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(TEXT_FORMATS)}; got {fmt!r}")
+    if mentions is not None and fmt == "jsonl":
+        return mentions_jsonl(mentions, out)
+    if mentions is not None and fmt == "csv":
+        return mentions_csv(mentions, out)
+    if fmt == "jsonl":
+        return storylines_jsonl(storylines, out)
+    if fmt == "csv":
+        return storylines_csv(storylines, out)
+    if fmt == "ics":
+        return ics_feed(storylines, out, today=today or date.today())
+    return panel_csv(dyad_year_panel(storylines), out)
 
 
 # --- Parquet -----------------------------------------------------------------------------------

@@ -29,9 +29,9 @@ from visitrack.extract import (
     year_hint,
 )
 from visitrack.extract.actors import Discourse
-from visitrack.ingest import document_from_text
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S, TimeLimitExceeded, time_limit, within
 from visitrack.merge import merge_frames
+from visitrack.readers.files import document_from_text
 from visitrack.records import (  # DocumentResult re-exported: it used to be defined here
     CleanDocument,
     DocumentResult,

@@ -140,8 +140,8 @@ def pipeline_results(
 
 def corpus_items(args: argparse.Namespace) -> Iterator[RawDocument | InputFailure]:
     """Every input the command names: paths (files, archives, feeds, URLs) and URL lists."""
-    from visitrack.sources import SourceKind, read_sources
-    from visitrack.sources.web import DEFAULT_TIMEOUT_S, Fetcher
+    from visitrack.readers.dispatch import SourceKind, read_sources
+    from visitrack.readers.web import DEFAULT_TIMEOUT_S, Fetcher
 
     groups: tuple[tuple[list[str], SourceKind], ...] = ((args.paths, "auto"), (args.urls, "urls"))
     with Fetcher(timeout=args.fetch_timeout or DEFAULT_TIMEOUT_S) as fetch:

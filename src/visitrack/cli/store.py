@@ -162,21 +162,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         else sys.stdout
     )
     try:
-        if args.format == "jsonl" and args.table == "mentions":
-            for sid, v in mentions:
-                out.write(
-                    json.dumps({"storyline_id": sid, **v.to_dict()}, ensure_ascii=False) + "\n"
-                )
-        elif args.format == "jsonl":
-            export.storylines_jsonl(lines, out)
-        elif args.format == "csv" and args.table == "mentions":
-            export.mentions_csv(mentions, out)
-        elif args.format == "csv":
-            export.storylines_csv(lines, out)
-        elif args.format == "ics":
-            export.ics_feed(lines, out, today=date.today())
-        else:
-            export.panel_csv(export.dyad_year_panel(lines), out)
+        export.write(
+            args.format,
+            lines,
+            out,
+            mentions=mentions if args.table == "mentions" else None,
+            today=date.today(),
+        )
     finally:
         if args.output:
             out.close()

@@ -1,8 +1,9 @@
 """Corpus-scale readers: WARC archives, RSS/Atom feeds, URL lists, plus the plain inputs.
 
-:func:`read_sources` is the one entry point. It picks a reader per path (by extension, else by
-sniffing the first bytes), hands everything it does not recognise to
-:func:`visitrack.ingest.read_inputs` (text, HTML, JSONL corpora, directories, stdin), and drops
+:func:`read_sources` is the one entry point. It names each path's kind (forced, or by extension,
+else by sniffing the head) and looks its reader up in :data:`READERS`; what it does not
+recognise goes to :func:`visitrack.readers.files.read_inputs` (text, HTML, JSONL corpora,
+stdin), and it drops
 documents that are not in English, yielding them as failures with stage ``"language"`` so runs
 count and report them. Like ``read_inputs`` it never raises for one bad input.
 
@@ -21,19 +22,28 @@ import stat
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from visitrack.ingest import HTML_SUFFIXES, READABLE_SUFFIXES, looks_like_html, read_inputs
+from visitrack.readers.decode import head, looks_like_html
+from visitrack.readers.feeds import FEED_SUFFIXES, looks_like_feed, parse_feed, read_feed
+from visitrack.readers.files import (
+    HTML_SUFFIXES,
+    READABLE_SUFFIXES,
+    STDIN_PATH,
+    read_inputs,
+    walk,
+)
+from visitrack.readers.lang import detect_language
+from visitrack.readers.warc import WARC_SUFFIXES, looks_like_warc, read_warc
+from visitrack.readers.web import Fetcher, FetchFailure, FetchResult
 from visitrack.records import InputFailure, RawDocument
-from visitrack.sources.feeds import FEED_SUFFIXES, looks_like_feed, parse_feed, read_feed
-from visitrack.sources.lang import detect_language
-from visitrack.sources.warc import WARC_SUFFIXES, looks_like_warc, read_warc
-from visitrack.sources.web import Fetcher, FetchFailure, FetchResult
 
 __all__ = [
     "LANGUAGE_STAGE",
+    "READERS",
     "Fetcher",
     "SourceKind",
     "read_sources",
@@ -46,7 +56,6 @@ LANGUAGE_STAGE = "language"
 URL_LIST_SUFFIXES = frozenset({".urls"})
 # Lines of a URL list starting with this are comments.
 COMMENT_PREFIX = "#"
-SNIFF_BYTES = 4096
 # URLs fetched at once from a list. The per-host lock keeps this to one connection per host,
 # so the extra threads only help when the list mixes hosts; a small number stays polite.
 DEFAULT_FETCH_CONCURRENCY = 4
@@ -85,16 +94,15 @@ def read_sources(
     if isinstance(paths, str):
         paths = [paths]
     fetcher = _LazyFetcher(fetch)
+    ctx = _Context(
+        fetcher=fetcher,
+        published=published,
+        from_capture=published_from_capture,
+        follow_feed_links=follow_feed_links,
+        stdin=stdin,
+    )
     try:
-        items = _dispatch(
-            paths,
-            kind=kind,
-            fetcher=fetcher,
-            published=published,
-            from_capture=published_from_capture,
-            follow_feed_links=follow_feed_links,
-            stdin=stdin,
-        )
+        items = (item for path in paths for item in _read(path, kind, ctx))
         for item in items:
             # Only what came from the web (WARC records, feed entries, fetched pages, corpus rows
             # with a URL) is screened: a file a user names is theirs to have read, and loading
@@ -153,57 +161,80 @@ class _LazyFetcher:
             self._own.close()
 
 
-def _dispatch(
-    paths: Sequence[str],
-    *,
-    kind: SourceKind,
-    fetcher: _LazyFetcher,
-    published: date | None,
-    from_capture: bool,
-    follow_feed_links: bool,
-    stdin: BinaryIO | None,
-) -> Iterator[RawDocument | InputFailure]:
-    def feed_fetcher() -> Fetcher | None:
-        return fetcher.get() if follow_feed_links else None
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every reader may need besides the path."""
 
-    for path in paths:
-        if kind == "urls":
-            yield from read_url_list(path, fetch=fetcher.get(), published=published)
-        elif kind == "warc":
-            yield from read_warc(path, published=published, published_from_capture=from_capture)
-        elif kind == "feed":
-            yield from read_feed(path, fetch=feed_fetcher(), published=published)
-        elif path.startswith(("http://", "https://")):
-            yield from _fetch_urls([path], fetcher.get(), published, 1)
-        else:
-            reader = _reader_for(path)
-            if reader == "warc":
-                yield from read_warc(path, published=published, published_from_capture=from_capture)
-            elif reader == "feed":
-                yield from read_feed(path, fetch=feed_fetcher(), published=published)
-            elif reader == "urls":
-                yield from read_url_list(path, fetch=fetcher.get(), published=published)
-            elif reader == "dir":
-                yield from _walk(
-                    path,
-                    lambda p: _dispatch(
-                        [p],
-                        kind="auto",
-                        fetcher=fetcher,
-                        published=published,
-                        from_capture=from_capture,
-                        follow_feed_links=follow_feed_links,
-                        stdin=stdin,
-                    ),
-                    published,
-                )
-            else:
-                yield from read_inputs([path], published=published, stdin=stdin)
+    fetcher: _LazyFetcher
+    published: date | None
+    from_capture: bool
+    follow_feed_links: bool
+    stdin: BinaryIO | None
+
+    def feed_fetcher(self) -> Fetcher | None:
+        return self.fetcher.get() if self.follow_feed_links else None
 
 
-def _reader_for(path: str) -> str:
-    """``warc``, ``feed``, ``urls``, ``dir`` or ``plain`` (left to ``read_inputs``)."""
-    if path == "-":
+Reader = Callable[[str, _Context], Iterator[RawDocument | InputFailure]]
+
+
+def _read_warc(path: str, ctx: _Context) -> Iterator[RawDocument | InputFailure]:
+    return read_warc(path, published=ctx.published, published_from_capture=ctx.from_capture)
+
+
+def _read_feed(path: str, ctx: _Context) -> Iterator[RawDocument | InputFailure]:
+    return read_feed(path, fetch=ctx.feed_fetcher(), published=ctx.published)
+
+
+def _read_urls(path: str, ctx: _Context) -> Iterator[RawDocument | InputFailure]:
+    return read_url_list(path, fetch=ctx.fetcher.get(), published=ctx.published)
+
+
+def _read_url(url: str, ctx: _Context) -> Iterator[RawDocument | InputFailure]:
+    return _fetch_urls([url], ctx.fetcher.get(), ctx.published, 1)
+
+
+def _read_dir(root: str, ctx: _Context) -> Iterator[RawDocument | InputFailure]:
+    """A directory: WARC archives and feeds inside it are read too, the rest as ``read_inputs``.
+
+    A directory holding neither goes to ``read_inputs`` whole, so its messages stay the same.
+    """
+    # Only files: a directory that cannot be listed is reported by read_inputs' own walk.
+    files = [p for p in walk(root) if isinstance(p, str)]
+    if not any(_special_in_walk(p) for p in files):
+        yield from read_inputs([root], published=ctx.published)
+        return
+    for path in files:
+        if _special_in_walk(path):
+            yield from _read(path, "auto", ctx)
+        elif Path(path).suffix.lower() in READABLE_SUFFIXES:
+            yield from read_inputs([path], published=ctx.published)
+
+
+def _read_plain(path: str, ctx: _Context) -> Iterator[RawDocument | InputFailure]:
+    return read_inputs([path], published=ctx.published, stdin=ctx.stdin)
+
+
+# Input kind -> its reader. "auto" is not a reader: _kind_of names the kind per path.
+READERS: dict[str, Reader] = {
+    "warc": _read_warc,
+    "feed": _read_feed,
+    "urls": _read_urls,
+    "url": _read_url,
+    "dir": _read_dir,
+    "plain": _read_plain,
+}
+
+
+def _read(path: str, kind: SourceKind, ctx: _Context) -> Iterator[RawDocument | InputFailure]:
+    yield from READERS[_kind_of(path) if kind == "auto" else kind](path, ctx)
+
+
+def _kind_of(path: str) -> str:
+    """``url``, ``warc``, ``feed``, ``urls``, ``dir`` or ``plain`` (left to ``read_inputs``)."""
+    if path.startswith(("http://", "https://")):
+        return "url"
+    if path == STDIN_PATH:
         return "plain"
     try:
         info = os.stat(path)
@@ -221,43 +252,14 @@ def _reader_for(path: str) -> str:
         return "plain"
     if suffix in {".rss", ".atom"}:
         return "feed"  # named as a feed: if it is none, say so rather than read it as text
-    head = _head(path)
-    if looks_like_warc(head) or _gzip_warc(path, head):
+    start = head(path)
+    if looks_like_warc(start) or _gzip_warc(path, start):
         return "warc"
     if (suffix in FEED_SUFFIXES or suffix not in HTML_SUFFIXES) and looks_like_feed(
-        head.decode("utf-8", errors="replace")
+        start.decode("utf-8", errors="replace")
     ):
         return "feed"
     return "plain"
-
-
-def _walk(
-    root: str,
-    read_one: Callable[[str], Iterator[RawDocument | InputFailure]],
-    published: date | None,
-) -> Iterator[RawDocument | InputFailure]:
-    """A directory: WARC archives and feeds inside it are read too, the rest as ``read_inputs``.
-
-    A directory holding neither goes to ``read_inputs`` whole, so its messages stay the same.
-    """
-    special = [p for p in _walk_files(root) if _special_in_walk(p)]
-    if not special:
-        yield from read_inputs([root], published=published)
-        return
-    for path in _walk_files(root):
-        if _special_in_walk(path):
-            yield from read_one(path)
-        elif Path(path).suffix.lower() in READABLE_SUFFIXES:
-            yield from read_inputs([path], published=published)
-
-
-def _walk_files(root: str) -> Iterator[str]:
-    # Same order and hidden-entry rule as visitrack.ingest's walk.
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield os.path.join(dirpath, name)
 
 
 def _special_in_walk(path: str) -> bool:
@@ -266,20 +268,12 @@ def _special_in_walk(path: str) -> bool:
     if name.endswith(WARC_SUFFIXES):
         return True
     if Path(name).suffix in FEED_SUFFIXES:
-        return looks_like_feed(_head(path).decode("utf-8", errors="replace"))
+        return looks_like_feed(head(path).decode("utf-8", errors="replace"))
     return False
 
 
-def _head(path: str) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(SNIFF_BYTES)
-    except OSError:
-        return b""
-
-
-def _gzip_warc(path: str, head: bytes) -> bool:
-    if not head.startswith(b"\x1f\x8b"):
+def _gzip_warc(path: str, start: bytes) -> bool:
+    if not start.startswith(b"\x1f\x8b"):
         return False
     try:
         with gzip.open(path, "rb") as fh:

@@ -27,9 +27,9 @@ from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
 from warcio.limitreader import LimitReader  # type: ignore[import-untyped]
 from warcio.recordloader import ArcWarcRecord  # type: ignore[import-untyped]
 
-from visitrack.ingest import MAX_INPUT_BYTES
+from visitrack.readers.decode import decode_body
+from visitrack.readers.files import MAX_INPUT_BYTES
 from visitrack.records import InputFailure, RawDocument
-from visitrack.sources.web import decode_body
 
 __all__ = ["WARC_SUFFIXES", "doc_id_for", "looks_like_warc", "read_warc"]
 

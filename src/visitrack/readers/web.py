@@ -27,17 +27,16 @@ from email.message import Message
 from types import TracebackType
 from urllib.parse import urlsplit, urlunsplit
 
-import charset_normalizer
 import httpx
 
 from visitrack import __version__
+from visitrack.readers.decode import decode_body
 
 __all__ = [
     "DEFAULT_USER_AGENT",
     "FetchFailure",
     "FetchResult",
     "Fetcher",
-    "decode_body",
 ]
 
 DEFAULT_USER_AGENT = f"visitrack/{__version__} (+https://github.com/visitrack; news research bot)"
@@ -307,20 +306,6 @@ class Fetcher:
             raise _Refused("too many redirects") from None
         except httpx.HTTPError as exc:
             raise _Refused(f"request failed ({type(exc).__name__}: {exc})") from None
-
-
-def decode_body(body: bytes, charset: str | None) -> str:
-    """Bytes to text: the declared charset, else UTF-8, else charset-normalizer's best guess."""
-    if charset:
-        try:
-            return body.decode(charset, errors="replace").removeprefix("\ufeff")
-        except LookupError:
-            pass  # an unknown charset name: fall through to detection
-    try:
-        return body.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(body).best()
-        return str(best) if best is not None else body.decode("utf-8", errors="replace")
 
 
 _ERRNO_PREFIX_RE = re.compile(r"^\[Errno -?\d+\]\s*")

@@ -1,7 +1,7 @@
 """RSS and Atom feeds to :class:`RawDocument` s, following each entry to its article.
 
 A feed entry is usually a headline and a teaser; the story is on the linked page, so each
-entry's link is fetched (politely, through :class:`~visitrack.sources.web.Fetcher`). When
+entry's link is fetched (politely, through :class:`~visitrack.readers.web.Fetcher`). When
 fetching is off or fails, the entry's own content or summary stands in for the article, so a
 feed still yields something rather than nothing; only an entry with neither a fetchable link
 nor any text becomes a failure.
@@ -22,9 +22,9 @@ from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 
-from visitrack.ingest import looks_like_html
+from visitrack.readers.decode import looks_like_html
+from visitrack.readers.web import Fetcher, FetchResult
 from visitrack.records import InputFailure, RawDocument
-from visitrack.sources.web import Fetcher, FetchResult
 
 __all__ = ["FEED_SUFFIXES", "looks_like_feed", "parse_feed", "read_feed"]
 
