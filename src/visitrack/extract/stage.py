@@ -7,6 +7,8 @@ arrive``) and on their auxiliaries, negations and modals.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,12 +17,17 @@ from visitrack.records import Stage, When
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
+# Stage cue tables, one per cue kind. Lemmas are looked up on the trigger's chain of heads (or,
+# where a rule says so, on their aux/neg/modal children too); phrases in the trigger's clause.
+# A trip called off: 'cancelled his visit', 'called off the trip', 'no longer plans to go'.
 CANCEL_LEMMAS = frozenset(
     {"cancel", "scrap", "abandon", "drop", "decline", "snub", "reject", "deny", "skip", "boycott"}
 )
 CANCEL_PHRASES = ("call off", "called off", "calls off", "no longer", "no plans", "not go ahead")
+# A trip moved to a later, often unknown, date: 'postponed', 'put off', 'on hold'.
 POSTPONE_LEMMAS = frozenset({"postpone", "delay", "defer", "reschedule", "shelve", "suspend"})
 POSTPONE_PHRASES = ("put off", "on hold", "push back", "pushed back", "put back")
+# A trip being worked out: 'preparations for the visit', 'the date will be discussed'.
 PREPARE_LEMMAS = frozenset(
     {"consultation", "preparation", "prepare", "negotiate", "discuss", "work"}
 )
@@ -38,11 +45,14 @@ PREPARE_PHRASES = (
     "to determine the",
     "will be discussed",
 )
+# An invitation; with an acceptance word it is an announced trip ('accepted an invitation').
 INVITE_LEMMAS = frozenset({"invite", "invitation"})
 ACCEPT_LEMMAS = frozenset({"accept", "agree", "confirm"})
+# Words of a fixed plan: 'is scheduled to', 'is due to', 'will'.
 ANNOUNCE_LEMMAS = frozenset(
     {"schedule", "plan", "due", "set", "expect", "announce", "confirm", "intend", "slate", "will"}
 )
+# Words of a trip only floated or wished for: 'could visit', 'hopes to', 'a possible trip'.
 PROPOSE_LEMMAS = frozenset(
     {
         "consider",
@@ -67,6 +77,7 @@ PROPOSE_LEMMAS = frozenset(
         "potential",
     }
 )
+# Verbs that begin a stay: a recent past one puts the visitor there now ('arrived on Tuesday').
 ONGOING_LEMMAS = frozenset({"arrive", "land", "begin", "start", "open"})
 # Verbs that frame a trip as imagined, not reported: 'the novel imagines X on a visit to Y'.
 HYPOTHETICAL_LEMMAS = frozenset({"imagine", "pretend", "fantasize", "daydream", "envision"})
@@ -103,9 +114,113 @@ PHASE_PREPS: dict[str, str] = {
     "before": "before",
     "ahead": "before",
 }
+# Tenses in which a phase cue reports the trip under way; phases that open a trip.
+RUNNING_TENSES = frozenset({"present", "present_progressive"})
+OPENING_PHASES = frozenset({"start", "before"})
 # Motion verbs whose present perfect puts the traveller there now: 'has arrived in Hanoi',
 # 'have travelled to Verdun' (where 'has visited' reports a finished visit).
 ARRIVAL_PERFECT_LEMMAS = frozenset({"arrive", "travel", "fly", "come", "land", "head", "go"})
+
+# Verbs that make a trip ahead only a wish or an idea: 'hopes to visit', 'would like to'.
+WISH_LEMMAS = frozenset(
+    {"hope", "want", "wish", "consider", "seek", "propose", "suggest", "like", "love"}
+)
+# Governing words that put a trip ahead whatever the main verb's tense: 'decided to visit'.
+FORWARD_LEMMAS = frozenset(
+    {
+        "like",
+        "love",
+        "plan",
+        "decide",
+        "agree",
+        "intend",
+        "schedule",
+        "set",
+        "due",
+        "hope",
+        "want",
+        "wish",
+        "consider",
+        "seek",
+        "propose",
+        "suggest",
+        "prepare",
+        "decision",
+        "intention",
+        "readiness",
+    }
+)
+
+# Verbs that host a guest: with a modal of readiness they make an open invitation ('would be
+# glad to host', 'is ready to welcome').
+HOST_LEMMAS = frozenset({"host", "welcome", "receive"})
+OPEN_INVITATION_LEMMAS = frozenset({"would", "glad", "ready", "happy", "willing", "could"})
+# Verbs a trip noun hangs on with 'on' that set out on it, not report it under way
+# ('embarked on a visit', 'left on a trip').
+SETTING_OUT_LEMMAS = frozenset({"embark", "set", "leave", "go", "head", "depart"})
+# ... and those of them that name the trip's start phase.
+EMBARK_LEMMAS = frozenset({"embark", "set", "leave"})
+# Words that make a trip firm even next to a proposal word ('will possibly visit').
+FIRM_LEMMAS = frozenset({"will", "schedule", "due"})
+# Modals that keep a dated trip from counting as done ('would have visited in May').
+CONDITIONAL_LEMMAS = frozenset({"will", "would"})
+# A past meeting within days of the report, like an arrival, puts the visitor there.
+MEET_LEMMAS = frozenset({"meet"})
+# Past departures that put the traveller on the road now ('left for Lima on Monday').
+DEPARTURE_LEMMAS = frozenset({"leave", "depart", "head"})
+# Heads that make a past-tense clause report a plan ('was expected to arrive').
+PAST_PLAN_LEMMAS = frozenset({"expect", "schedule", "due", "plan", "set"})
+# Verbs by which a host looks forward to a guest; and subjects that are not the host.
+HOST_EXPECT_LEMMAS = frozenset({"expect", "await"})
+IMPERSONAL_SUBJECTS = frozenset({"it", "visit", "trip"})
+# Single cue words: 'later on Friday', 'currently in Kigali', 'now on a visit'.
+LATER_CUE = "later"
+CURRENTLY_CUE = "currently"
+NOW_CUE = "now"
+
+# Grammar tables: parts of speech, dependency labels and auxiliaries the rules walk.
+VERB_POS = frozenset({"VERB", "AUX"})
+NOUN_POS = frozenset({"NOUN", "PROPN"})
+AUX_DEPS = frozenset({"aux", "auxpass"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Dependencies that start a clause of its own: the chain stops below a finite one.
+CLAUSE_DEPS = frozenset({"advcl", "ccomp", "relcl"})
+COORD_DEPS = frozenset({"conj"})
+# Dependencies the chain climbs from the trigger towards its clause's verb.
+CHAIN_DEPS = frozenset(
+    {
+        "xcomp",
+        "ccomp",
+        "acl",
+        "dobj",
+        "pobj",
+        "prep",
+        "attr",
+        "nsubj",
+        "nsubjpass",
+        "advcl",
+        "relcl",
+        "compound",
+        "amod",
+        "pcomp",
+        "appos",
+        "oprd",
+        "acomp",
+        "npadvmod",
+    }
+)
+# Dependencies of a verb that does not end the chain (its tense is the one above).
+NONFINITE_DEPS = frozenset({"xcomp", "acl", "pcomp"})
+# Children of the chain whose lemmas count as cues.
+CUE_CHILD_DEPS = frozenset({"aux", "auxpass", "neg", "advmod", "amod", "acomp", "prt", "det"})
+TEMPORAL_MARK_DEPS = frozenset({"mark", "advmod"})
+# Dependencies of a trip noun whose verb head names a phase.
+PHASE_NOUN_DEPS = frozenset({"dobj", "nsubjpass", "pobj"})
+FUTURE_AUXES = frozenset({"will", "'ll", "shall"})
+PAST_AUXES = frozenset({"was", "were", "had", "did"})
+PERFECT_AUXES = frozenset({"has", "have"})
+PROGRESSIVE_AUXES = frozenset({"is", "are", "am", "'s", "'re"})
+PRESENT_TAGS = frozenset({"VBZ", "VBP"})
 
 # A past-tense arrival within this many days before publication means the visitor is still
 # there ("arrived on Tuesday" in a Wednesday paper); tuned on the dev gold set's wire stories.
@@ -128,51 +243,24 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
     for _ in range(6):
         if tok.head.i == tok.i:
             break
-        if (
-            tok.pos_ in {"VERB", "AUX"}
-            and tok.dep_ in {"advcl", "ccomp", "relcl"}
-            and not is_infinitive(tok)
-        ):
+        if tok.pos_ in VERB_POS and tok.dep_ in CLAUSE_DEPS and not is_infinitive(tok):
             break  # "expected to travel ... after X visited Ankara": X's visit is its own clause
-        if tok.dep_ in {"conj"} and tok.head.pos_ == "VERB":
+        if tok.dep_ in COORD_DEPS and tok.head.pos_ == "VERB":
             # "visited X and met Y": the coordinated verb shares the first one's aux, not its lemma.
             tok = tok.head
             chain.append(tok)
             continue
-        if tok.dep_ not in {
-            "xcomp",
-            "ccomp",
-            "acl",
-            "dobj",
-            "pobj",
-            "prep",
-            "attr",
-            "nsubj",
-            "nsubjpass",
-            "advcl",
-            "relcl",
-            "compound",
-            "amod",
-            "pcomp",
-            "appos",
-            "oprd",
-            "acomp",
-            "npadvmod",
-        }:
+        if tok.dep_ not in CHAIN_DEPS:
             break
         tok = tok.head
         chain.append(tok)
-        if (
-            tok.pos_ in {"VERB", "AUX"}
-            and tok.dep_ not in {"xcomp", "acl", "pcomp"}
-            and not (is_infinitive(tok))
-        ):
+        if tok.pos_ in VERB_POS and tok.dep_ not in NONFINITE_DEPS and not is_infinitive(tok):
             break  # the clause's own verb: what governs it is another event
     lemmas: set[str] = set()
     for t in chain:
         lemmas.add(lemma(t))
         for c in t.children:
-            if c.dep_ in {"aux", "auxpass", "neg", "advmod", "amod", "acomp", "prt", "det"}:
+            if c.dep_ in CUE_CHILD_DEPS:
                 lemmas.add(lemma(c))
     return lemmas, chain
 
@@ -180,7 +268,7 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
 def is_infinitive(tok: Token) -> bool:
     """'(expecting Xi) to make a visit', '(proposed that Xi) visit Moscow': a clause without
     tense of its own, whose stage the verb above decides."""
-    auxes = [c for c in tok.children if c.dep_ in {"aux", "auxpass"}]
+    auxes = [c for c in tok.children if c.dep_ in AUX_DEPS]
     if any(c.lower_ == "to" for c in auxes):
         return True
     return tok.tag_ == "VB" and not auxes
@@ -200,16 +288,315 @@ def _counterfactual(chain: list[Token]) -> bool:
     for t in chain:
         if lemma(t) in HYPOTHETICAL_LEMMAS:
             return True
-        if t.pos_ not in {"VERB", "AUX"}:
+        if t.pos_ not in VERB_POS:
             continue
         had = [c for c in t.children if c.dep_ == "aux" and c.lower_ == "had"]
         if not had:
             continue
-        subjects = [c.i for c in t.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        subjects = [c.i for c in t.children if c.dep_ in SUBJECT_DEPS]
         inverted = bool(subjects) and had[0].i < min(subjects)
         if inverted or any(c.dep_ == "mark" and c.lower_ == "if" for c in t.children):
             return True
     return False
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What the stage rules look at: the trigger, its clause and the time of the report."""
+
+    trigger: Token
+    sentence_text: str
+    when: When | None
+    published: date | None
+    visitor_tokens: frozenset[int]
+    lemmas: frozenset[str]  # chain lemmas plus their aux/neg/modal children's
+    chain: tuple[Token, ...]  # the trigger and the heads above it in its own clause
+    head_lemmas: frozenset[str]  # lemmas of the chain itself
+    clause: str  # the trigger's own clause, lower-cased
+    low: str  # the whole sentence, lower-cased
+    tense: str
+
+    @property
+    def top(self) -> Token:
+        return self.chain[-1]
+
+    @property
+    def trigger_lemma(self) -> str:
+        return lemma(self.trigger)
+
+    @property
+    def preparing(self) -> bool:
+        return bool(self.head_lemmas & PREPARE_LEMMAS) or _has_phrase(self.clause, PREPARE_PHRASES)
+
+    @property
+    def recent(self) -> bool:
+        return _recent(self.when, self.published)
+
+    @property
+    def behind(self) -> bool:
+        return _behind(self.when, self.published)
+
+    @property
+    def ahead(self) -> bool:
+        return _ahead(self.when, self.published)
+
+    @property
+    def past(self) -> bool:
+        return self.tense == "past"
+
+
+def _context(
+    trigger: Token,
+    sentence_text: str,
+    when: When | None,
+    published: date | None,
+    visitor_tokens: frozenset[int],
+) -> Ctx:
+    lemmas, chain = _context_lemmas(trigger)
+    top = chain[-1]
+    # Cue phrases count only inside the trigger's own clause: in "X cancelled a trip, partly
+    # because of Y's visit", Y's visit is not cancelled.
+    clause = trigger.doc[top.left_edge.i : top.right_edge.i + 1].text.lower()
+    return Ctx(
+        trigger=trigger,
+        sentence_text=sentence_text,
+        when=when,
+        published=published,
+        visitor_tokens=visitor_tokens,
+        lemmas=frozenset(lemmas),
+        chain=tuple(chain),
+        head_lemmas=frozenset(lemma(t) for t in chain),
+        clause=clause,
+        low=sentence_text.lower(),
+        tense=_tense(chain),
+    )
+
+
+def _has_phrase(text: str, phrases: tuple[str, ...]) -> bool:
+    return any(p in text for p in phrases)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the stage table: when ``applies`` holds, the stage is ``stage(ctx)``
+    (``None`` for a visit that is not one: negated or hypothetical)."""
+
+    name: str
+    applies: Callable[[Ctx], bool]
+    stage: Callable[[Ctx], Stage | None]
+
+
+def _const(stage: Stage | None) -> Callable[[Ctx], Stage | None]:
+    return lambda _ctx: stage
+
+
+def _defer_to_main_clause(c: Ctx) -> Stage | None:
+    # "is likely to meet Y when he pays a visit": a 'when' clause's present tense takes the
+    # time of the clause it depends on
+    return decide_stage(c.top.head, c.sentence_text, c.when, c.published, c.visitor_tokens)
+
+
+def _temporal_clause(c: Ctx) -> bool:
+    top = c.top
+    return (
+        c.tense == "present"
+        and top.dep_ == "advcl"
+        and top.head.i != top.i
+        and any(
+            ch.dep_ in TEMPORAL_MARK_DEPS and ch.lower_ in TEMPORAL_MARKS for ch in top.children
+        )
+    )
+
+
+def _on_a_visit(c: Ctx) -> bool:
+    t = c.trigger
+    return (
+        t.dep_ == "pobj"
+        and t.head.lower_ == "on"
+        and t.pos_ == "NOUN"
+        and lemma(t.head.head) not in SETTING_OUT_LEMMAS
+    )
+
+
+def _on_a_visit_stage(c: Ctx) -> Stage:
+    # "Lavrov, on a two-day visit to Beijing, met ..."; "she is on a visit to ...": the trip
+    # is going on when the clause happens
+    if c.tense == "future":
+        return "announced"
+    return "ongoing" if c.recent else "completed"
+
+
+def _phased(c: Ctx) -> Stage | None:
+    return _phase_stage(c.trigger, list(c.chain), c.tense, c.when, c.published)
+
+
+def _forward(c: Ctx) -> bool:
+    return bool(FORWARD_LEMMAS & {lemma(t) for t in c.chain[1:]})
+
+
+# The stage table, evaluated in order: the first rule that applies decides. Adding a rule is
+# adding a row here (and a sentence row in tests/test_stage.py).
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "cancelled",
+        lambda c: bool(c.head_lemmas & CANCEL_LEMMAS) or _has_phrase(c.clause, CANCEL_PHRASES),
+        _const("cancelled"),
+    ),
+    Rule(
+        "postponed",
+        lambda c: bool(c.head_lemmas & POSTPONE_LEMMAS) or _has_phrase(c.clause, POSTPONE_PHRASES),
+        _const("postponed"),
+    ),
+    Rule("negated", lambda c: _is_negated(list(c.chain)), _const(None)),
+    Rule("counterfactual", lambda c: _counterfactual(list(c.chain)), _const(None)),
+    Rule("temporal_clause", _temporal_clause, _defer_to_main_clause),
+    # 'a possible trip ... is being discussed'
+    Rule(
+        "uncertain_preparation",
+        lambda c: c.preparing and bool(c.lemmas & UNCERTAIN_LEMMAS),
+        _const("proposed"),
+    ),
+    Rule(
+        "in_preparation",
+        lambda c: c.preparing and not c.head_lemmas & ACCEPT_LEMMAS,
+        _const("in_preparation"),
+    ),
+    # "confirmed their attendance", "agreed to a visit"
+    Rule(
+        "accepted_noun",
+        lambda c: c.trigger.pos_ == "NOUN" and bool(c.head_lemmas & ACCEPT_LEMMAS) and not c.behind,
+        _const("announced"),
+    ),
+    Rule(
+        "invitation_accepted",
+        lambda c: bool(c.head_lemmas & INVITE_LEMMAS) and bool(c.head_lemmas & ACCEPT_LEMMAS),
+        _const("announced"),
+    ),
+    Rule("invited", lambda c: bool(c.head_lemmas & INVITE_LEMMAS), _const("invited")),
+    # "Russia would be glad to host the Chinese leader": an open invitation
+    Rule(
+        "open_invitation",
+        lambda c: c.trigger_lemma in HOST_LEMMAS and bool(c.lemmas & OPEN_INVITATION_LEMMAS),
+        _const("invited"),
+    ),
+    # "Putin said he was expecting Xi to make a state visit": the host's wish, not a plan the
+    # visitor confirmed
+    Rule(
+        "host_expects",
+        lambda c: _host_expects(list(c.chain), c.visitor_tokens),
+        _const("invited"),
+    ),
+    Rule("on_a_visit", _on_a_visit, _on_a_visit_stage),
+    Rule("phase", lambda c: _phased(c) is not None, _phased),
+    # 'has arrived in Hanoi': the traveller is there now
+    Rule(
+        "arrival_perfect",
+        lambda c: (
+            c.trigger_lemma in ARRIVAL_PERFECT_LEMMAS
+            and _perfect(c.trigger)
+            and (c.when is None or c.recent)
+        ),
+        _const("ongoing"),
+    ),
+    # "hopes to visit": the trip is ahead, but only wished
+    Rule(
+        "forward_wish",
+        lambda c: _forward(c) and chain_has(list(c.chain), WISH_LEMMAS),
+        _const("proposed"),
+    ),
+    # "decided to visit", "plans to attend": the trip is ahead whatever the main verb's tense
+    Rule("forward_plan", _forward, _const("announced")),
+    Rule(
+        "proposal",
+        lambda c: bool(c.lemmas & PROPOSE_LEMMAS) and not c.lemmas & FIRM_LEMMAS,
+        _const("proposed"),
+    ),
+    # 'visited Hiroshima today' in today's paper: the visitor is there
+    Rule(
+        "past_today",
+        lambda c: c.past and c.when is not None and c.when.start == c.when.end == c.published,
+        _const("ongoing"),
+    ),
+    # "arrived on Tuesday" in a Wednesday paper: the visitor is still there
+    Rule(
+        "past_arrival_dated",
+        lambda c: (
+            c.past
+            and c.trigger_lemma in ONGOING_LEMMAS | MEET_LEMMAS
+            and c.recent
+            and c.when is not None
+        ),
+        _const("ongoing"),
+    ),
+    # the trip's whole window lies before the report: it happened
+    Rule(
+        "window_behind",
+        lambda c: c.behind and c.tense != "future" and not c.lemmas & CONDITIONAL_LEMMAS,
+        _const("completed"),
+    ),
+    # "lands in Kenya later on Friday"
+    Rule(
+        "present_ahead",
+        lambda c: c.tense == "present" and (LATER_CUE in c.lemmas or c.ahead),
+        _const("announced"),
+    ),
+    Rule(
+        "past_departure",
+        lambda c: c.past and c.trigger_lemma in DEPARTURE_LEMMAS and c.recent,
+        _const("ongoing"),
+    ),
+    Rule(
+        "past_arrival",
+        lambda c: (
+            c.past and (c.trigger_lemma in ONGOING_LEMMAS or CURRENTLY_CUE in c.low) and c.recent
+        ),
+        _const("ongoing"),
+    ),
+    Rule(
+        "past_expected",
+        lambda c: c.past and bool(c.head_lemmas & PAST_PLAN_LEMMAS),
+        _const("announced"),
+    ),
+    Rule("past", lambda c: c.past, _const("completed")),
+    Rule(
+        "progressive",
+        lambda c: (
+            c.tense == "present_progressive"
+            or (c.trigger_lemma == "on" and (CURRENTLY_CUE in c.low or NOW_CUE in c.lemmas))
+        ),
+        _const("ongoing"),
+    ),
+    Rule(
+        "announce_cue",
+        lambda c: bool(c.lemmas & ANNOUNCE_LEMMAS) or c.tense == "future",
+        _const("announced"),
+    ),
+    # 'is in Kigali this week', 'visits Kigali' in a same-day report
+    Rule(
+        "present_there",
+        lambda c: (
+            c.tense == "present"
+            and (c.recent or (c.trigger_lemma == "be" and _holds(c.when, c.published)))
+        ),
+        _const("ongoing"),
+    ),
+    Rule("default", lambda c: True, _const("announced")),
+)
+
+
+def explain_stage(
+    trigger: Token,
+    sentence_text: str,
+    when: When | None,
+    published: date | None,
+    visitor_tokens: frozenset[int] = frozenset(),
+) -> tuple[str, Stage | None]:
+    """The name of the first rule of ``RULES`` that applies, and the stage it gives."""
+    ctx = _context(trigger, sentence_text, when, published, visitor_tokens)
+    for rule in RULES:
+        if rule.applies(ctx):
+            return rule.name, rule.stage(ctx)
+    raise AssertionError("the default rule always applies")  # pragma: no cover
 
 
 def decide_stage(
@@ -220,125 +607,12 @@ def decide_stage(
     visitor_tokens: frozenset[int] = frozenset(),
 ) -> Stage | None:
     """Stage of the visit a trigger speaks of, or ``None`` for a negated or hypothetical one."""
-    lemmas, chain = _context_lemmas(trigger)
-    low = sentence_text.lower()
-    top = chain[-1]
-    # Cue phrases count only inside the trigger's own clause: in "X cancelled a trip, partly
-    # because of Y's visit", Y's visit is not cancelled.
-    clause = trigger.doc[top.left_edge.i : top.right_edge.i + 1].text.lower()
-    head_lemmas = {lemma(t) for t in chain}
-
-    if head_lemmas & CANCEL_LEMMAS or any(p in clause for p in CANCEL_PHRASES):
-        return "cancelled"
-    if head_lemmas & POSTPONE_LEMMAS or any(p in clause for p in POSTPONE_PHRASES):
-        return "postponed"
-    if _is_negated(chain) or _counterfactual(chain):
-        return None
-
-    tense = _tense(chain)
-    if (
-        tense == "present"
-        and top.dep_ == "advcl"
-        and top.head.i != top.i
-        and any(c.dep_ in {"mark", "advmod"} and c.lower_ in TEMPORAL_MARKS for c in top.children)
-    ):
-        # "is likely to meet Y when he pays a visit": a 'when' clause's present tense takes
-        # the time of the clause it depends on
-        return decide_stage(top.head, sentence_text, when, published, visitor_tokens)
-    preparing = head_lemmas & PREPARE_LEMMAS or any(p in clause for p in PREPARE_PHRASES)
-    if preparing and lemmas & UNCERTAIN_LEMMAS:
-        return "proposed"  # 'a possible trip ... is being discussed'
-    if preparing and not head_lemmas & ACCEPT_LEMMAS:
-        return "in_preparation"
-    if trigger.pos_ == "NOUN" and head_lemmas & ACCEPT_LEMMAS and not _behind(when, published):
-        # "confirmed their attendance", "agreed to a visit"
-        return "announced"
-    if head_lemmas & INVITE_LEMMAS:
-        if head_lemmas & ACCEPT_LEMMAS:
-            return "announced"
-        return "invited"
-    if lemma(trigger) in {"host", "welcome", "receive"} and lemmas & {
-        "would",
-        "glad",
-        "ready",
-        "happy",
-        "willing",
-        "could",
-    }:
-        # "Russia would be glad to host the Chinese leader": an open invitation
-        return "invited"
-    if _host_expects(chain, visitor_tokens):
-        # "Putin said he was expecting Xi to make a state visit": the host's wish, not a plan
-        # the visitor confirmed.
-        return "invited"
-    if (
-        trigger.dep_ == "pobj"
-        and trigger.head.lower_ == "on"
-        and trigger.pos_ == "NOUN"
-        and lemma(trigger.head.head) not in {"embark", "set", "leave", "go", "head", "depart"}
-    ):
-        # "Lavrov, on a two-day visit to Beijing, met ..."; "she is on a visit to ...";
-        # "X, on a four-day visit, said ...": the trip is going on when the clause happens
-        if tense == "future":
-            return "announced"
-        return "ongoing" if _recent(when, published) else "completed"
-    phased = _phase_stage(trigger, chain, tense, when, published)
-    if phased is not None:
-        return phased
-    if (
-        lemma(trigger) in ARRIVAL_PERFECT_LEMMAS
-        and _perfect(trigger)
-        and (when is None or _recent(when, published))
-    ):
-        return "ongoing"
-    if FORWARD_LEMMAS & {lemma(t) for t in chain[1:]}:
-        # "decided to visit", "plans to attend": the trip is ahead whatever the main verb's tense
-        if chain_has(chain, WISH_LEMMAS):
-            return "proposed"
-        return "announced"
-    if lemmas & PROPOSE_LEMMAS and not lemmas & {"will", "schedule", "due"}:
-        return "proposed"
-    if tense == "past" and when is not None and when.start == when.end == published:
-        # 'visited Hiroshima today' in today's paper: the visitor is there
-        return "ongoing"
-    if (
-        tense == "past"
-        and lemma(trigger) in ONGOING_LEMMAS | {"meet"}
-        and _recent(when, published)
-        and when is not None
-    ):
-        # "arrived on Tuesday" in a Wednesday paper: the visitor is still there
-        return "ongoing"
-    if _behind(when, published) and tense != "future" and not lemmas & {"will", "would"}:
-        # the trip's whole window lies before the report: it happened
-        return "completed"
-    if tense == "present" and ("later" in lemmas or _ahead(when, published)):
-        # "lands in Kenya later on Friday"
-        return "announced"
-    if tense == "past":
-        if lemma(trigger) in {"leave", "depart", "head"} and _recent(when, published):
-            return "ongoing"
-        arriving = lemma(trigger) in ONGOING_LEMMAS or "currently" in low
-        if arriving and _recent(when, published):
-            return "ongoing"
-        if head_lemmas & {"expect", "schedule", "due", "plan", "set"}:
-            return "announced"
-        return "completed"
-    if tense == "present_progressive" or (
-        lemma(trigger) == "on" and ("currently" in low or "now" in lemmas)
-    ):
-        return "ongoing"
-    if lemmas & ANNOUNCE_LEMMAS or tense == "future":
-        return "announced"
-    if tense == "present":
-        there = lemma(trigger) == "be" and _holds(when, published)
-        return "ongoing" if _recent(when, published) or there else "announced"
-    return "announced"
+    return explain_stage(trigger, sentence_text, when, published, visitor_tokens)[1]
 
 
 def _phase(trigger: Token) -> str | None:
     """The phase of the trip a trip noun's governor names, if any."""
-    if trigger.pos_ not in {"NOUN", "PROPN"}:
+    if trigger.pos_ not in NOUN_POS:
         return None
     head = trigger.head
     if trigger.dep_ == "pobj":
@@ -347,9 +621,9 @@ def _phase(trigger: Token) -> str | None:
             prep = "ahead"
         if prep in PHASE_PREPS:
             return PHASE_PREPS[prep]
-        if prep == "on" and lemma(head.head) in {"embark", "set", "leave"}:
+        if prep == "on" and lemma(head.head) in EMBARK_LEMMAS:
             return "start"
-    if trigger.dep_ in {"dobj", "nsubjpass", "pobj"} and head.pos_ in {"VERB", "AUX"}:
+    if trigger.dep_ in PHASE_NOUN_DEPS and head.pos_ in VERB_POS:
         return PHASE_VERBS.get(lemma(head))
     if trigger.dep_ == "pobj" and head.head.pos_ == "VERB":
         # 'set off on a trip', 'wound up with a visit'
@@ -376,12 +650,12 @@ def _phase_stage(
         return None if _ahead(when, published) else "completed"
     if tense == "future" or (tense == "present" and _ahead(when, published)):
         return "announced"
-    if tense in {"present", "present_progressive"}:
+    if tense in RUNNING_TENSES:
         return "ongoing"
     if phase == "end":
         return "completed" if tense == "past" else None
     if tense == "past":
-        if phase in {"start", "before"}:
+        if phase in OPENING_PHASES:
             return "ongoing" if lately else "completed"
         return "ongoing" if when is not None and _recent(when, published) else "completed"
     return None
@@ -404,41 +678,11 @@ def guest_stage(main_verb: Token | None, when: When | None, published: date | No
 
 def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
     for t in chain:
-        if lemma(t) in {"expect", "await"}:
+        if lemma(t) in HOST_EXPECT_LEMMAS:
             subj = [c for c in t.children if c.dep_ == "nsubj"]
             if subj and not any(c.i in visitor_tokens for c in subj[0].subtree):
-                return subj[0].lower_ not in {"it", "visit", "trip"}
+                return subj[0].lower_ not in IMPERSONAL_SUBJECTS
     return False
-
-
-# Verbs that make a trip ahead only a wish or an idea: 'hopes to visit', 'would like to'.
-WISH_LEMMAS = frozenset(
-    {"hope", "want", "wish", "consider", "seek", "propose", "suggest", "like", "love"}
-)
-FORWARD_LEMMAS = frozenset(
-    {
-        "like",
-        "love",
-        "plan",
-        "decide",
-        "agree",
-        "intend",
-        "schedule",
-        "set",
-        "due",
-        "hope",
-        "want",
-        "wish",
-        "consider",
-        "seek",
-        "propose",
-        "suggest",
-        "prepare",
-        "decision",
-        "intention",
-        "readiness",
-    }
-)
 
 
 def chain_has(chain: list[Token], lemmas: set[str] | frozenset[str]) -> bool:
@@ -473,24 +717,22 @@ def _recent(when: When | None, published: date | None) -> bool:
 def _tense(chain: list[Token]) -> str:
     """A coarse tense of the clause: past, present, present_progressive or future."""
     for t in chain:
-        if t.pos_ not in {"VERB", "AUX"}:
+        if t.pos_ not in VERB_POS:
             continue
-        auxes = [c for c in t.children if c.dep_ in {"aux", "auxpass"}]
+        auxes = [c for c in t.children if c.dep_ in AUX_DEPS]
         aux_l = {c.lower_ for c in auxes}
-        if aux_l & {"will", "'ll", "shall"} or any(
-            c.lemma_ == "go" and c.tag_ == "VBG" for c in auxes
-        ):
+        if aux_l & FUTURE_AUXES or any(c.lemma_ == "go" and c.tag_ == "VBG" for c in auxes):
             return "future"
         if t.lemma_ == "be" and any(
             c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in t.children
         ):
             return "future"  # 'is to visit': a plan
-        if t.tag_ == "VBD" or aux_l & {"was", "were", "had", "did"}:
+        if t.tag_ == "VBD" or aux_l & PAST_AUXES:
             return "past"
-        if t.tag_ == "VBN" and aux_l & {"has", "have"}:
+        if t.tag_ == "VBN" and aux_l & PERFECT_AUXES:
             return "past"
-        if t.tag_ == "VBG" and aux_l & {"is", "are", "am", "'s", "'re"}:
+        if t.tag_ == "VBG" and aux_l & PROGRESSIVE_AUXES:
             return "present_progressive"
-        if t.tag_ in {"VBZ", "VBP"}:
+        if t.tag_ in PRESENT_TAGS:
             return "present"
     return "none"
