@@ -629,3 +629,11 @@ def test_meeting_someone_during_a_visit_abroad_is_not_hosting_them() -> None:
     )
     pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
     assert pairs == {("KEN", "JPN")}
+
+
+def test_a_plan_dropped_during_a_trip_does_not_cancel_the_trip() -> None:
+    text = (
+        "Kenyan President William Ruto, who is on a visit to Japan, has no plans to meet "
+        "bankers during his trip, officials said."
+    )
+    assert _stage(extract_visits(text, published=D), "KEN", "JPN") == "ongoing"

@@ -426,6 +426,15 @@ def _on_a_visit_stage(c: Ctx) -> Stage:
     return "ongoing" if c.recent else "completed"
 
 
+# Prepositions that make a trip noun the setting of another act ('no plans to meet bankers
+# during his trip'): a cue phrase of the clause speaks of that act, not of the trip.
+SETTING_PREPS = frozenset({"during", "on", "throughout"})
+
+
+def _adjunct_trip(c: Ctx) -> bool:
+    return c.trigger.dep_ == "pobj" and c.trigger.head.lower_ in SETTING_PREPS
+
+
 def _phased(c: Ctx) -> Stage | None:
     return _phase_stage(c.trigger, list(c.chain), c.tense, c.when, c.published)
 
@@ -439,12 +448,18 @@ def _forward(c: Ctx) -> bool:
 RULES: tuple[Rule, ...] = (
     Rule(
         "cancelled",
-        lambda c: bool(c.head_lemmas & CANCEL_LEMMAS) or _has_phrase(c.clause, CANCEL_PHRASES),
+        lambda c: (
+            bool(c.head_lemmas & CANCEL_LEMMAS)
+            or (not _adjunct_trip(c) and _has_phrase(c.clause, CANCEL_PHRASES))
+        ),
         _const("cancelled"),
     ),
     Rule(
         "postponed",
-        lambda c: bool(c.head_lemmas & POSTPONE_LEMMAS) or _has_phrase(c.clause, POSTPONE_PHRASES),
+        lambda c: (
+            bool(c.head_lemmas & POSTPONE_LEMMAS)
+            or (not _adjunct_trip(c) and _has_phrase(c.clause, POSTPONE_PHRASES))
+        ),
         _const("postponed"),
     ),
     Rule("negated", lambda c: _is_negated(list(c.chain)), _const(None)),
