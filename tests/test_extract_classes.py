@@ -637,3 +637,19 @@ def test_a_plan_dropped_during_a_trip_does_not_cancel_the_trip() -> None:
         "bankers during his trip, officials said."
     )
     assert _stage(extract_visits(text, published=D), "KEN", "JPN") == "ongoing"
+
+
+def test_his_visit_is_the_unplaced_subjects_not_the_hosts() -> None:
+    text = (
+        "TOKYO, May 14 - Trade envoy Tomas Varga met Prime Minister Shigeru Ishiba during his "
+        "visit, officials said."
+    )
+    visits = extract_visits(text, published=D)
+    assert not [v for v in visits if v.visitor.name == "Shigeru Ishiba"]
+
+
+def test_a_fronted_pronoun_points_to_the_subject_after_it() -> None:
+    text = (
+        "During his visit to Nairobi last week, Indian Prime Minister Narendra Modi signed a pact."
+    )
+    assert _stage(extract_visits(text, published=D), "IND", "KEN") == "completed"

@@ -220,6 +220,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             continue
         if not visitors and kind == "host":
             continue  # "will host a news conference": nobody comes
+        if not visitors and parsed:
+            continue  # the parse names the traveller, and nobody can place them
         if not visitors:
             visitors = group_in_sentence(doc, actors, disc)
             parsed = False

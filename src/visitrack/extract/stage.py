@@ -672,7 +672,10 @@ def _phase_stage(
     if tense == "past":
         if phase in OPENING_PHASES:
             return "ongoing" if lately else "completed"
-        return "ongoing" if when is not None and _recent(when, published) else "completed"
+        # 'during his visit on Monday, he signed' (still there) but 'during his visit last
+        # week' (a week that is over: the visit is too)
+        one_day = when is not None and when.start == when.end
+        return "ongoing" if one_day and _recent(when, published) else "completed"
     return None
 
 

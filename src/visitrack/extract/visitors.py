@@ -137,6 +137,29 @@ def _second_subject_name(group: Token, start: int) -> Actor | None:
     return Actor(span.text, "other", None, frozenset(range(start, head.i + 1)), span.text)
 
 
+def _cataphora(pron: Token, actors: dict[int, Actor]) -> Actor | None:
+    """The subject a fronted pronoun points ahead to: 'During his visit, Modi signed ...'."""
+    root = pron.sent.root
+    for c in root.children:
+        if c.dep_ in {"nsubj", "nsubjpass"} and c.i > pron.i:
+            a = actors.get(c.i)
+            if a is None:
+                a = next((actors[t.i] for t in c.subtree if t.i in actors), None)
+            if a is not None and a.country and pronoun_fits(pron.text, a):
+                return a
+    return None
+
+
+def _unplaced_subject_before(pron: Token, actors: dict[int, Actor]) -> bool:
+    """Whether a name nobody could place is the subject of the pronoun's sentence, before it."""
+    for t in pron.doc[: pron.i]:
+        if t.dep_ in {"nsubj", "nsubjpass"} and t.pos_ == "PROPN":
+            a = actors.get(t.i)
+            if a is None or a.country is None:
+                return True
+    return False
+
+
 def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor | None:
     """What 'he'/'his' refers to: the nearest earlier named non-speaker in the sentence, else
     the last person the story named; never one whose given name contradicts the pronoun."""
@@ -152,6 +175,8 @@ def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor
             ):
                 subject = a
     found = subject or best
+    if subject is None and best is not None and _unplaced_subject_before(pron, actors):
+        return None  # 'Ruiz met Reagan during his visit': his is Ruiz's, whom nobody places
     if found is None:
         # the story's last subject, not its last object: "Macron will hold talks with
         # Prabowo. He will end the tour in Singapore." Token positions of an earlier sentence
@@ -342,6 +367,14 @@ def _visitors(
                 vs = _expand(c, actors, disc)
                 if vs:
                     return vs, host, True
+                if c.lower_ in PRONOUNS:
+                    # 'during his visit to X last week, Modi signed': the subject after it
+                    later = _cataphora(c, actors)
+                    if later is not None:
+                        return [later], host, True
+                    # 'his visit' whose owner the sentence names but nobody can place: the
+                    # trip is that person's, not the nearest placed person's
+                    return [], host, True
             if c.dep_ == "prep" and c.lower_ in {"by", "of"}:
                 for p in c.children:
                     vs = _expand(p, actors, disc)
