@@ -653,3 +653,11 @@ def test_a_fronted_pronoun_points_to_the_subject_after_it() -> None:
         "During his visit to Nairobi last week, Indian Prime Minister Narendra Modi signed a pact."
     )
     assert _stage(extract_visits(text, published=D), "IND", "KEN") == "completed"
+
+
+def test_an_arrival_days_ago_in_a_story_filed_from_there_is_under_way() -> None:
+    text = (
+        "NAIROBI, May 15 - Indian Prime Minister Narendra Modi arrived in Kenya last Thursday "
+        "and met business leaders."
+    )
+    assert _stage(extract_visits(text, published=D), "IND", "KEN") == "ongoing"

@@ -47,7 +47,7 @@ from visitrack.extract.when import _times, pick_time, relative_year, tense_hint,
 from visitrack.records import Kind, Stage, When
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 
 # "visit" used for things that are no diplomatic visit.
@@ -135,6 +135,29 @@ def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
                 f = replace(f, when=when)
         out.append(f)
     return out
+
+
+# A wire story filed from where the visitor arrived this many days ago or less still reports
+# them there ('NAIROBI - X, who arrived last Thursday, met ...'); a week-long visit is common.
+DATELINE_STAY_DAYS = 7
+
+
+def _still_there(
+    stage: Stage, trigger: Token, when: When | None, disc: Discourse, country: str
+) -> Stage:
+    """An arrival told as past in a story filed from the destination is under way when it is
+    recent enough."""
+    if (
+        stage != "completed"
+        or trigger.lemma_.lower() not in {"arrive", "land", "arrival"}
+        or disc.home is None
+        or disc.home.country != country
+        or disc.published is None
+        or when is None
+        or when.end is None
+    ):
+        return stage
+    return "ongoing" if 0 <= (disc.published - when.end).days <= DATELINE_STAY_DAYS else stage
 
 
 def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) -> list[Frame]:
@@ -302,7 +325,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         city=place.city,
                         kind=kind_,
                         occasion=occasion,
-                        stage=stage,
+                        stage=_still_there(stage, tok, place_when, disc, place.country),
                         when=place_when,
                         sent_start=sent_start,
                         sent_end=sent_start + len(text),
