@@ -661,3 +661,14 @@ def test_an_arrival_days_ago_in_a_story_filed_from_there_is_under_way() -> None:
         "and met business leaders."
     )
     assert _stage(extract_visits(text, published=D), "IND", "KEN") == "ongoing"
+
+
+@pytest.mark.parametrize(
+    ("length", "end"),
+    [("three-day", "2024-05-22"), ("two-week", "2024-06-02"), ("week-long", "2024-05-26")],
+)
+def test_stated_lengths_in_days_and_weeks(length: str, end: str) -> None:
+    text = f"Kenyan President William Ruto will begin a {length} visit to Japan on Monday."
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "JPN"]
+    assert visits and visits[0].when is not None
+    assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-05-20", end)

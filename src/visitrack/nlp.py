@@ -133,13 +133,18 @@ _NAME_WORD_RE = re.compile(r"(?<=[\s(“\"'])[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
 def _name_words(text: str) -> set[str]:
     """Capitalised words that may be a person's name: not places, months, days or titles,
     whose first mention introduces nobody."""
-    return {
-        w
-        for w in _NAME_WORD_RE.findall(text)
-        if len(w) >= NAME_WORD_MIN_CHARS
-        and w.lower() not in NOT_NAME_WORDS
-        and resolve.country_named(w) is None
-    }
+    return {w for w in _NAME_WORD_RE.findall(text) if _may_be_name(w)}
+
+
+@lru_cache(maxsize=65536)
+def _may_be_name(word: str) -> bool:
+    # cached: every capitalised word of every sentence is asked, and the gazetteer look-up
+    # normalises the word each time
+    return (
+        len(word) >= NAME_WORD_MIN_CHARS
+        and word.lower() not in NOT_NAME_WORDS
+        and resolve.country_named(word) is None
+    )
 
 
 # Capitalised words that are never the surname a later sentence refers back with.

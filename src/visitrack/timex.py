@@ -721,6 +721,12 @@ def _relative_day(m: re.Match[str], ctx: _Ctx) -> _Found | None:
     return _at(m, _Hit(d, d, "day"))
 
 
+def number_word(word: str) -> int | None:
+    """The number a word or numeral names ('four', '4'), or None."""
+    word = word.lower()
+    return int(word) if word.isdigit() else _NUM_WORDS.get(word)
+
+
 def _count(raw: str | None, unit: str) -> int:
     if raw is None:
         return DEFAULT_SPAN_COUNT[unit]

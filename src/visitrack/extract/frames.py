@@ -137,6 +137,8 @@ def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
     return out
 
 
+# Triggers that tell an arrival ('arrived in', 'landed in', 'his arrival in').
+ARRIVAL_LEMMAS = frozenset({"arrive", "land", "arrival"})
 # A wire story filed from where the visitor arrived this many days ago or less still reports
 # them there ('NAIROBI - X, who arrived last Thursday, met ...'); a week-long visit is common.
 DATELINE_STAY_DAYS = 7
@@ -149,7 +151,7 @@ def _still_there(
     recent enough."""
     if (
         stage != "completed"
-        or trigger.lemma_.lower() not in {"arrive", "land", "arrival"}
+        or trigger.lemma_.lower() not in ARRIVAL_LEMMAS
         or disc.home is None
         or disc.home.country != country
         or disc.published is None

@@ -312,7 +312,9 @@ def _visitors(
         subj = _subject(trigger)
         hs = _expand(subj, actors, disc) if subj is not None else []
         host = hs[0] if len(hs) == 1 and hs[0].country else None
-        if host is None or host.country not in _home_states(disc):
+        # at home only in a story filed from the host's state (the state a story names most is
+        # as often the one a visit goes to)
+        if host is None or disc.home is None or host.country != disc.home.country:
             return [], None, False
         guests: list[Actor] = []
         for c in trigger.children:
@@ -440,12 +442,6 @@ _COMPANY_HEAD_RE = re.compile(r"\b([A-Z][\w.&-]+) (?:President|Chairman|Chairwom
 
 
 RANK_PREFIXES = frozenset({"Vice", "Deputy", "First", "Acting", "Interim", "Former", "The"})
-
-
-def _home_states(disc: Discourse) -> set[str]:
-    """The state a story is filed from: its dateline's (the state it names most is as often
-    the one a visit goes to)."""
-    return {disc.home.country} if disc.home is not None else set()
 
 
 # 'Ambassador to Mexico, Ken Salazar', 'the US envoy in Kabul': where a diplomat is posted.

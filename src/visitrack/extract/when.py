@@ -108,23 +108,8 @@ def _reported_on(span: Span, trigger: Token) -> bool:
     return any(a.i == verb.i for a in trigger.ancestors)
 
 
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "week": 7,
-}
-
-
-# 'a four-day state visit', 'a 3-day trip', 'a week-long tour'
-_LENGTH_RE = re.compile(r"\b(\w+)[- ](?:day|long)\b", re.I)
+# 'a four-day state visit', 'a 3-day trip', 'a two-week tour', 'a week-long tour'
+_LENGTH_RE = re.compile(r"\b(?:(\w+)[- ](day|week)|week[- ]long)\b", re.I)
 
 
 # Longer stated lengths are campaigns or postings, not one visit's window.
@@ -145,8 +130,8 @@ def with_length(trigger: Token, when: When | None) -> When | None:
     m = _LENGTH_RE.search(words)
     if m is None:
         return when
-    word = m.group(1).lower()
-    days = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+    count = timex.number_word(m.group(1)) if m.group(1) else 1
+    days = None if count is None else count * (1 if (m.group(2) or "").lower() == "day" else 7)
     if days is None or not 1 < days <= TRIP_MAX_STATED_DAYS:
         return when
     return When(when.text, when.start, when.start + timedelta(days=days - 1))
