@@ -672,3 +672,58 @@ def test_stated_lengths_in_days_and_weeks(length: str, end: str) -> None:
     visits = [v for v in extract_visits(text, published=D) if v.destination.country == "JPN"]
     assert visits and visits[0].when is not None
     assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-05-20", end)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Secretary of State Marcus A. Webb, Jr. will visit the Gulf region from June 3-6.",
+        "President Ferdinand R. Lopez, Jr. will visit the Gulf region from June 3-6.",
+        "Governor Carl T. Holm Jr. will travel to Kuwait.",
+    ],
+)
+def test_a_generational_suffix_after_the_name_is_the_person(sentence: str) -> None:
+    # the parser makes the suffix, not the name, the sentence's subject
+    from visitrack.extract.actors import Discourse, find_actors
+    from visitrack.nlp import load_model
+
+    doc = load_model()(sentence)
+    actors = find_actors(doc, Discourse(D))
+    subject = next(t for t in doc if t.dep_ == "nsubj" and t.lower_.startswith("jr"))
+    name = next(t for t in doc if t.text in {"Webb", "Lopez", "Holm"})
+    assert actors[subject.i] is actors[name.i]
+
+
+def test_legs_after_a_dated_tour_of_a_region_share_its_window() -> None:
+    text = (
+        "Brazilian President Lula da Silva will tour Southeast Asia from October 7 to 12. "
+        "He will begin his trip in Vietnam and will then travel to Malaysia."
+    )
+    visits = extract_visits(text, published=D)
+    got = {
+        v.destination.country: (str(v.when.start), str(v.when.end)) if v.when else None
+        for v in visits
+    }
+    assert got.get("VNM") == ("2024-10-07", "2024-10-12")
+    assert got.get("MYS") == ("2024-10-07", "2024-10-12")
+
+
+def test_a_leg_takes_the_window_told_last_before_it_not_a_later_one() -> None:
+    text = (
+        "Chancellor Olaf Scholz will visit Asia from July 8-11. He will first travel to "
+        "Singapore. He will visit the Gulf region from July 20-22, starting in Qatar."
+    )
+    visits = extract_visits(text, published=D)
+    sgp = [v for v in visits if v.destination.country == "SGP"]
+    assert sgp and sgp[0].when is not None
+    assert (str(sgp[0].when.start), str(sgp[0].when.end)) == ("2024-07-08", "2024-07-11")
+
+
+def test_a_trip_under_way_does_not_take_the_dates_of_one_recalled() -> None:
+    text = (
+        "Kenyan President William Ruto is visiting Japan. The trip follows his visit to "
+        "Brazil last week."
+    )
+    jpn = [v for v in extract_visits(text, published=D) if v.destination.country == "JPN"]
+    assert jpn and jpn[0].stage == "ongoing"
+    assert jpn[0].when is None or jpn[0].when.start != date(2024, 5, 6)

@@ -169,6 +169,10 @@ class Discourse:
     # Where the diplomats the story named are posted ('Ambassador to Mexico, Ken Salazar').
     posted: dict[str, str] = field(default_factory=dict)
     event_times: dict[str, When] = field(default_factory=dict)
+    # Windows of trips the story dated without naming a state ('will visit the Middle East
+    # region from July 13-16'), by (visitor key, planned): the window of the legs named next.
+    # Each is (offset in the text, (visitor key, tense group), window).
+    tour_windows: list[tuple[int, tuple[str, str], When]] = field(default_factory=list)
 
     def remember(self, actor: Actor) -> None:
         if actor.speaker:
@@ -636,6 +640,18 @@ def _titled_names(doc: Doc) -> list[Span]:
     return out
 
 
+# Generational suffixes written after a name, with or without a comma ('Biden, Jr.').
+NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _name_suffix(doc: Doc, end: int) -> range:
+    """Token indexes of a generational suffix right after a name ending at ``end``."""
+    i = end + 1 if end < len(doc) and doc[end].text == "," else end
+    if i < len(doc) and doc[i].lower_ in NAME_SUFFIXES:
+        return range(end, i + 1)
+    return range(0)
+
+
 def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
     """Map token index -> actor for every person or official mentioned in the sentence."""
     by_token: dict[int, Actor] = {}
@@ -659,6 +675,9 @@ def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
             continue
         for i in actor.tokens:
             by_token[i] = actor
+        for i in _name_suffix(doc, ent.end):
+            # 'Joseph R. Biden, Jr. will visit': the parser makes the suffix the subject
+            by_token.setdefault(i, actor)
     for tok in doc:
         if tok.i in by_token:
             continue

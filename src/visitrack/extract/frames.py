@@ -9,7 +9,6 @@ the undated frames of a story from its others.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import TYPE_CHECKING
 
 from visitrack import resolve, timex
@@ -94,27 +93,64 @@ PLANNED_STAGES = frozenset({"proposed", "invited", "in_preparation", "announced"
 TOUR_MAX_DAYS = 31
 
 
-def _tour_key(f: Frame) -> tuple[str, bool]:
-    return (f.visitor.key, f.stage in PLANNED_STAGES)
+def _group(visitor: Actor, stage: Stage) -> tuple[str, str]:
+    """Legs share a window only within one visitor's trips of one tense: a trip under way
+    does not take the dates of one the story recalls."""
+    tense = "planned" if stage in PLANNED_STAGES else stage
+    return (visitor.key, tense)
 
 
-def fill_tour_times(frames: list[Frame]) -> list[Frame]:
-    """Give the undated legs of a trip the window of the same visitor's one dated trip of the
-    same tense in the story ('will visit the region from July 13-16 ... will then travel to
-    Jeddah'). Several different dated trips leave the legs undated: which one is unknown."""
-    windows: dict[tuple[str, bool], set[tuple[date, date]]] = {}
-    for f in frames:
-        w = f.when
-        if w is not None and w.start and w.end and (w.end - w.start).days <= TOUR_MAX_DAYS:
-            windows.setdefault(_tour_key(f), set()).add((w.start, w.end))
+def _note_tour_window(
+    tok: Token,
+    visitor: Actor,
+    text: str,
+    disc: Discourse,
+    times_cache: dict[str | None, list[timex.TimeMention]],
+    sent_start: int,
+) -> None:
+    """Remember the window of a trip dated without a state ('will visit the Middle East
+    region from July 13-16'): the legs the story names next share it."""
+    tense = tense_hint(tok)
+    if tense not in times_cache:
+        times_cache[tense] = _times(text, disc, tense)
+    when = pick_time(tok, times_cache[tense])
+    if when is None or when.start is None or when.end is None:
+        return
+    if (when.end - when.start).days > TOUR_MAX_DAYS:
+        return
+    stage = decide_stage(tok, text, when, disc.published, frozenset(visitor.tokens))
+    if stage is None or stage in {"postponed", "cancelled"}:
+        return
+    disc.tour_windows.append((tok.idx + sent_start, _group(visitor, stage), when))
+
+
+def fill_tour_times(frames: list[Frame], disc: Discourse | None = None) -> list[Frame]:
+    """Give the undated legs of a trip the window of the same visitor's dated trip of the same
+    tense told last before them ('will visit the region from July 13-16 ... will then travel
+    to Jeddah'), or, with none before, of the one dated trip told after them. Several dated
+    trips after and none before leave the leg undated: which one is unknown."""
+    dated: list[tuple[int, tuple[str, str], When]] = [
+        (f.sent_start, _group(f.visitor, f.stage), f.when)
+        for f in frames
+        if f.when is not None
+        and f.when.start
+        and f.when.end
+        and (f.when.end - f.when.start).days <= TOUR_MAX_DAYS
+    ]
+    dated += disc.tour_windows if disc is not None else []
+    dated.sort(key=lambda d: d[0])
     out: list[Frame] = []
     for f in frames:
-        found = windows.get(_tour_key(f), set())
-        if f.when is None and f.stage not in {"postponed", "cancelled"} and found:
-            start = min(a for a, _ in found)
-            end = max(b for _, b in found)
-            if (end - start).days <= TOUR_MAX_DAYS:
-                f = replace(f, when=When("(the trip's window)", start, end))
+        if f.when is None and f.stage not in {"postponed", "cancelled"}:
+            group = _group(f.visitor, f.stage)
+            mine = [(pos, w) for pos, g, w in dated if g == group]
+            before = [w for pos, w in mine if pos <= f.sent_start]
+            after = {(w.start, w.end): w for pos, w in mine if pos > f.sent_start}
+            if before:
+                f = replace(f, when=When("(the trip's window)", before[-1].start, before[-1].end))
+            elif len(after) == 1:
+                w = next(iter(after.values()))
+                f = replace(f, when=When("(the trip's window)", w.start, w.end))
         out.append(f)
     return out
 
@@ -236,6 +272,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                 disc.last_trip = (last.visitor, resolve.Place(last.country, last.city))
             earlier = trip_referred_to(tok, kind, visitors, text, disc)
             if earlier is None:
+                if kind in {"trip", "travel"} and parsed and len(visitors) == 1:
+                    _note_tour_window(tok, visitors[0], text, disc, times_cache, sent_start)
                 continue
             visitors, places, parsed = [earlier[0]], [(earlier[1], tok)], True
             referred = True
