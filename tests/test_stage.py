@@ -163,6 +163,22 @@ ROWS: tuple[Row, ...] = (
         None,
         "announced",
     ),
+    Row(
+        "forward_plan",
+        "Ms Mbeki said she looked forward to visiting Brazil.",
+        "visiting",
+        PUBLISHED,
+        None,
+        "announced",
+    ),
+    Row(
+        "forward_plan",
+        "Ms Mbeki looks forward to her visit to Brazil.",
+        "visit",
+        PUBLISHED,
+        None,
+        "announced",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

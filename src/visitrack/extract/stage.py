@@ -148,6 +148,7 @@ FORWARD_LEMMAS = frozenset(
         "decision",
         "intention",
         "readiness",
+        "anticipate",
     }
 )
 
@@ -439,8 +440,15 @@ def _phased(c: Ctx) -> Stage | None:
     return _phase_stage(c.trigger, list(c.chain), c.tense, c.when, c.published)
 
 
+# Particles that make their verb look ahead: 'looks forward to his visit'.
+FORWARD_PARTICLES = frozenset({"forward"})
+
+
 def _forward(c: Ctx) -> bool:
-    return bool(FORWARD_LEMMAS & {lemma(t) for t in c.chain[1:]})
+    heads = c.chain[1:]
+    return bool(FORWARD_LEMMAS & {lemma(t) for t in heads}) or any(
+        ch.lower_ in FORWARD_PARTICLES for t in heads for ch in t.children if ch.dep_ == "advmod"
+    )
 
 
 # The stage table, evaluated in order: the first rule that applies decides. Adding a rule is
