@@ -727,3 +727,38 @@ def test_a_trip_under_way_does_not_take_the_dates_of_one_recalled() -> None:
     jpn = [v for v in extract_visits(text, published=D) if v.destination.country == "JPN"]
     assert jpn and jpn[0].stage == "ongoing"
     assert jpn[0].when is None or jpn[0].when.start != date(2024, 5, 6)
+
+
+def test_two_joined_people_misread_as_one_phrase_both_travel() -> None:
+    text = (
+        "Philippine President Ferdinand R. Lopez, Jr. and First Lady Marta Lopez will travel "
+        "to Madrid, Spain on October 3-4."
+    )
+    names = {n for n, _c, d in _pairs(extract_visits(text, published=D)) if d == "ESP"}
+    assert names == {"Ferdinand R. Lopez", "Marta Lopez"}
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        (
+            "Kenyan President William Ruto will visit Japan and meet Prime Minister Fumio "
+            "Kishida on June 4.",
+            "2024-06-04",
+        ),
+        (
+            "Kenyan President William Ruto will visit Japan and hold talks with Prime Minister "
+            "Fumio Kishida next Tuesday.",
+            "2024-05-21",
+        ),
+        # a joined verb of saying dates the report, not the trip
+        ("Kenyan President William Ruto visited Japan and said on Monday it went well.", None),
+        # a joined verb with its own tense has its own time
+        ("Kenyan President William Ruto visited Japan and will visit Korea next month.", None),
+    ],
+)
+def test_a_time_on_an_act_joined_to_the_trip_dates_the_trip(text: str, day: str | None) -> None:
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "JPN"]
+    assert visits
+    when = visits[0].when
+    assert (str(when.start) if when else None) == day

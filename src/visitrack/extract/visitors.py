@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 
 ADJUNCT_PREPS = frozenset({"after", "before", "during", "since", "following", "until", "amid"})
+# Dependencies the parser gives the first of two joined names when it misreads the pair as
+# one noun phrase ('X, Jr. and First Lady Y'): with an 'and' inside, they are partners.
+MISPARSED_PARTNER_DEPS = frozenset({"nmod", "compound"})
 
 
 def _expand(
@@ -57,9 +60,18 @@ def _expand(
             out.append(a)
         for c in t.children:
             # A list of titled names is often parsed as appositions ('Fico, President Vucic,').
-            if c.dep_ == "conj" or (
+            other = c.i in actors and (a is None or actors[c.i].key != a.key)
+            if (
+                c.dep_ == "conj"
                 # 'his sister, chief of staff Karina Milei': the name in apposition
-                c.dep_ == "appos" and c.i in actors and (a is None or actors[c.i].key != a.key)
+                or (c.dep_ == "appos" and other)
+                # 'President A. Brandt, Jr. and First Lady Eva Brandt will travel': the parser
+                # hangs the first of two joined people on the second as a modifier
+                or (
+                    c.dep_ in MISPARSED_PARTNER_DEPS
+                    and other
+                    and any(x.dep_ == "cc" for x in c.subtree)
+                )
             ):
                 one(c)
         if t.lower_ in GROUP_WORDS or t.lemma_ in GROUP_WORDS:

@@ -64,8 +64,49 @@ def pick_time(
             anchor = trigger.i if after is None else after
             attached.append((abs(span.root.i - anchor), tm))
     if not attached:
+        if after is None and chain != (shared := _shared_clause(trigger, chain)):
+            # 'will visit Vatican City and have an audience with the Pope on October 29': the
+            # act joined to the trip's verb, sharing its subject and tense, dates the trip
+            return pick_time_in(trigger, times, shared)
         return None
     return min(attached, key=lambda pair: pair[0])[1].when
+
+
+def pick_time_in(trigger: Token, times: list[timex.TimeMention], chain: set[int]) -> When | None:
+    """The nearest time attached to the clause ``chain``."""
+    doc = trigger.doc
+    best: tuple[int, When] | None = None
+    for tm in times:
+        if tm.when.start is None:
+            continue
+        span = doc.char_span(tm.start, tm.end, alignment_mode="expand")
+        if span is None or len(span) == 0 or _reported_on(span, trigger):
+            continue
+        if any(anc.i in chain - {trigger.i} for anc in span.root.ancestors):
+            dist = abs(span.root.i - trigger.i)
+            if best is None or dist < best[0]:
+                best = (dist, tm.when)
+    return best[1] if best else None
+
+
+def _shared_clause(trigger: Token, chain: set[int]) -> set[int]:
+    """The trigger's clause plus the verbs joined to its verb that share its subject and tense
+    (no subject or auxiliary of their own): 'will visit X and meet Y'."""
+    verbs = [trigger.doc[i] for i in chain if trigger.doc[i].pos_ == "VERB"]
+    if not verbs:
+        return chain
+    verb = max(verbs, key=lambda t: len(list(t.ancestors)) * -1)
+    out = set(chain)
+    for c in verb.children:
+        if (
+            c.dep_ == "conj"
+            and c.pos_ == "VERB"
+            and c.i > verb.i
+            and c.lemma_.lower() not in REPORTING_VERBS
+            and not any(g.dep_ in SHARED_CLAUSE_BLOCKERS for g in c.children)
+        ):
+            out.add(c.i)
+    return out
 
 
 # Verbs of saying: a time on them dates the report, not the trip ('said on Wednesday he will
@@ -89,6 +130,10 @@ REPORTING_VERBS = frozenset(
         "inform",
     }
 )
+
+
+# A joined verb with any of these has its own subject or tense, so its own time.
+SHARED_CLAUSE_BLOCKERS = frozenset({"nsubj", "nsubjpass", "aux", "auxpass"})
 
 
 def _reported_on(span: Span, trigger: Token) -> bool:
