@@ -214,6 +214,7 @@ STOPWORDS = [
     "Surprise",
     "Enterprise",
     "Commerce",
+    "Commonwealth",
     "Golden",
     "Anderson",
     "Nelson",

@@ -762,3 +762,24 @@ def test_a_time_on_an_act_joined_to_the_trip_dates_the_trip(text: str, day: str 
     assert visits
     when = visits[0].when
     assert (str(when.start) if when else None) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        # the gazetteer's largest 'Cornwall' is in Canada; an event's place goes the same way
+        (
+            "Kenyan President William Ruto will attend the summit in Cornwall, U.K., next week.",
+            "GBR",
+        ),
+        # a state named after the city picks its country
+        ("Kenyan President William Ruto will attend a forum in Paris, Texas, next week.", "USA"),
+    ],
+)
+def test_a_country_or_state_after_a_city_names_which_city(text: str, country: str) -> None:
+    assert {d for _n, _c, d in _pairs(extract_visits(text, published=D))} == {country}
+
+
+def test_a_common_word_is_not_a_town() -> None:
+    text = "Kenyan President William Ruto will attend the Commonwealth summit in Samoa."
+    assert {d for _n, _c, d in _pairs(extract_visits(text, published=D))} == {"WSM"}

@@ -36,7 +36,18 @@ POSTED_TITLES = frozenset({"ambassador", "envoy", "representative", "delegate"})
 
 
 def place_of_token(tok: Token) -> resolve.Place | None:
-    """The place a token names, looking at its whole entity when it is part of one."""
+    """The place a token names, looking at its whole entity when it is part of one; a city
+    followed by a country ('Cornwall, U.K.') is the one in that country."""
+    p = _place_named(tok)
+    if p is not None and p.city is not None:
+        last = next((e.end - 1 for e in tok.doc.ents if e.start <= tok.i < e.end), tok.i)
+        named = _appositive_country(tok.doc[last])
+        if named is not None and named != p.country:
+            return resolve.Place(named, p.city)
+    return p
+
+
+def _place_named(tok: Token) -> resolve.Place | None:
     doc = tok.doc
     if tok.ent_type_ in {"GPE", "LOC", "FAC", "ORG", "NORP"} and tok.ent_iob_ != "O":
         for ent in doc.ents:
@@ -65,7 +76,12 @@ def _appositive_country(tok: Token) -> str | None:
     if end + 1 < len(doc) and doc[end].text == ",":
         for n in (3, 2, 1):
             if end + 1 + n <= len(doc):
-                code = resolve.country_named(doc[end + 1 : end + 1 + n].text)
+                words = doc[end + 1 : end + 1 + n].text
+                code = resolve.country_named(words)
+                if code is None:
+                    # a state or province of a country ('Paris, Texas')
+                    region = resolve.place(words)
+                    code = region.country if region is not None and region.city is None else None
                 if code is not None:
                     return code
     return None
@@ -92,10 +108,6 @@ def places_under(
                         out.append((p, q))
                         break
         elif p is not None:
-            named = _appositive_country(t)
-            if p.city is not None and named is not None and named != p.country:
-                # 'Cornwall, U.K.': the country given beside a city names which one it is
-                p = resolve.Place(named, p.city)
             out.append((p, t))
         for c in t.children:
             if c.dep_ in {"conj", "appos"}:
