@@ -243,7 +243,8 @@ def test_submit_json_html_and_jsonl_batch(fresh: TestClient) -> None:
     html = f"<html><body><article><p>{ARTICLE}</p></article></body></html>"
     r = fresh.post("/api/documents", json={"html": html, "published": "2024-06-03"})
     assert r.status_code == 201, r.text
-    assert r.json()["documents"][0]["doc_id"].startswith("api-")
+    first_id = r.json()["documents"][0]["doc_id"]
+    assert first_id.startswith("api-")
     batch = "\n".join(
         json.dumps({"id": f"b{i}", "text": t, "published": "2024-06-03"})
         for i, t in enumerate([ARTICLE, "Nothing about travel here."])
@@ -253,7 +254,9 @@ def test_submit_json_html_and_jsonl_batch(fresh: TestClient) -> None:
     )
     assert r.status_code == 201
     docs = r.json()["documents"]
-    assert [d["doc_id"] for d in docs] == ["b0", "b1"]
+    # b0 holds the text the HTML post held: one document with two sources, not two.
+    assert [d["outcome"] for d in docs] == ["duplicate", "added"]
+    assert [d["doc_id"] for d in docs] == [first_id, "b1"]
     assert len(docs[0]["visits"]) == 1 and docs[1]["visits"] == []
 
 

@@ -81,7 +81,10 @@ def jsonl(path: Path, *rows: Any) -> Path:
 def test_text_file(tmp_path: Path) -> None:
     path = write(tmp_path / "story_01.txt", PROSE)
     doc = one_doc(path)
-    assert doc == RawDocument(doc_id="story_01", source=str(path), content=PROSE)
+    # The id is the path as given; the source key the resolved path.
+    assert doc == RawDocument(
+        doc_id=str(path), source=str(path), content=PROSE, source_key=f"file:{path.resolve()}"
+    )
 
 
 @pytest.mark.parametrize("name", ["page.html", "page.htm", "page.HTML", "page.xhtml"])
@@ -89,14 +92,14 @@ def test_html_extensions_set_is_html(tmp_path: Path, name: str) -> None:
     # Even content that does not look like HTML: the extension is the author's word.
     doc = one_doc(write(tmp_path / name, PROSE))
     assert doc.is_html
-    assert doc.doc_id == "page"
+    assert doc.doc_id == str(tmp_path / name)
 
 
 @pytest.mark.parametrize("name", ["notes.md", "notes.text", "notes"])
 def test_other_text_kinds(tmp_path: Path, name: str) -> None:
     doc = one_doc(write(tmp_path / name, PROSE))
     assert doc.content == PROSE
-    assert doc.doc_id == "notes"
+    assert doc.doc_id == str(tmp_path / name)
     assert not doc.is_html
 
 
@@ -133,7 +136,7 @@ def test_crlf_is_kept_verbatim(tmp_path: Path) -> None:
 def test_lone_string_is_one_path(tmp_path: Path) -> None:
     path = write(tmp_path / "a.txt", PROSE)
     results = list(read_inputs(str(path)))
-    assert [r.doc_id for r in results if isinstance(r, RawDocument)] == ["a"]
+    assert [r.doc_id for r in results if isinstance(r, RawDocument)] == [str(path)]
 
 
 def test_order_of_paths_is_kept(tmp_path: Path) -> None:
@@ -266,7 +269,7 @@ def test_unlistable_directory_in_walk(tmp_path: Path) -> None:
     finally:
         locked.chmod(0o755)
     assert InputFailure(str(locked), "permission denied") in results
-    assert [r.doc_id for r in results if isinstance(r, RawDocument)] == ["ok"]
+    assert [r.doc_id for r in results if isinstance(r, RawDocument)] == [str(tmp_path / "ok.txt")]
 
 
 def test_unlistable_directory_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -302,7 +305,13 @@ def test_directory_walk(tmp_path: Path) -> None:
         f"{root / 'sub' / 'corpus.jsonl'}:1",
         str(root / "sub" / "deeper" / "d"),
     ]
-    assert [r.doc_id for r in docs] == ["a", "b", "c", "row1", "d"]
+    assert [r.doc_id for r in docs] == [
+        str(root / "a.html"),
+        str(root / "b.txt"),
+        str(root / "sub" / "c.md"),
+        f"{root / 'sub' / 'corpus.jsonl'}#row1",
+        str(root / "sub" / "deeper" / "d"),
+    ]
 
 
 def test_directory_with_nothing_readable(tmp_path: Path) -> None:
@@ -318,7 +327,12 @@ def test_bad_file_in_directory_does_not_stop_the_walk(tmp_path: Path) -> None:
     results = run(tmp_path)
     assert results == [
         InputFailure(str(tmp_path / "a.txt"), "empty file"),
-        RawDocument(doc_id="b", source=str(tmp_path / "b.txt"), content=PROSE),
+        RawDocument(
+            doc_id=str(tmp_path / "b.txt"),
+            source=str(tmp_path / "b.txt"),
+            content=PROSE,
+            source_key=f"file:{(tmp_path / 'b.txt').resolve()}",
+        ),
     ]
 
 
@@ -333,15 +347,22 @@ def test_jsonl_rows(tmp_path: Path) -> None:
         {"id": "a3", "text": PAGE},
     )
     a1, a2, a3 = run(path)
+    # A row's id is qualified by its file, so two corpora reusing row ids stay apart.
     assert a1 == RawDocument(
-        doc_id="a1",
+        doc_id=f"{path}#a1",
         source=f"{path}:1",
         content=PROSE,
         published=date(2024, 3, 5),
         url="https://x.test/a1",
+        source_key=f"row:file:{path.resolve()}#a1",
     )
     assert isinstance(a2, RawDocument)
-    assert (a2.doc_id, a2.is_html, a2.published, a2.title) == ("42", True, date(2024, 3, 6), "T")
+    assert (a2.doc_id, a2.is_html, a2.published, a2.title) == (
+        f"{path}#42",
+        True,
+        date(2024, 3, 6),
+        "T",
+    )
     assert isinstance(a3, RawDocument)
     assert a3.is_html  # HTML put in the text field is still sniffed
 
@@ -355,7 +376,7 @@ def test_jsonl_malformed_line_among_good_ones(tmp_path: Path) -> None:
         {"id": "3", "text": PROSE},
     )
     first, bad, third = run(path)
-    assert isinstance(first, RawDocument) and first.doc_id == "1"
+    assert isinstance(first, RawDocument) and first.doc_id == f"{path}#1"
     assert isinstance(bad, InputFailure)
     assert bad.source == f"{path}:2"
     assert bad.reason.startswith("malformed JSON: ")
@@ -405,9 +426,10 @@ def test_jsonl_lone_surrogate_escapes_become_replacement_characters(tmp_path: Pa
     # Found by fuzzing: json.loads keeps "\ud800" as a lone surrogate, which no UTF-8 writer
     # (the JSONL output, the store) can encode later.
     row = {"id": "s\udc00", "text": "The envoy\ud800 arrived.", "title": "T\udfff", "url": "u"}
-    doc = one_doc(jsonl(tmp_path / "c.jsonl", row))
+    path = jsonl(tmp_path / "c.jsonl", row)
+    doc = one_doc(path)
     assert doc.content == "The envoy\ufffd arrived."
-    assert (doc.doc_id, doc.title) == ("s\ufffd", "T\ufffd")
+    assert (doc.doc_id, doc.title) == (f"{path}#s\ufffd", "T\ufffd")
     doc.content.encode("utf-8")
 
 
@@ -458,8 +480,9 @@ def test_jsonl_is_streamed(tmp_path: Path) -> None:
 
 def test_stdin(tmp_path: Path) -> None:
     doc = one_doc("-", stdin=io.BytesIO(PAGE.encode()), published=date(2020, 2, 2))
-    assert (doc.doc_id, doc.source, doc.is_html, doc.published) == (
-        "stdin",
+    # Named by its content: piping in another article is another document.
+    assert (doc.doc_id[:6], doc.source, doc.is_html, doc.published) == (
+        "stdin-",
         "<stdin>",
         True,
         date(2020, 2, 2),
@@ -527,3 +550,45 @@ def test_looks_like_html_true(text: str) -> None:
 )
 def test_looks_like_html_false(text: str) -> None:
     assert not looks_like_html(text)
+
+
+# --- document ids --------------------------------------------------------------------------------
+
+
+def test_same_file_names_in_two_folders_get_two_ids(tmp_path: Path) -> None:
+    write(tmp_path / "siteA" / "index.html", PAGE)
+    write(tmp_path / "siteB" / "index.html", PAGE)
+    write(tmp_path / "report.txt", PROSE)
+    write(tmp_path / "report.html", PAGE)
+    docs = [r for r in read_inputs([str(tmp_path)]) if isinstance(r, RawDocument)]
+    ids = [d.doc_id for d in docs]
+    assert len(set(ids)) == len(ids) == 4
+    assert str(tmp_path / "siteA" / "index.html") in ids
+
+
+@pytest.mark.parametrize(
+    ("scheme", "expected"),
+    [
+        ("path", ["corpus/siteA/index.html", "corpus/siteB/index.html"]),
+        ("relative", ["siteA/index.html", "siteB/index.html"]),
+        ("name", ["index", "index"]),
+    ],
+)
+def test_id_schemes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheme: Any, expected: list[str]
+) -> None:
+    write(tmp_path / "corpus" / "siteA" / "index.html", PAGE)
+    write(tmp_path / "corpus" / "siteB" / "index.html", PAGE)
+    monkeypatch.chdir(tmp_path)
+    docs = [r for r in read_inputs(["./corpus/"], id_from=scheme) if isinstance(r, RawDocument)]
+    assert [d.doc_id for d in docs] == expected
+    # Whatever the id, the source key is the resolved path: the same file is the same source.
+    assert docs[0].source_key == f"file:{(tmp_path / 'corpus/siteA/index.html').resolve()}"
+
+
+def test_two_corpora_reusing_row_ids_stay_apart(tmp_path: Path) -> None:
+    jan = jsonl(tmp_path / "jan" / "news.jsonl", {"id": "1", "text": PROSE})
+    feb = jsonl(tmp_path / "feb" / "news.jsonl", {"id": "1", "text": PAGE})
+    a, b = (r for r in read_inputs([str(jan), str(feb)]) if isinstance(r, RawDocument))
+    assert (a.doc_id, b.doc_id) == (f"{jan}#1", f"{feb}#1")
+    assert a.source_key != b.source_key

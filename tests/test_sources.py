@@ -249,7 +249,9 @@ def test_rss_entries_followed_to_pages_with_summary_fallback(
     assert first.published == date(2024, 5, 13) and first.title == "Norland visit"
     # /missing is a 404: the entry's own description stands in for the article
     assert STORY_B in second.content and second.published == date(2024, 5, 14)
-    assert first.doc_id.startswith("feed-") and first.doc_id != second.doc_id
+    # A fetched article is named by its URL, as a URL list names it: one document either way.
+    assert first.doc_id == f"{base}/a" and first.source_key == f"url:{base}/a"
+    assert second.doc_id.startswith("feed-") and first.doc_id != second.doc_id
 
 
 def test_atom_feed_found_by_sniffing_and_followed(
@@ -444,7 +446,7 @@ def test_plain_inputs_fall_back_to_read_inputs(tmp_path: Path) -> None:
     row = {"id": "x1", "text": STORY_A, "published": "2024-05-13"}
     corpus.write_text(json.dumps(row) + "\n", encoding="utf-8")
     (doc,) = list(read_sources([str(corpus)]))
-    assert isinstance(doc, RawDocument) and doc.doc_id == "x1"
+    assert isinstance(doc, RawDocument) and doc.doc_id == f"{corpus}#x1"
     assert doc.published == date(2024, 5, 13)
     (missing,) = list(read_sources([str(tmp_path / "nope.txt")]))
     assert isinstance(missing, InputFailure) and missing.reason == "no such file or directory"

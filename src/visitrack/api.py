@@ -265,6 +265,9 @@ def _document_json(doc: DocumentInfo) -> dict[str, Any]:
         "url": doc.url,
         "published": doc.published.isoformat() if doc.published else None,
         "ingested_at": doc.ingested_at.isoformat(),
+        "canonical_url": doc.canonical_url,
+        "extractor_version": doc.extractor_version,
+        "sources": list(doc.sources),
     }
 
 
@@ -504,6 +507,7 @@ def create_app(
     token: str | None = None,
     bind_host: str = DEFAULT_HOST,
     time_limit_s: float | None = DOCUMENT_TIME_LIMIT_S,
+    create: bool = True,
 ) -> FastAPI:
     """The API and dashboard over the store at ``db_url`` (as :func:`open_store` reads it).
 
@@ -514,11 +518,13 @@ def create_app(
             only when this is a loopback address.
         time_limit_s: seconds extraction may spend on one submitted document before it is
             answered as that document's failure (see :mod:`visitrack.limits`).
+        create: create the store when there is none (``visitrack serve`` passes ``False``:
+            serving a mistyped database name is refused instead).
 
     Raises:
-        StoreError: the database cannot be opened.
+        StoreError: the database cannot be opened (or, with ``create=False``, does not exist).
     """
-    store = open_store(db_url)
+    store = open_store(db_url, create=create)
     write_token = token if token is not None else (os.environ.get(ENV_TOKEN) or None)
     loopback_only = is_loopback(bind_host)
     # spaCy pipelines are not documented as thread-safe, and extraction is CPU-bound anyway:
@@ -658,6 +664,14 @@ def create_app(
             raise ApiError(400, f"not a storyline id: {storyline_id!r}")
         found = store.storyline(storyline_id)
         if found is None:
+            moved = store.redirect(storyline_id)
+            if moved is not None:
+                # 308: a cited id keeps working, and clients keep the method on the way.
+                return JSONResponse(
+                    {"id": storyline_id, "moved_to": moved.new_id, "reason": moved.reason},
+                    status_code=308,
+                    headers={"Location": f"/api/visits/{moved.new_id}"},
+                )
             raise ApiError(404, f"no storyline with id {storyline_id!r}")
         line, members = found
         data = line.to_dict()
@@ -666,7 +680,8 @@ def create_app(
         ]
         return JSONResponse(data)
 
-    @app.get("/api/documents/{doc_id}", summary="A stored document and the visits found in it")
+    # :path, because document ids are paths and URLs (`news/siteA/index.html`).
+    @app.get("/api/documents/{doc_id:path}", summary="A stored document and the visits found in it")
     def get_document(doc_id: str) -> JSONResponse:
         if len(doc_id) > ID_LENGTH:
             raise ApiError(400, f"document ids are at most {ID_LENGTH} characters")
@@ -722,15 +737,18 @@ def create_app(
         out: list[dict[str, Any]] = []
         try:
             for result in results:
-                outcome = store.ingest(result)
-                entry: dict[str, Any] = {"doc_id": result.raw.doc_id, "outcome": outcome}
+                stored = store.ingest_document(result)
+                doc_id = stored.doc_id or result.raw.doc_id
+                entry: dict[str, Any] = {"doc_id": doc_id, "outcome": stored.outcome}
+                if stored.note is not None and result.failure is None:
+                    entry["note"] = stored.note
                 if result.failure is not None:
                     entry["error"] = result.failure.reason
                     entry["visits"] = []
                 else:
                     entry["visits"] = [
                         {**v.to_dict(), "storyline_id": sid}
-                        for sid, v in store.document_mentions(result.raw.doc_id)
+                        for sid, v in store.document_mentions(doc_id)
                     ]
                 out.append(entry)
         finally:
@@ -768,19 +786,26 @@ def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     workers: int = 1,
+    *,
+    create: bool = True,
 ) -> None:
     """Run the API and dashboard with uvicorn until interrupted.
 
     ``workers`` > 1 runs that many server processes (each with its own store connection and
     response cache); uvicorn then needs an import string, so the settings travel in the
-    environment to :func:`app_from_env`.
+    environment to :func:`app_from_env`. ``create=False`` refuses a store that does not exist
+    (checked here, before any worker starts).
+
+    Raises:
+        StoreError: the database cannot be opened, or does not exist and ``create`` is off.
     """
     import uvicorn
 
     if workers <= 1:
-        app = create_app(db_url, bind_host=host)
+        app = create_app(db_url, bind_host=host, create=create)
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
         return
+    open_store(db_url, create=create).close()
     if db_url is not None:
         os.environ[ENV_DB] = db_url
     os.environ[ENV_BIND_HOST] = host
@@ -797,4 +822,7 @@ def serve(
 
 def app_from_env() -> FastAPI:
     """The app of one of several server processes (see :func:`serve`)."""
-    return create_app(os.environ.get(ENV_DB), bind_host=os.environ.get(ENV_BIND_HOST, DEFAULT_HOST))
+    return create_app(
+        os.environ.get(ENV_DB),
+        bind_host=os.environ.get(ENV_BIND_HOST, DEFAULT_HOST),
+    )

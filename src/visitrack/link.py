@@ -47,6 +47,7 @@ __all__ = [
     "MAX_UNDATED_LEAD_DAYS",
     "MAX_UNDATED_REPORT_GAP_DAYS",
     "SHORT_WINDOW_DAYS",
+    "derived_id",
     "link",
     "storyline_key",
     "visitor_key",
@@ -346,6 +347,11 @@ def _digest(seed: str) -> str:
     return hashlib.sha1(seed.encode("utf-8")).hexdigest()[:ID_HEX_CHARS]
 
 
+def derived_id(storyline_id: str, n: int) -> str:
+    """The ``n``-th alternative to ``storyline_id`` when that id is taken (n >= 2)."""
+    return _digest(f"{storyline_id}#{n}")
+
+
 def _storyline(key: str, members: Sequence[Visit]) -> Storyline:
     """One storyline from its members, given in processing order."""
     dates = [m.published for m in members if m.published is not None]
@@ -426,7 +432,7 @@ def _unique_ids(
         sid, n = line.id, 1
         while sid in seen:
             n += 1
-            sid = _digest(f"{line.id}#{n}")
+            sid = derived_id(line.id, n)
         seen.add(sid)
         unique.append((key, replace(line, id=sid) if sid != line.id else line, members))
     return unique

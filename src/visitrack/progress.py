@@ -95,6 +95,11 @@ class Progress:
         self.visits += len(result.visits)
         self._tick()
 
+    def skip(self) -> None:
+        """One input already stored as it is: done without running the pipeline."""
+        self.done += 1
+        self._tick()
+
     def fail(self) -> None:
         """One input failed before reaching the pipeline (unreadable, not English ...)."""
         self.done += 1

@@ -46,6 +46,10 @@ AHEAD_STAGES: tuple[Stage, ...] = ("proposed", "invited", "in_preparation", "ann
 ENDED_STAGES: tuple[Stage, ...] = ("completed", "cancelled")
 ROLES: tuple[str, ...] = get_args(Role)
 KINDS: tuple[str, ...] = get_args(Kind)
+# Which extractor made a set of visit records. Bump it when a change to the pipeline changes
+# what it extracts: the store keeps it per document, and `visitrack reprocess` re-extracts the
+# stored documents an older version made. Dotted whole numbers, compared part by part.
+EXTRACTOR_VERSION = "2"
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -56,7 +60,10 @@ class RawDocument:
     """One input document as read from disk, stdin or a JSONL row, decoded to text.
 
     ``published`` is an override (``--published`` or the JSONL field); the cleaner finds the
-    date in the text when it is ``None``.
+    date in the text when it is ``None``. ``source_key`` says what makes two inputs the same
+    source (``file:`` and the resolved path, ``url:`` and the URL, ``row:`` and the corpus
+    file's path with the row id); the store replaces a document only through the same key.
+    ``None`` keys the document by its ``doc_id``.
     """
 
     doc_id: str
@@ -66,6 +73,7 @@ class RawDocument:
     published: date | None = None
     url: str | None = None
     title: str | None = None
+    source_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +99,8 @@ class CleanDocument:
     title: str | None = None
     url: str | None = None
     published: date | None = None
+    # <link rel="canonical"> or og:url, when the page declares one.
+    canonical_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

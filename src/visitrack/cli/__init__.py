@@ -22,10 +22,12 @@ from visitrack.cli.common import (
     add_corpus_options,
     iso3,
     iso_date,
+    non_negative_seconds,
     port,
     positive,
 )
 from visitrack.errors import VisitrackError
+from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.records import STAGES
 
 
@@ -85,6 +87,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ing.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
     add_corpus_options(ing)
+
+    rep = sub.add_parser(
+        "reprocess",
+        help="re-extract stored documents an older extractor made",
+        description="Run the current extractor over the stored text of every document an "
+        "older one made, in batches (resumable: a stopped run goes on where it was), and "
+        "relink the storylines of the documents whose visits changed.",
+    )
+    rep.add_argument("--db", metavar="URL", help=db_help)
+    rep.add_argument(
+        "--since-version",
+        metavar="V",
+        help="re-extract documents made by extractor versions older than V (default: the "
+        "current version)",
+    )
+    rep.add_argument(
+        "--batch",
+        type=positive,
+        default=256,
+        metavar="N",
+        help="documents read from the store at a time (default 256)",
+    )
+    rep.add_argument(
+        "--workers", type=positive, default=1, metavar="N", help="extraction processes"
+    )
+    rep.add_argument(
+        "--time-limit",
+        type=non_negative_seconds,
+        default=DOCUMENT_TIME_LIMIT_S,
+        metavar="SECONDS",
+        help=f"per-document stage time limit (default {DOCUMENT_TIME_LIMIT_S:g}; 0 for none)",
+    )
+    rep.add_argument("--no-progress", action="store_true", help="no progress bar or log lines")
+    rep.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
+    # What the shared corpus helpers read; reprocess runs locally on stored text.
+    rep.set_defaults(engine="local", scheduler=None, urls=[])
 
     vis = sub.add_parser(
         "visits",
@@ -195,6 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         command = {
             "ingest": store.cmd_ingest,
+            "reprocess": store.cmd_reprocess,
             "visits": store.cmd_visits,
             "show": store.cmd_show,
             "check": store.cmd_check,

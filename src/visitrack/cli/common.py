@@ -110,6 +110,14 @@ def add_corpus_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not skip web documents detected as non-English",
     )
+    p.add_argument(
+        "--id-from",
+        choices=("path", "relative", "name"),
+        default="path",
+        help="document ids of files: path (default; the path as given, a directory argument "
+        "joined with the path inside it), relative (the path inside the directory argument), "
+        "name (the file name without extension). JSONL rows add '#' and the row's id",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar or log lines")
 
 
@@ -154,6 +162,7 @@ def corpus_items(args: argparse.Namespace) -> Iterator[RawDocument | InputFailur
                     english_only=not args.keep_non_english,
                     published=args.published,
                     published_from_capture=args.published_from_capture,
+                    id_from=args.id_from,
                 )
 
 

@@ -25,12 +25,18 @@ from visitrack.cli.common import (
     report,
 )
 from visitrack.progress import Progress
-from visitrack.records import InputFailure, RawDocument, Storyline, window_text
-from visitrack.store import open_store
+from visitrack.records import (
+    EXTRACTOR_VERSION,
+    InputFailure,
+    RawDocument,
+    Storyline,
+    window_text,
+)
+from visitrack.store import OUTCOMES, Ingested, open_store
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
+    counts = dict.fromkeys(OUTCOMES, 0)
     with open_store(args.db) as store, Progress(None, enabled=progress_wanted(args)) as progress:
 
         def raws() -> Iterator[RawDocument]:
@@ -41,27 +47,83 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     counts["failed"] += 1
                     progress.fail()
                     continue
+                # The same bytes are stored already: a hash, no extraction.
+                known = store.known(item)
+                if known is not None:
+                    counts[known.outcome] += 1
+                    _tell(args, item, known)
+                    progress.skip()
+                    continue
                 yield item
 
         for result in pipeline_results(args, raws()):
             progress.advance(result)
             if result.failure is not None:
                 report(result.failure)
-            counts[store.ingest(result)] += 1
+            stored = store.ingest_document(result)
+            counts[stored.outcome] += 1
+            _tell(args, result.raw, stored)
         totals = store.counts()
     if not args.quiet:
         print(
             f"visitrack: {sum(counts.values())} inputs: {counts['added']} added, "
-            f"{counts['replaced']} replaced, {counts['unchanged']} unchanged, "
-            f"{counts['failed']} failed; the store holds {totals['documents']} documents, "
-            f"{totals['mentions']} mentions, {totals['storylines']} storylines",
+            f"{counts['replaced']} replaced, {counts['duplicate']} duplicates, "
+            f"{counts['unchanged']} unchanged, {counts['failed']} failed; the store holds "
+            f"{totals['documents']} documents, {totals['mentions']} mentions, "
+            f"{totals['storylines']} storylines",
             file=sys.stderr,
         )
     return EXIT_SOME_FAILED if counts["failed"] else EXIT_OK
 
 
+def _tell(args: argparse.Namespace, raw: RawDocument, stored: Ingested) -> None:
+    """One line per document whose fate a user would not guess: a replacement, a duplicate,
+    an id that another source's document already had."""
+    if args.quiet or stored.outcome in ("failed", "unchanged"):
+        return
+    if stored.outcome == "replaced":
+        line = f"replaced document {stored.doc_id} ({stored.note})"
+    elif stored.outcome == "duplicate":
+        line = f"duplicate: kept as one more source of document {stored.doc_id} ({stored.note})"
+    elif stored.doc_id != raw.doc_id:
+        line = f"stored as {stored.doc_id} (id {raw.doc_id} is another source's document)"
+    else:
+        return
+    print(f"visitrack: {raw.source}: {line}", file=sys.stderr)
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    """Re-extract stored documents an older extractor made, from their stored text."""
+    since = args.since_version or EXTRACTOR_VERSION
+    changed = unchanged = failed = 0
+    with (
+        open_store(args.db, create=False) as store,
+        Progress(store.count_stale(since), enabled=progress_wanted(args)) as progress,
+    ):
+        for result in pipeline_results(args, store.stale_documents(since, batch=args.batch)):
+            progress.advance(result)
+            if result.failure is not None:
+                # The stored document and its visits stay as they are.
+                report(result.failure)
+                store.record_failure(result.failure.source, "reprocess", result.failure.reason)
+                failed += 1
+            elif store.reprocess(result):
+                changed += 1
+            else:
+                unchanged += 1
+        totals = store.counts()
+    if not args.quiet:
+        print(
+            f"visitrack: reprocessed {changed + unchanged + failed} documents made before "
+            f"extractor {since}: {changed} changed and relinked, {unchanged} unchanged, "
+            f"{failed} failed; the store holds {totals['storylines']} storylines",
+            file=sys.stderr,
+        )
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
 def cmd_visits(args: argparse.Namespace) -> int:
-    with open_store(args.db) as store:
+    with open_store(args.db, create=False) as store:
         lines = store.storylines(
             country=args.country,
             visitor=args.visitor,
@@ -83,7 +145,7 @@ def cmd_visits(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with open_store(args.db) as store:
+    with open_store(args.db, create=False) as store:
         problems = store.check()
         counts = store.counts()
     for problem in problems:
@@ -98,8 +160,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with open_store(args.db) as store:
+    with open_store(args.db, create=False) as store:
         found = store.storyline(args.id)
+        moved = store.redirect(args.id) if found is None else None
+        if moved is not None:
+            # A cited id keeps working: say where the storyline went, then show it.
+            print(
+                f"visitrack: storyline {args.id} was {moved.reason} into {moved.new_id}; "
+                f"showing {moved.new_id}",
+                file=sys.stderr,
+            )
+            found = store.storyline(moved.new_id)
     if found is None:
         print(
             f"visitrack: no storyline with id {args.id!r} (see `visitrack visits`)", file=sys.stderr
@@ -147,7 +218,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "parquet" and not args.output:
         print("visitrack: export --format parquet needs -o FILE", file=sys.stderr)
         return EXIT_USAGE
-    with open_store(args.db) as store:
+    with open_store(args.db, create=False) as store:
         lines = store.storylines()
         mentions = (
             list(store.mentions()) if args.table == "mentions" or (args.format == "parquet") else []
@@ -207,5 +278,5 @@ def _table(lines: list[Storyline], out: TextIO) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from visitrack.api import serve  # FastAPI is loaded only for this command
 
-    serve(args.db, args.host, args.port, workers=args.workers)
+    serve(args.db, args.host, args.port, workers=args.workers, create=False)
     return EXIT_OK

@@ -16,7 +16,6 @@ feeds offline: each entry's own text is used instead of its article.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 import stat
 from collections import deque
@@ -30,9 +29,11 @@ from typing import BinaryIO, Literal
 from visitrack.readers.decode import head, looks_like_html
 from visitrack.readers.feeds import FEED_SUFFIXES, looks_like_feed, parse_feed, read_feed
 from visitrack.readers.files import (
+    DEFAULT_ID_SCHEME,
     HTML_SUFFIXES,
     READABLE_SUFFIXES,
     STDIN_PATH,
+    IdScheme,
     read_inputs,
     walk,
 )
@@ -59,7 +60,6 @@ COMMENT_PREFIX = "#"
 # URLs fetched at once from a list. The per-host lock keeps this to one connection per host,
 # so the extra threads only help when the list mixes hosts; a small number stays polite.
 DEFAULT_FETCH_CONCURRENCY = 4
-DOC_ID_HEX = 16
 FEED_CONTENT_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
 )
@@ -76,6 +76,7 @@ def read_sources(
     published_from_capture: bool = False,
     follow_feed_links: bool = True,
     stdin: BinaryIO | None = None,
+    id_from: IdScheme = DEFAULT_ID_SCHEME,
 ) -> Iterator[RawDocument | InputFailure]:
     """Yield documents (or failures) from every path, in the order given.
 
@@ -90,6 +91,8 @@ def read_sources(
         published_from_capture: use a WARC record's capture date as its publication date.
         follow_feed_links: fetch each feed entry's article (else use the entry's text).
         stdin: the stream for ``-`` (default ``sys.stdin.buffer``).
+        id_from: how files' document ids are made (:data:`~visitrack.readers.files.IdScheme`);
+            a fetched page's id is its URL whatever the scheme.
     """
     if isinstance(paths, str):
         paths = [paths]
@@ -100,6 +103,7 @@ def read_sources(
         from_capture=published_from_capture,
         follow_feed_links=follow_feed_links,
         stdin=stdin,
+        id_from=id_from,
     )
     try:
         items = (item for path in paths for item in _read(path, kind, ctx))
@@ -170,6 +174,7 @@ class _Context:
     from_capture: bool
     follow_feed_links: bool
     stdin: BinaryIO | None
+    id_from: IdScheme = DEFAULT_ID_SCHEME
 
     def feed_fetcher(self) -> Fetcher | None:
         return self.fetcher.get() if self.follow_feed_links else None
@@ -202,17 +207,17 @@ def _read_dir(root: str, ctx: _Context) -> Iterator[RawDocument | InputFailure]:
     # Only files: a directory that cannot be listed is reported by read_inputs' own walk.
     files = [p for p in walk(root) if isinstance(p, str)]
     if not any(_special_in_walk(p) for p in files):
-        yield from read_inputs([root], published=ctx.published)
+        yield from read_inputs([root], published=ctx.published, id_from=ctx.id_from)
         return
     for path in files:
         if _special_in_walk(path):
             yield from _read(path, "auto", ctx)
         elif Path(path).suffix.lower() in READABLE_SUFFIXES:
-            yield from read_inputs([path], published=ctx.published)
+            yield from read_inputs([path], published=ctx.published, id_from=ctx.id_from, root=root)
 
 
 def _read_plain(path: str, ctx: _Context) -> Iterator[RawDocument | InputFailure]:
-    return read_inputs([path], published=ctx.published, stdin=ctx.stdin)
+    return read_inputs([path], published=ctx.published, stdin=ctx.stdin, id_from=ctx.id_from)
 
 
 # Input kind -> its reader. "auto" is not a reader: _kind_of names the kind per path.
@@ -317,19 +322,17 @@ def _url_documents(
     if not page.text.strip():
         yield InputFailure(url, "empty page")
         return
+    # The URL is the id and the source: fetching the same list again finds the stored
+    # document, and the same page reached through a feed is the same source.
     yield RawDocument(
-        doc_id=_url_id(url),
+        doc_id=url,
         source=url,
         content=page.text,
         is_html=ctype != "text/plain" and (ctype.endswith("html") or looks_like_html(page.text)),
         published=published,
         url=page.final_url,
+        source_key=f"url:{url}",
     )
-
-
-def _url_id(url: str) -> str:
-    # Stable across runs, so fetching the same list again re-ingests as "unchanged".
-    return "url-" + hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:DOC_ID_HEX]
 
 
 # --- language ----------------------------------------------------------------------------------

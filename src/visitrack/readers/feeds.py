@@ -115,14 +115,17 @@ def _entry_document(
     if link is not None and fetch is not None:
         page = fetch.fetch(link)
         if isinstance(page, FetchResult):
+            # The article, as a URL list would fetch it: the same id and source, so reading
+            # it through both is one document.
             return RawDocument(
-                doc_id=doc_id,
+                doc_id=link,
                 source=where,
                 content=page.text,
                 is_html=looks_like_html(page.text) or page.content_type.endswith("html"),
                 published=day,
                 url=page.final_url,
                 title=title,
+                source_key=f"url:{link}",
             )
         why_not_fetched = page.reason
     text = _entry_text(entry)
@@ -140,6 +143,7 @@ def _entry_document(
         published=day,
         url=link,
         title=title,
+        source_key=f"feed-entry:{_entry_key(entry, link, source, index)}",
     )
 
 
@@ -168,5 +172,9 @@ def _entry_day(entry: Any) -> date | None:
 def _entry_id(entry: Any, link: str | None, source: str, index: int) -> str:
     # The entry's guid/id (or link) is stable across polls of the same feed, so re-ingesting
     # a feed later recognises the entries it already stored.
-    key = str(entry.get("id") or link or f"{source}#{index}")
+    key = _entry_key(entry, link, source, index)
     return "feed-" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:DOC_ID_HEX]
+
+
+def _entry_key(entry: Any, link: str | None, source: str, index: int) -> str:
+    return str(entry.get("id") or link or f"{source}#{index}")

@@ -10,6 +10,7 @@ act on; nothing here raises for bad input, so one broken file never stops a batc
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
@@ -18,21 +19,42 @@ import sys
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal, get_args
 
 from visitrack.readers.decode import SNIFF_BYTES, Refusal, binary_kind, decode_text, looks_like_html
 from visitrack.records import InputFailure, RawDocument
 
 __all__ = [
+    "DEFAULT_ID_SCHEME",
     "HTML_SUFFIXES",
+    "ID_SCHEMES",
     "MAX_INPUT_BYTES",
     "READABLE_SUFFIXES",
     "STDIN_PATH",
+    "IdScheme",
     "document_from_text",
     "parse_corpus_row",
+    "path_id",
     "read_inputs",
     "walk",
 ]
+
+# How a file's document id is made (`--id-from`):
+# - path: the path as given, i.e. the argument for a file and the argument joined with the
+#   path inside it for a directory (`news/siteA/index.html`): unique among the inputs of a run
+#   and what the user typed;
+# - relative: the path inside the directory argument (`siteA/index.html`; a file argument's
+#   own name), the same wherever the corpus lives;
+# - name: the file name without extension (the scheme before ids were unique; two files of
+#   one name then get `name~2` from the store).
+# A JSONL row's id is the file's id, `#`, and the row's `id` (under `name`, the row's id).
+IdScheme = Literal["path", "relative", "name"]
+ID_SCHEMES: tuple[str, ...] = get_args(IdScheme)
+DEFAULT_ID_SCHEME: IdScheme = "path"
+# What separates a corpus file's id from a row's id.
+ROW_SEPARATOR = "#"
+# Hex characters of the content hash naming a document read from stdin.
+STDIN_ID_HEX = 12
 
 # A news page is well under a megabyte; anything this big is a mistake (a dump, a video) and
 # reading it would only waste memory. Also the per-line limit inside a JSONL corpus.
@@ -73,12 +95,16 @@ def read_inputs(
     *,
     published: date | None = None,
     stdin: BinaryIO | None = None,
+    id_from: IdScheme = DEFAULT_ID_SCHEME,
+    root: str | None = None,
 ) -> Iterator[RawDocument | InputFailure]:
     """Yield one document (or failure) per input, in the order the paths are given.
 
     A directory is walked recursively in sorted order, skipping hidden entries and files whose
     extension is not readable; ``-`` reads ``stdin`` (default: ``sys.stdin.buffer``). A
-    ``published`` date overrides the date of every document.
+    ``published`` date overrides the date of every document. ``id_from`` names the id scheme
+    (see :data:`IdScheme`); ``root`` is the directory argument the paths were found in, when
+    the caller walked it itself.
     """
     # A lone string is a Sequence[str] too; iterating it would read one path per character.
     if isinstance(paths, str):
@@ -91,9 +117,27 @@ def read_inputs(
             if stream is None:
                 yield InputFailure(STDIN_SOURCE, "no standard input to read")
             else:
-                yield _read_stream(stream, override)
+                yield _read_stream(stream, override, id_from)
         else:
-            yield from _read_path(path, override)
+            yield from _read_path(path, override, id_from, root)
+
+
+def path_id(path: str, root: str | None = None, scheme: IdScheme = DEFAULT_ID_SCHEME) -> str:
+    """The document id of the file at ``path``, found under the directory argument ``root``
+    (``None``: the file was named itself), by ``scheme`` (:data:`IdScheme`)."""
+    if scheme == "name":
+        return Path(path).stem
+    if scheme == "relative":
+        shown = os.path.relpath(path, root) if root is not None else os.path.basename(path)
+    else:
+        shown = path
+    return os.path.normpath(shown).replace(os.sep, "/")
+
+
+def _file_key(path: str) -> str:
+    # The resolved path: the same file named two ways (relative, absolute, through a
+    # symlink) is the same source.
+    return "file:" + os.path.realpath(path)
 
 
 def document_from_text(
@@ -121,7 +165,9 @@ def document_from_text(
 # --- paths -------------------------------------------------------------------------------------
 
 
-def _read_path(path: str, published: date | None) -> Iterator[RawDocument | InputFailure]:
+def _read_path(
+    path: str, published: date | None, id_from: IdScheme, root: str | None
+) -> Iterator[RawDocument | InputFailure]:
     try:
         info = os.stat(path)
     except OSError as err:
@@ -132,15 +178,16 @@ def _read_path(path: str, published: date | None) -> Iterator[RawDocument | Inpu
         yield InputFailure(path, "invalid path (contains a nul byte)")
         return
     if stat.S_ISDIR(info.st_mode):
-        yield from _walk_directory(path, published)
+        yield from _walk_directory(path, published, id_from)
         return
     suffix = Path(path).suffix.lower()
+    doc_id = path_id(path, root, id_from)
     if suffix in CORPUS_SUFFIXES:
-        yield from _read_corpus(path, published)
+        yield from _read_corpus(path, published, None if id_from == "name" else doc_id)
         return
     # Named files are read whatever their extension (sniffing refuses binaries); only a
     # directory walk filters by extension.
-    yield _read_file(path, info, published, force_html=suffix in HTML_SUFFIXES)
+    yield _read_file(path, info, published, doc_id, force_html=suffix in HTML_SUFFIXES)
 
 
 def walk(root: str) -> Iterator[str | InputFailure]:
@@ -162,7 +209,9 @@ def walk(root: str) -> Iterator[str | InputFailure]:
     yield from _walk_failures(errors, root)
 
 
-def _walk_directory(root: str, published: date | None) -> Iterator[RawDocument | InputFailure]:
+def _walk_directory(
+    root: str, published: date | None, id_from: IdScheme
+) -> Iterator[RawDocument | InputFailure]:
     found_any = failed_any = False
     for item in walk(root):
         if isinstance(item, InputFailure):
@@ -170,7 +219,7 @@ def _walk_directory(root: str, published: date | None) -> Iterator[RawDocument |
             yield item
         elif Path(item).suffix.lower() in READABLE_SUFFIXES:
             found_any = True
-            yield from _read_path(item, published)
+            yield from _read_path(item, published, id_from, root)
     if not found_any and not failed_any:
         wanted = ", ".join(sorted(s for s in READABLE_SUFFIXES if s))
         yield InputFailure(root, f"no readable files in directory (looked for {wanted})")
@@ -183,7 +232,7 @@ def _walk_failures(errors: list[OSError], fallback: str) -> Iterator[InputFailur
 
 
 def _read_file(
-    path: str, info: os.stat_result, published: date | None, *, force_html: bool
+    path: str, info: os.stat_result, published: date | None, doc_id: str, *, force_html: bool
 ) -> RawDocument | InputFailure:
     limit = MAX_INPUT_BYTES
     # Regular files are refused by size before any byte is read; pipes and devices have no
@@ -201,15 +250,18 @@ def _read_file(
     if isinstance(text, Refusal):
         return InputFailure(path, text.reason)
     return RawDocument(
-        doc_id=Path(path).stem,
+        doc_id=doc_id,
         source=path,
         content=text,
         is_html=force_html or looks_like_html(text),
         published=published,
+        source_key=_file_key(path),
     )
 
 
-def _read_stream(stream: BinaryIO, published: date | None) -> RawDocument | InputFailure:
+def _read_stream(
+    stream: BinaryIO, published: date | None, id_from: IdScheme
+) -> RawDocument | InputFailure:
     limit = MAX_INPUT_BYTES
     try:
         data = stream.read(limit + 1)
@@ -220,24 +272,31 @@ def _read_stream(stream: BinaryIO, published: date | None) -> RawDocument | Inpu
     text = decode_text(data)
     if isinstance(text, Refusal):
         return InputFailure(STDIN_SOURCE, text.reason)
+    # stdin has no name to tell two inputs apart: the content does, so piping another
+    # article in later is a new document, never a replacement of the last one.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:STDIN_ID_HEX]
     return RawDocument(
-        doc_id=STDIN_DOC_ID,
+        doc_id=STDIN_DOC_ID if id_from == "name" else f"{STDIN_DOC_ID}-{digest}",
         source=STDIN_SOURCE,
         content=text,
         is_html=looks_like_html(text),
         published=published,
+        source_key=f"stdin:{digest}",
     )
 
 
 # --- JSONL corpora -----------------------------------------------------------------------------
 
 
-def _read_corpus(path: str, published: date | None) -> Iterator[RawDocument | InputFailure]:
+def _read_corpus(
+    path: str, published: date | None, file_id: str | None
+) -> Iterator[RawDocument | InputFailure]:
     try:
         fh = open(path, "rb")  # noqa: SIM115 - the generator below must stream from it
     except OSError as err:
         yield InputFailure(path, _os_reason(err, path))
         return
+    key = _file_key(path)
     with fh:
         if fh.seekable():
             head = fh.read(SNIFF_BYTES)
@@ -259,7 +318,7 @@ def _read_corpus(path: str, published: date | None) -> Iterator[RawDocument | In
                 if not line.strip():
                     continue
                 rows += 1
-                yield parse_corpus_row(line, where, published)
+                yield parse_corpus_row(line, where, published, file_id=file_id, file_key=key)
         except OSError as err:
             yield InputFailure(path, f"read failed: {_os_reason(err, path)}")
             return
@@ -285,13 +344,23 @@ def _bounded_lines(fh: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None
             yield lineno, line
 
 
-def parse_corpus_row(line: bytes, where: str, published: date | None) -> RawDocument | InputFailure:
+def parse_corpus_row(
+    line: bytes,
+    where: str,
+    published: date | None,
+    *,
+    file_id: str | None = None,
+    file_key: str | None = None,
+) -> RawDocument | InputFailure:
     """One JSONL corpus row (``{"id", "text" or "html", "published"?, "url"?, "title"?}``).
 
     Args:
         line: the row's bytes, UTF-8 JSON.
         where: how to name the row in failures, e.g. ``corpus.jsonl:12``.
         published: a date that overrides the row's ``published`` field.
+        file_id: the corpus file's document id; the row's id is qualified by it
+            (``jan/news.jsonl#42``), so two files reusing row ids stay apart.
+        file_key: the corpus file's source key; the row's key is it plus the row's id.
 
     Returns:
         The document, or an :class:`InputFailure` whose reason says what is wrong with the
@@ -358,14 +427,16 @@ def parse_corpus_row(line: bytes, where: str, published: date | None) -> RawDocu
             return InputFailure(where, parsed.reason)
         day = parsed
 
+    row_id = _no_surrogates(str(doc_id).strip())
     return RawDocument(
-        doc_id=_no_surrogates(str(doc_id).strip()),
+        doc_id=f"{file_id}{ROW_SEPARATOR}{row_id}" if file_id is not None else row_id,
         source=where,
         content=_no_surrogates(content),
         is_html=is_html,
         published=day,
         url=optional["url"],
         title=optional["title"],
+        source_key=f"row:{file_key}{ROW_SEPARATOR}{row_id}" if file_key is not None else None,
     )
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -34,6 +35,7 @@ from sqlalchemy import (
     event,
     extract,
     func,
+    inspect,
     make_url,
     or_,
     select,
@@ -53,12 +55,15 @@ from visitrack import link as linking
 from visitrack.errors import VisitrackError
 from visitrack.records import (
     ENDED_STAGES,
+    EXTRACTOR_VERSION,
     STAGES,
+    CleanDocument,
     Destination,
     DocumentResult,
     Evidence,
     Kind,
     Party,
+    RawDocument,
     Role,
     Stage,
     StageStep,
@@ -66,7 +71,15 @@ from visitrack.records import (
     Visit,
     When,
 )
-from visitrack.store.models import Document, Failure, Mention, VisitorName
+from visitrack.store.models import (
+    ID_LENGTH,
+    Document,
+    DocumentSource,
+    Failure,
+    Mention,
+    StorylineRedirect,
+    VisitorName,
+)
 from visitrack.store.models import Storyline as StorylineRow
 
 ENV_DB = "VISITRACK_DB"
@@ -90,6 +103,9 @@ MAX_VISITOR_NAMES = 500
 UNKNOWN_DAY = date(1, 1, 1)
 # Rows per breakdown (countries, country pairs) that Store.stats returns by default.
 STATS_TOP = 50
+# Documents read per page by `visitrack reprocess`: enough to keep the workers busy, few
+# enough that a page is a short read.
+REPROCESS_BATCH = 256
 
 # PostgreSQL advisory-lock namespaces (first int of pg_advisory_xact_lock(int, int)). Two
 # ingesting processes serialise on the same document and on the same storyline keys; SQLite
@@ -103,7 +119,13 @@ LOCK_KEY = 0x5649_5303
 # "database is locked" when another process wrote in between (SQLITE_BUSY_SNAPSHOT).
 _WRITE_OPTION = "visitrack_write"
 
-IngestOutcome = Literal["added", "unchanged", "replaced", "failed"]
+IngestOutcome = Literal["added", "unchanged", "replaced", "duplicate", "failed"]
+OUTCOMES: tuple[IngestOutcome, ...] = ("added", "replaced", "duplicate", "unchanged", "failed")
+# What tells a clashing document id apart: "report~2" is the second document asking for
+# "report" from another source.
+ID_SUFFIX = "~"
+# Hex characters of the hash that stands in for the middle of an over-long id.
+SHORT_ID_HEX = 12
 
 
 class StoreError(VisitrackError):
@@ -122,18 +144,102 @@ class DocumentInfo:
     content_hash: str
     ingested_at: datetime
     cleaned_text: str | None
+    canonical_url: str | None = None
+    # The extractor that made its mentions (records.EXTRACTOR_VERSION); None: before versions.
+    extractor_version: str | None = None
+    # Every source it was read from (paths as typed, corpus rows, URLs), oldest first.
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What storing one document did, and under which id it is stored.
+
+    ``note`` says why, for the outcomes a user should hear about: which source brought new
+    content (``replaced``), which stored document has the same text (``duplicate``).
+    """
+
+    outcome: IngestOutcome
+    doc_id: str | None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A storyline id that moved: the id it now lives under, and why (merged or split)."""
+
+    old_id: str
+    new_id: str
+    reason: str
+
+
+# --- identity ------------------------------------------------------------------------------
+
+
+def text_hash(text: str) -> str:
+    """sha256 of a cleaned text, casefolded with whitespace collapsed: equal for the same
+    article whatever markup or spacing it came in."""
+    return content_hash(" ".join(text.casefold().split()))
+
+
+def source_keys(raw: RawDocument, doc: CleanDocument | None = None) -> list[str]:
+    """Every key under which ``raw`` is the same source as a stored document, its own first.
+
+    The reader's key (a resolved path, a URL, a corpus row), else its id; then the URLs it
+    has: the one it was fetched from, the one the page gives, the canonical one it declares.
+    """
+    keys = [raw.source_key or f"id:{raw.doc_id}"]
+    urls = (raw.url, doc.url if doc else None, doc.canonical_url if doc else None)
+    keys.extend(f"url:{url}" for url in urls if url)
+    return list(dict.fromkeys(keys))
+
+
+def shorten_id(doc_id: str, room: int = 0) -> str:
+    """``doc_id`` cut to fit the id column (less ``room``): its start, a hash of the whole,
+    and its end, so an over-long path stays recognisable and distinct."""
+    limit = ID_LENGTH - room
+    if len(doc_id) <= limit:
+        return doc_id
+    digest = content_hash(doc_id)[:SHORT_ID_HEX]
+    keep = (limit - len(digest) - 2) // 2
+    return f"{doc_id[:keep]}~{digest}~{doc_id[len(doc_id) - keep :]}"
+
+
+def _key_hash(key: str) -> str:
+    return content_hash(key)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """An extractor version as comparable numbers: ``"2.10"`` > ``"2.9"``."""
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
+
+
+def _stored_raw(row: Document) -> RawDocument:
+    # The stored text is already clean; its stored date stands for the page's own, which the
+    # cleaned text may no longer state.
+    return RawDocument(
+        doc_id=row.doc_id,
+        source=row.source,
+        content=row.cleaned_text or "",
+        published=row.published,
+        url=row.url,
+        title=row.title,
+    )
 
 
 # --- opening -------------------------------------------------------------------------------
 
 
-def open_store(url: str | None = None) -> Store:
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
     """Open (creating or upgrading as needed) the store at ``url``.
 
     Args:
         url: a SQLAlchemy URL (``sqlite:///path.db``, ``postgresql://user@host:port/db``) or
             a plain file path for SQLite. ``None`` means ``$VISITRACK_DB``, or
             ``./visitrack.db`` when that is unset.
+        create: make a new store when there is none. With ``False`` (the read-only commands)
+            a SQLite file that does not exist, or a database without a visitrack store, is
+            refused, so a mistyped name cannot create an empty database.
 
     Returns:
         The store, with its schema at the newest migration.
@@ -145,16 +251,40 @@ def open_store(url: str | None = None) -> Store:
     given = url if url is not None else (os.environ.get(ENV_DB) or DEFAULT_URL)
     target = _normalise_url(given)
     shown = _describe(target)
+    if not create and _missing_file(target):
+        raise StoreError(
+            f"no database {shown}: no such file (check --db or ${ENV_DB}; "
+            "only `visitrack ingest` creates a database)"
+        )
     try:
         engine = _create_engine(target)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot use database {shown}: {_reason(exc)}") from None
     try:
+        if not create and not _has_store(engine):
+            raise StoreError(
+                f"no visitrack store in database {shown} (only `visitrack ingest` creates one)"
+            )
         _migrate(engine, target)
     except (SQLAlchemyError, CommandError) as exc:
         engine.dispose()
         raise StoreError(f"cannot open database {shown}: {_reason(exc)}") from None
+    except StoreError:
+        engine.dispose()
+        raise
     return Store(engine)
+
+
+def _missing_file(url: URL) -> bool:
+    """A SQLite URL naming a file that is not there (connecting would create it)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return False
+    return not Path(str(url.database)).exists()
+
+
+def _has_store(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return inspect(conn).has_table("alembic_version")
 
 
 def _normalise_url(given: str) -> URL:
@@ -303,10 +433,21 @@ class Store:
         Raises:
             StoreError: the database refused the write; nothing of this document was written.
         """
+        return self.ingest_document(result).outcome
+
+    def ingest_document(self, result: DocumentResult) -> Ingested:
+        """:meth:`ingest`, saying also under which id the document is stored and why.
+
+        A new document gets the id its reader proposed, or that id with ``~2``, ``~3`` ... when
+        a document from another source holds it. A stored document is replaced only by the
+        same source (same path, URL, canonical URL or corpus row); the same text from another
+        source is a ``"duplicate"``: one document with one more source, its visits not stored
+        twice.
+        """
         if result.failure is not None:
             failure = result.failure
             self.record_failure(failure.source, failure.stage, failure.reason)
-            return "failed"
+            return Ingested("failed", None, failure.reason)
         try:
             with self._write.begin() as session:
                 return self._ingest(session, result)
@@ -319,10 +460,48 @@ class Store:
 
     def ingest_all(self, results: Iterable[DocumentResult]) -> dict[IngestOutcome, int]:
         """Ingest many results, one transaction each; returns how many had each outcome."""
-        tally: dict[IngestOutcome, int] = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
+        tally: dict[IngestOutcome, int] = dict.fromkeys(OUTCOMES, 0)
         for result in results:
             tally[self.ingest(result)] += 1
         return tally
+
+    def known(self, raw: RawDocument) -> Ingested | None:
+        """What storing ``raw`` would come to when its bytes are already stored, else ``None``.
+
+        Costs a hash and an index lookup, so callers ask before extracting: ``"unchanged"``
+        when the same source gave the same bytes, ``"duplicate"`` when another source did
+        (recorded as one more source of that document). ``None``: run the pipeline.
+        """
+        digest = content_hash(raw.content)
+        keys = source_keys(raw)
+        try:
+            with self._write.begin() as session:
+                self._lock_document(session, raw, keys, None)
+                owners = self._owners(session, keys)
+                own = owners.get(keys[0])
+                if own is not None and own.content_hash == digest:
+                    found = Ingested("unchanged", own.doc_id)
+                elif any(k in owners for k in keys):
+                    return None  # the same source with new bytes: extract and replace
+                else:
+                    same = session.scalars(
+                        select(DocumentSource.doc_id)
+                        .where(DocumentSource.content_hash == digest)
+                        .order_by(DocumentSource.doc_id)
+                    ).first()
+                    if same is None:
+                        return None
+                    found = Ingested("duplicate", same, f"same content as stored document {same}")
+                assert found.doc_id is not None
+                self._add_sources(session, found.doc_id, keys, owners, raw.source, digest)
+                session.execute(delete(Failure).where(Failure.source == raw.source))
+                return found
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"could not look up document {raw.doc_id!r}: {_reason(exc)}",
+                source=raw.source,
+                stage="store",
+            ) from exc
 
     def record_failure(self, source: str, stage: str, reason: str) -> None:
         """Record that ``source`` failed at ``stage``; the same failure again updates its time."""
@@ -357,34 +536,47 @@ class Store:
                 f"could not record a failure: {_reason(exc)}", source=source, stage="store"
             ) from exc
 
-    def _ingest(self, session: Session, result: DocumentResult) -> IngestOutcome:
-        raw = result.raw
+    def _ingest(self, session: Session, result: DocumentResult) -> Ingested:
+        raw, doc = result.raw, result.document
         digest = content_hash(raw.content)
-        self._lock(session, [(LOCK_DOCUMENT, raw.doc_id)])
-        stored = session.get(Document, raw.doc_id)
+        keys = source_keys(raw, doc)
+        thash = text_hash(doc.text) if doc is not None else None
+        self._lock_document(session, raw, keys, thash)
         # A document that is processed now supersedes earlier failures of the same input.
         clear_failures = delete(Failure).where(Failure.source == raw.source)
-        if stored is not None and stored.content_hash == digest:
-            session.execute(clear_failures)
-            return "unchanged"
+        owners = self._owners(session, keys)
+        target = next((owners[k].doc_id for k in keys if k in owners), None)
+        stored = session.get(Document, target) if target is not None else None
+        if stored is not None:
+            own = owners.get(keys[0])
+            same_bytes = own is not None and own.doc_id == stored.doc_id
+            if (same_bytes and own is not None and own.content_hash == digest) or (
+                thash is not None and stored.text_hash == thash
+            ):
+                self._add_sources(session, stored.doc_id, keys, owners, raw.source, digest)
+                session.execute(clear_failures)
+                return Ingested("unchanged", stored.doc_id)
+        elif thash is not None:
+            # Not this source, but this text: the same article reached another way.
+            same = session.scalars(
+                select(Document.doc_id).where(Document.text_hash == thash).order_by(Document.doc_id)
+            ).first()
+            if same is not None:
+                self._add_sources(session, same, keys, owners, raw.source, digest)
+                session.execute(clear_failures)
+                return Ingested("duplicate", same, f"same text as stored document {same}")
 
+        doc_id = stored.doc_id if stored is not None else self._free_id(session, raw.doc_id)
         old = session.execute(
-            select(Mention.storyline_key, Mention.storyline_id).where(Mention.doc_id == raw.doc_id)
+            select(Mention.storyline_key, Mention.storyline_id).where(Mention.doc_id == doc_id)
         ).all()
         old_ids = {sid for _, sid in old if sid is not None}
-        new_rows = [_mention_row(raw.doc_id, i, v) for i, v in enumerate(result.visits)]
-        keys = {key for key, _ in old} | {row.storyline_key for row in new_rows}
-        if old_ids:
-            # Storylines are expected to keep to one key; should one ever span keys, its
-            # other members are re-linked too rather than left pointing at nothing.
-            keys |= set(
-                session.scalars(
-                    select(Mention.storyline_key).where(Mention.storyline_id.in_(old_ids))
-                )
-            )
-        self._lock(session, [(LOCK_KEY, key) for key in keys])
+        new_rows = [_mention_row(doc_id, i, v) for i, v in enumerate(result.visits)]
+        lock_keys = {key for key, _ in old} | {row.storyline_key for row in new_rows}
+        lock_keys |= self._member_keys(session, old_ids)
+        self._lock(session, [(LOCK_KEY, key) for key in lock_keys])
+        carried = self._assignments(session, lock_keys, old_ids)
 
-        doc = result.document
         fields = {
             "content_hash": digest,
             "source": raw.source,
@@ -393,19 +585,193 @@ class Store:
             "published": (doc.published if doc else None) or raw.published,
             "cleaned_text": doc.text if doc else None,
             "ingested_at": datetime.now(UTC),
+            "text_hash": thash,
+            "canonical_url": doc.canonical_url if doc else None,
+            "extractor_version": EXTRACTOR_VERSION,
         }
         if stored is None:
-            session.add(Document(doc_id=raw.doc_id, **fields))
+            session.add(Document(doc_id=doc_id, **fields))
         else:
-            session.execute(delete(Mention).where(Mention.doc_id == raw.doc_id))
+            session.execute(delete(Mention).where(Mention.doc_id == doc_id))
             for name, value in fields.items():
                 setattr(stored, name, value)
         session.flush()  # the document row must exist before its mentions reference it
+        self._add_sources(session, doc_id, keys, owners, raw.source, digest)
         session.add_all(new_rows)
         session.flush()
-        self._relink(session, keys, old_ids)
+        self._relink(session, lock_keys, old_ids, carried)
         session.execute(clear_failures)
-        return "added" if stored is None else "replaced"
+        if stored is None:
+            return Ingested("added", doc_id)
+        return Ingested("replaced", doc_id, f"new content from {raw.source}")
+
+    def _lock_document(
+        self, session: Session, raw: RawDocument, keys: Sequence[str], thash: str | None
+    ) -> None:
+        # Every name this document could collide under: its source keys, its text and the
+        # id it asks for. Two processes holding any of them in common take turns.
+        names = [*keys, f"id-request:{raw.doc_id}"] + ([f"text:{thash}"] if thash else [])
+        self._lock(session, [(LOCK_DOCUMENT, name) for name in names])
+
+    def _owners(self, session: Session, keys: Sequence[str]) -> dict[str, DocumentSource]:
+        """The stored source rows among ``keys``, by key."""
+        hashes = [_key_hash(k) for k in keys]
+        rows = session.scalars(select(DocumentSource).where(DocumentSource.key_hash.in_(hashes)))
+        return {row.source_key: row for row in rows}
+
+    def _add_sources(
+        self,
+        session: Session,
+        doc_id: str,
+        keys: Sequence[str],
+        owners: dict[str, DocumentSource],
+        source: str,
+        digest: str,
+    ) -> None:
+        """Record ``keys`` as ways to ``doc_id``; a key another document owns stays its own."""
+        now = datetime.now(UTC)
+        for key in keys:
+            row = owners.get(key)
+            if row is None:
+                row = DocumentSource(
+                    key_hash=_key_hash(key),
+                    source_key=key,
+                    doc_id=doc_id,
+                    source=source,
+                    content_hash=digest,
+                    seen_at=now,
+                )
+                session.add(row)
+                owners[key] = row
+            elif row.doc_id == doc_id:
+                row.content_hash, row.source, row.seen_at = digest, source, now
+        session.flush()
+
+    def _free_id(self, session: Session, wanted: str) -> str:
+        """``wanted``, or ``wanted~2``, ``wanted~3`` ... when another source holds it."""
+        base = shorten_id(wanted)
+        candidate, n = base, 1
+        while session.get(Document, candidate) is not None:
+            n += 1
+            suffix = f"{ID_SUFFIX}{n}"
+            candidate = shorten_id(base, room=len(suffix)) + suffix
+        return candidate
+
+    def _member_keys(self, session: Session, old_ids: set[str]) -> set[str]:
+        if not old_ids:
+            return set()
+        # Storylines are expected to keep to one key; should one ever span keys, its other
+        # members are re-linked too rather than left pointing at nothing.
+        return set(
+            session.scalars(select(Mention.storyline_key).where(Mention.storyline_id.in_(old_ids)))
+        )
+
+    def _assignments(
+        self, session: Session, keys: set[str], old_ids: set[str]
+    ) -> dict[tuple[str, int], str]:
+        """Which storyline each mention about to be re-linked is in now, by (doc_id, ordinal).
+
+        Taken before a document's mentions are replaced, so its new mentions inherit the
+        storylines of the old ones at the same position.
+        """
+        if not keys:
+            return {}
+        where: ColumnElement[bool] = Mention.storyline_key.in_(keys)
+        if old_ids:
+            where = or_(where, Mention.storyline_id.in_(old_ids))
+        rows = session.execute(
+            select(Mention.doc_id, Mention.ordinal, Mention.storyline_id).where(
+                where, Mention.storyline_id.is_not(None)
+            )
+        )
+        return {(d, o): str(sid) for d, o, sid in rows}
+
+    # --- re-extraction ---------------------------------------------------------------------
+
+    def count_stale(self, before: str = EXTRACTOR_VERSION) -> int:
+        """How many documents an extractor older than ``before`` made (or no known one)."""
+        return sum(len(page) for page in self._stale_pages(before, REPROCESS_BATCH))
+
+    def stale_documents(
+        self, before: str = EXTRACTOR_VERSION, *, batch: int = REPROCESS_BATCH
+    ) -> Iterator[RawDocument]:
+        """The stored documents an extractor older than ``before`` made, as documents to run
+        through the pipeline again: their stored (cleaned) text, with their stored date.
+
+        Read ``batch`` ids at a time in id order, each page in its own short read, so writes
+        between pages are never blocked and a new run resumes where a stopped one was.
+        """
+        for page in self._stale_pages(before, batch):
+            with self._read() as session:
+                rows = session.scalars(
+                    select(Document).where(Document.doc_id.in_(page)).order_by(Document.doc_id)
+                )
+                docs = [_stored_raw(row) for row in rows]
+            yield from docs
+
+    def _stale_pages(self, before: str, batch: int) -> Iterator[list[str]]:
+        wanted = version_key(before)
+        after: str | None = None
+        while True:
+            query = select(Document.doc_id, Document.extractor_version).order_by(Document.doc_id)
+            if after is not None:
+                query = query.where(Document.doc_id > after)
+            with self._read() as session:
+                rows = session.execute(query.limit(batch)).all()
+            if not rows:
+                return
+            after = rows[-1][0]
+            page = [d for d, v in rows if v is None or version_key(v) < wanted]
+            if page:
+                yield page
+
+    def reprocess(self, result: DocumentResult) -> bool:
+        """Store a stored document's new extraction; relink only when its visits changed.
+
+        Returns:
+            Whether the visits changed (and their storylines were relinked). Either way the
+            document now carries the current extractor version.
+
+        Raises:
+            StoreError: the document is not stored, or the database refused the write.
+        """
+        raw, doc = result.raw, result.document
+        try:
+            with self._write.begin() as session:
+                self._lock(session, [(LOCK_DOCUMENT, f"id-request:{raw.doc_id}")])
+                stored = session.get(Document, raw.doc_id)
+                if stored is None:
+                    raise StoreError(f"document {raw.doc_id!r} is not in the store")
+                old_rows = session.scalars(
+                    select(Mention).where(Mention.doc_id == raw.doc_id).order_by(Mention.ordinal)
+                ).all()
+                old = [_visit(row).to_dict() for row in old_rows]
+                new_rows = [_mention_row(raw.doc_id, i, v) for i, v in enumerate(result.visits)]
+                new = [_visit(row).to_dict() for row in new_rows]
+                stored.extractor_version = EXTRACTOR_VERSION
+                if doc is not None:
+                    stored.cleaned_text, stored.text_hash = doc.text, text_hash(doc.text)
+                if old == new:
+                    return False
+                old_ids = {row.storyline_id for row in old_rows if row.storyline_id is not None}
+                keys = {row.storyline_key for row in old_rows} | {
+                    row.storyline_key for row in new_rows
+                }
+                keys |= self._member_keys(session, old_ids)
+                self._lock(session, [(LOCK_KEY, key) for key in keys])
+                carried = self._assignments(session, keys, old_ids)
+                session.execute(delete(Mention).where(Mention.doc_id == raw.doc_id))
+                session.flush()
+                session.add_all(new_rows)
+                session.flush()
+                self._relink(session, keys, old_ids, carried)
+                return True
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"could not store the new extraction of {raw.doc_id!r}: {_reason(exc)}",
+                source=raw.source,
+                stage="store",
+            ) from exc
 
     def _lock(self, session: Session, items: Iterable[tuple[int, str]]) -> None:
         if not self._postgres:
@@ -417,8 +783,20 @@ class Store:
                 text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": key}
             )
 
-    def _relink(self, session: Session, keys: set[str], old_ids: set[str]) -> None:
-        """Re-link every mention under ``keys`` from scratch and replace their storylines."""
+    def _relink(
+        self,
+        session: Session,
+        keys: set[str],
+        old_ids: set[str],
+        carried: dict[tuple[str, int], str],
+    ) -> None:
+        """Re-link every mention under ``keys`` and replace their storylines.
+
+        Linking decides the groups; ids are kept: each new storyline takes the id of the old
+        storyline most of its mentions were in (each old id goes to one new storyline), so a
+        storyline keeps the id it was first given while it grows. An old id no storyline kept
+        (two storylines merged, or one split) redirects to where most of its mentions went.
+        """
         if not keys:
             return
         rows = list(
@@ -429,31 +807,118 @@ class Store:
             )
         )
         linked = linking.link([_visit(row) for row in rows]) if rows else []
-        ids = [storyline.id for storyline, _ in linked]
-        if len(set(ids)) != len(ids):
-            # Say whose fault it is instead of surfacing a primary-key violation.
-            clash = sorted({i for i in ids if ids.count(i) > 1})
-            raise StoreError(f"linking gave two storylines the same id: {', '.join(clash)}")
+        before = set(carried.values()) | old_ids
+        ids = self._stable_ids(session, rows, linked, carried, before)
         session.execute(
             update(Mention).where(Mention.storyline_key.in_(keys)).values(storyline_id=None)
         )
         stale: ColumnElement[bool] = StorylineRow.storyline_key.in_(keys)
-        if old_ids:
-            stale = or_(stale, StorylineRow.id.in_(old_ids))
+        if before:
+            stale = or_(stale, StorylineRow.id.in_(before))
         session.execute(delete(StorylineRow).where(stale))
         assignments: list[dict[str, Any]] = []
-        for storyline, members in linked:
+        for (storyline, members), sid in zip(linked, ids, strict=True):
             key = min((rows[i].storyline_key for i in members), default="")
-            session.add(_storyline_row(storyline, key))
-            assignments.extend({"id": rows[i].id, "storyline_id": storyline.id} for i in members)
+            session.add(_storyline_row(replace(storyline, id=sid), key))
+            assignments.extend({"id": rows[i].id, "storyline_id": sid} for i in members)
         session.flush()
         if assignments:
             session.execute(update(Mention), assignments)
+        self._redirect(session, rows, linked, ids, carried, before)
         names = [{"name_search": (s.visitor.name or "").casefold()} for s, _ in linked]
         if names:
             # ON CONFLICT DO NOTHING: a concurrent ingest may add the same name.
             stmt = (pg_insert if self._postgres else sqlite_insert)(VisitorName).values(names)
             session.execute(stmt.on_conflict_do_nothing(index_elements=["name_search"]))
+
+    def _stable_ids(
+        self,
+        session: Session,
+        rows: list[Mention],
+        linked: list[tuple[Storyline, tuple[int, ...]]],
+        carried: dict[tuple[str, int], str],
+        before: set[str],
+    ) -> list[str]:
+        """The id of each new storyline: an old one it continues, else a fresh one."""
+        votes = [
+            Counter(
+                carried[(rows[i].doc_id, rows[i].ordinal)]
+                for i in members
+                if (rows[i].doc_id, rows[i].ordinal) in carried
+            )
+            for _, members in linked
+        ]
+        # Largest overlap first; ties by old id, then by position, so the choice is the same
+        # whichever process makes it.
+        ranked = sorted(
+            ((count, old, at) for at, vote in enumerate(votes) for old, count in vote.items()),
+            key=lambda t: (-t[0], t[1], t[2]),
+        )
+        chosen: dict[int, str] = {}
+        for _count, old, at in ranked:
+            if at not in chosen and old not in chosen.values():
+                chosen[at] = old
+        fresh = [line.id for at, (line, _) in enumerate(linked) if at not in chosen]
+        taken = self._ids_in_use(session, fresh, before) | set(chosen.values())
+        out: list[str] = []
+        for at, (line, _) in enumerate(linked):
+            if at in chosen:
+                out.append(chosen[at])
+                continue
+            sid, n = line.id, 1
+            while sid in taken:
+                n += 1
+                sid = linking.derived_id(line.id, n)
+            taken.add(sid)
+            out.append(sid)
+        return out
+
+    def _ids_in_use(self, session: Session, candidates: list[str], before: set[str]) -> set[str]:
+        """Which ``candidates`` are taken: by a storyline outside this re-link, or a redirect."""
+        if not candidates:
+            return set()
+        live = set(session.scalars(select(StorylineRow.id).where(StorylineRow.id.in_(candidates))))
+        moved = set(
+            session.scalars(
+                select(StorylineRedirect.old_id).where(StorylineRedirect.old_id.in_(candidates))
+            )
+        )
+        return (live - before) | moved | (before & set(candidates))
+
+    def _redirect(
+        self,
+        session: Session,
+        rows: list[Mention],
+        linked: list[tuple[Storyline, tuple[int, ...]]],
+        ids: list[str],
+        carried: dict[tuple[str, int], str],
+        before: set[str],
+    ) -> None:
+        """Point every old id that no storyline kept at the one holding most of its mentions."""
+        kept = set(ids)
+        gone = before - kept
+        if not gone:
+            return
+        where: dict[str, Counter[str]] = {old: Counter() for old in gone}
+        for (_, members), sid in zip(linked, ids, strict=True):
+            for i in members:
+                old = carried.get((rows[i].doc_id, rows[i].ordinal))
+                if old in where:
+                    where[old][sid] += 1
+        now = datetime.now(UTC)
+        for old in sorted(gone):
+            spread = where[old]
+            # Earlier redirects to this id follow it, so every redirect is one hop.
+            follow = update(StorylineRedirect).where(StorylineRedirect.new_id == old)
+            if not spread:
+                # Its reports are gone (the documents were replaced): nothing to point at.
+                session.execute(delete(StorylineRedirect).where(StorylineRedirect.new_id == old))
+                continue
+            target = max(sorted(spread), key=lambda sid: spread[sid])
+            reason = "merged" if len(spread) == 1 else "split"
+            session.execute(follow.values(new_id=target))
+            session.add(StorylineRedirect(old_id=old, new_id=target, reason=reason, at=now))
+        session.flush()
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -590,6 +1055,12 @@ class Store:
             ).all()
             return _storyline(row), [(_visit(m), _document(d)) for m, d in pairs]
 
+    def redirect(self, id: str) -> Redirect | None:
+        """Where a storyline id that no longer exists went, or ``None`` (live or unknown)."""
+        with self._read() as session:
+            row = session.get(StorylineRedirect, id)
+            return Redirect(row.old_id, row.new_id, row.reason) if row is not None else None
+
     def mentions(self) -> Iterator[tuple[str, Visit]]:
         """Every linked mention as ``(storyline id, visit)``, streamed, grouped by storyline."""
         query = (
@@ -607,7 +1078,14 @@ class Store:
         """A stored document with its cleaned text, or ``None``."""
         with self._read() as session:
             row = session.get(Document, doc_id)
-            return _document(row) if row is not None else None
+            if row is None:
+                return None
+            sources = session.scalars(
+                select(DocumentSource.source)
+                .where(DocumentSource.doc_id == doc_id)
+                .order_by(DocumentSource.seen_at, DocumentSource.source)
+            )
+            return replace(_document(row), sources=tuple(dict.fromkeys(sources)))
 
     def document_mentions(self, doc_id: str) -> list[tuple[str | None, Visit]]:
         """The visits stored for one document, in the document's order, with their storyline.
@@ -730,6 +1208,24 @@ class Store:
                 elif listed != members.pop(sid):
                     problems.append(f"storyline {sid} lists other documents than its mentions")
             problems.extend(f"mentions point at missing storyline {sid}" for sid in members)
+            dangling = session.scalars(
+                select(StorylineRedirect.old_id).where(
+                    StorylineRedirect.new_id.not_in(select(StorylineRow.id))
+                )
+            )
+            problems.extend(
+                f"storyline id {old} redirects to a missing storyline" for old in dangling
+            )
+            shadowed = session.scalars(
+                select(StorylineRedirect.old_id).where(
+                    StorylineRedirect.old_id.in_(select(StorylineRow.id))
+                )
+            )
+            problems.extend(f"storyline id {old} is both live and redirected" for old in shadowed)
+            sourceless = session.scalars(
+                select(Document.doc_id).where(Document.doc_id.not_in(select(DocumentSource.doc_id)))
+            )
+            problems.extend(f"document {doc} has no source" for doc in sourceless)
         return problems
 
     def close(self) -> None:
@@ -877,6 +1373,8 @@ def _document(row: Document) -> DocumentInfo:
         content_hash=row.content_hash,
         ingested_at=at,
         cleaned_text=row.cleaned_text,
+        canonical_url=row.canonical_url,
+        extractor_version=row.extractor_version,
     )
 
 
@@ -895,12 +1393,20 @@ def head_revision() -> str:
 __all__ = [
     "DEFAULT_URL",
     "ENV_DB",
+    "OUTCOMES",
+    "REPROCESS_BATCH",
     "STATS_TOP",
     "DocumentInfo",
     "IngestOutcome",
+    "Ingested",
+    "Redirect",
     "Store",
     "StoreError",
     "content_hash",
     "head_revision",
     "open_store",
+    "shorten_id",
+    "source_keys",
+    "text_hash",
+    "version_key",
 ]

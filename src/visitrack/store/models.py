@@ -46,6 +46,48 @@ class Document(Base):
     published: Mapped[date | None] = mapped_column(Date)
     cleaned_text: Mapped[str | None] = mapped_column(Text)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # sha256 of the cleaned text, casefolded with whitespace collapsed: the same article
+    # reached through two sources (a feed and a URL list, two mirrors) is one document.
+    text_hash: Mapped[str | None] = mapped_column(String(HASH_LENGTH), index=True)
+    # <link rel="canonical"> or og:url as the page declares it.
+    canonical_url: Mapped[str | None] = mapped_column(Text, index=True)
+    # The extractor that produced the document's mentions (records.EXTRACTOR_VERSION);
+    # null for documents stored before versions were kept. `visitrack reprocess` reads it.
+    extractor_version: Mapped[str | None] = mapped_column(String(CODE_LENGTH), index=True)
+
+
+class DocumentSource(Base):
+    """One way a document was reached: a file path, a URL, a corpus row, a canonical URL.
+
+    A new input replaces a stored document only when one of its source keys is already
+    here; otherwise it is a new document (or a duplicate of one with the same text).
+    """
+
+    __tablename__ = "document_sources"
+
+    # sha256 of source_key: keys are paths and URLs of any length, too long for an index.
+    key_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    source_key: Mapped[str] = mapped_column(Text)
+    doc_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("documents.doc_id", ondelete="CASCADE"), index=True
+    )
+    # How the input was named when it came in (a path as typed, FILE:LINE, a URL).
+    source: Mapped[str] = mapped_column(Text)
+    # The raw content last read through this source: the same bytes again are skipped
+    # before any extraction, from this source or (as a duplicate) from another.
+    content_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StorylineRedirect(Base):
+    """An id a storyline no longer has, and the storyline that took its reports over."""
+
+    __tablename__ = "storyline_redirects"
+
+    old_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    new_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    reason: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Storyline(Base):
