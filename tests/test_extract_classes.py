@@ -783,3 +783,28 @@ def test_a_country_or_state_after_a_city_names_which_city(text: str, country: st
 def test_a_common_word_is_not_a_town() -> None:
     text = "Kenyan President William Ruto will attend the Commonwealth summit in Samoa."
     assert {d for _n, _c, d in _pairs(extract_visits(text, published=D))} == {"WSM"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The first papal visit to Bahrain will begin on Thursday.",
+        # who judges a trip is not who makes it
+        "Finnish President Lena Holm praised the papal visit to Bahrain.",
+    ],
+)
+def test_an_office_adjective_names_its_holder_as_the_traveller(text: str) -> None:
+    pairs = _pairs(extract_visits(text, published=D))
+    assert {(c, d) for _n, c, d in pairs} == {("VAT", "BHR")}
+    assert {n for n, _c, _d in pairs} == {"Pope Francis"}
+
+
+@pytest.mark.parametrize("verb", ["welcomed", "praised", "condemned"])
+def test_who_judges_a_trip_is_not_its_traveller(verb: str) -> None:
+    text = f"Finnish President Lena Holm {verb} the visit to Bahrain."
+    assert not extract_visits(text, published=D)
+
+
+def test_who_makes_a_trip_is_its_traveller() -> None:
+    text = "Finnish President Lena Holm made a visit to Bahrain last week."
+    assert {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))} == {("FIN", "BHR")}

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from visitrack import resolve
-from visitrack.extract.lexicon import OFFICIAL_TITLE_WORDS
+from visitrack.extract.lexicon import OFFICE_ADJECTIVES, OFFICIAL_TITLE_WORDS, TRIP_NOUNS
 from visitrack.records import Party, Role, When
 
 if TYPE_CHECKING:
@@ -436,6 +436,18 @@ def surname_actor(tok: Token, disc: Discourse) -> Actor | None:
     return None
 
 
+def office_adjective_actor(tok: Token, disc: Discourse) -> Actor | None:
+    """The holder of an office an adjective names on a trip noun: 'the papal visit'."""
+    office = OFFICE_ADJECTIVES.get(tok.lower_)
+    if office is None or tok.dep_ not in {"amod", "compound"}:
+        return None
+    if tok.head.lemma_.lower() not in TRIP_NOUNS:
+        return None
+    country, role = office
+    person = resolve.office_holder(country, role, disc.published) if disc.published else None
+    return Actor(person.name if person else None, role, country, frozenset({tok.i}), tok.text)
+
+
 def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     """An official named by title: 'the Chinese leader', "his Chinese counterpart",
     'an Israeli delegation'. Resolves to the story's person of that country when there is one."""
@@ -681,7 +693,7 @@ def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
     for tok in doc:
         if tok.i in by_token:
             continue
-        actor = surname_actor(tok, disc)
+        actor = surname_actor(tok, disc) or office_adjective_actor(tok, disc)
         if actor is None and tok.pos_ in {"NOUN", "PROPN"}:
             actor = title_actor(tok, disc)
         if actor is not None:

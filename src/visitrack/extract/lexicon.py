@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from visitrack.records import Role
+
 TriggerClass = Literal["travel", "motion", "trip", "event", "invite", "host", "take", "arrival"]
 
 
@@ -110,6 +112,14 @@ def _lemmas(*kinds: TriggerClass) -> frozenset[str]:
 TRAVEL_VERBS = _lemmas("travel", "motion")
 MOTION_VERBS = _lemmas("motion")
 TRIP_NOUNS = _lemmas("trip") | {"visit", "tour", "travel"}
+
+# Adjectives that name one office's holder as a trip's traveller ('the first papal visit to
+# Iraq'): adjective -> (state, role). Only offices with one holder at a time and no other
+# reading ('presidential' or 'royal' could be any state's).
+OFFICE_ADJECTIVES: dict[str, tuple[str, Role]] = {
+    "papal": ("VAT", "head_of_state"),
+    "pontifical": ("VAT", "head_of_state"),
+}
 EVENT_NOUNS = _lemmas("event")
 INVITE_WORDS = _lemmas("invite")
 HOST_VERBS = _lemmas("host")

@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING
 
 from visitrack import resolve
 from visitrack.extract.actors import PRONOUNS, Actor, Discourse, pronoun_fits
-from visitrack.extract.lexicon import NON_OFFICIAL_TITLE_WORDS, OFFICIAL_TITLE_WORDS
+from visitrack.extract.lexicon import (
+    NON_OFFICIAL_TITLE_WORDS,
+    OFFICE_ADJECTIVES,
+    OFFICIAL_TITLE_WORDS,
+)
 from visitrack.extract.places import place_of_token
 from visitrack.extract.triggers import GROUP_WORDS, _subject, main_verb, visiting_guest
 
@@ -377,7 +381,9 @@ def _visitors(
             return vs, host, True
     if kind == "trip":
         for c in trigger.children:
-            if c.dep_ in {"poss", "compound"}:
+            if c.dep_ in {"poss", "compound"} or (
+                c.dep_ == "amod" and c.lower_ in OFFICE_ADJECTIVES
+            ):
                 vs = _expand(c, actors, disc)
                 if vs:
                     return vs, host, True
@@ -404,6 +410,13 @@ def _visitors(
         # "released shortly after the arrival of X": the subject of 'released' did not travel
         # (but 'will hold talks during a visit to China': the subject is the traveller)
         return [], host, False
+    if (
+        kind == "trip"
+        and trigger.dep_ in {"dobj", "nsubjpass"}
+        and trigger.head.lemma_.lower() in JUDGING_VERBS
+    ):
+        # 'Finland welcomed the visit to Bahrain': who judges a trip is not who makes it
+        return [], host, True
     subj = _subject(trigger)
     if subj is not None:
         vs = _expand(subj, actors, disc)
@@ -417,6 +430,27 @@ def _visitors(
             vs += [a for a in _listed_before(subj, actors) if a.key not in keys]
             return vs, host, True
     return [], host, False
+
+
+# Verbs that judge a trip: their subject speaks of someone else's trip ('hailed the visit').
+JUDGING_VERBS = frozenset(
+    {
+        "welcome",
+        "praise",
+        "hail",
+        "laud",
+        "applaud",
+        "commend",
+        "criticise",
+        "criticize",
+        "condemn",
+        "denounce",
+        "slam",
+        "decry",
+        "protest",
+        "oppose",
+    }
+)
 
 
 # Tokens that end one item of a list of people: 'A, B and C will travel'.
