@@ -384,3 +384,45 @@ def test_api_answers_a_stalled_submission_as_that_documents_failure(tmp_path: Pa
     assert "time limit of 1 s" in stalled["error"]
     assert stalled["visits"] == []
     assert len(answered["visits"]) == 1
+
+
+def test_a_moved_storyline_id_redirects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from test_store import result, visit
+    from visitrack.store import open_store
+
+    monkeypatch.delenv("VISITRACK_TOKEN", raising=False)
+    db = str(tmp_path / "moved.db")
+    with open_store(db) as store:
+        store.ingest(result("jan", [visit("jan", published=date(2023, 1, 1))]))
+        store.ingest(result("aug", [visit("aug", published=date(2023, 8, 1))]))
+        before = {s.id for s in store.storylines()}
+        store.ingest(result("apr", [visit("apr", published=date(2023, 4, 15))]))
+        (merged,) = store.storylines()
+    (gone,) = before - {merged.id}
+    for client in _client(db):
+        r = client.get(f"/api/visits/{gone}", follow_redirects=False)
+        assert r.status_code == 308
+        assert r.headers["location"] == f"/api/visits/{merged.id}"
+        assert r.json() == {"id": gone, "moved_to": merged.id, "reason": "merged"}
+        assert client.get(f"/api/visits/{gone}").json()["id"] == merged.id
+        assert client.get("/api/visits/nosuchid").status_code == 404
+
+
+def test_document_ids_with_slashes_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from test_store import result, visit
+    from visitrack.store import open_store
+
+    monkeypatch.delenv("VISITRACK_TOKEN", raising=False)
+    db = str(tmp_path / "paths.db")
+    base = result("siteA/index.html", [visit("siteA/index.html")])
+    with open_store(db) as store:
+        store.ingest(replace(base, raw=replace(base.raw, source_key="file:/c/siteA/index.html")))
+    for client in _client(db):
+        doc = client.get("/api/documents/siteA/index.html").json()
+        assert doc["doc_id"] == "siteA/index.html"
+        assert doc["sources"] == ["siteA/index.html.txt"]
+        assert doc["extractor_version"]

@@ -21,6 +21,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from visitrack.records import (
+    EXTRACTOR_VERSION,
     CleanDocument,
     Destination,
     DocumentResult,
@@ -33,12 +34,16 @@ from visitrack.records import (
     When,
 )
 from visitrack.store import (
+    ID_LENGTH,
     DocumentInfo,
+    Ingested,
     Store,
     StoreError,
     content_hash,
     head_revision,
     open_store,
+    shorten_id,
+    text_hash,
 )
 from visitrack.store.models import Base
 
@@ -752,3 +757,309 @@ def test_stats_of_an_empty_store(store: Store) -> None:
     stats = store.stats()
     assert stats["total"] == 0 and set(stats["by_stage"].values()) == {0}
     assert stats["by_visitor_country"] == stats["pairs"] == stats["over_time"] == []
+
+
+# --- document identity ------------------------------------------------------------------------
+
+
+def sourced(
+    doc_id: str,
+    key: str,
+    visits: Sequence[Visit],
+    *,
+    content: str,
+    canonical: str | None = None,
+) -> DocumentResult:
+    """A result whose reader named its source (``key``), as the file and URL readers do."""
+    base = result(doc_id, visits, content=content)
+    assert base.document is not None
+    return DocumentResult(
+        replace(base.raw, source=key.split(":", 1)[1], source_key=key),
+        replace(base.document, url=None, canonical_url=canonical),
+        tuple(visits),
+    )
+
+
+def test_same_name_from_two_sources_is_two_documents(store: Store) -> None:
+    # siteA/index.html and siteB/index.html under ids by file name (--id-from name).
+    a = sourced("index", "file:/siteA/index.html", [visit("index")], content="Xi goes.")
+    b = sourced("index", "file:/siteB/index.html", [visit("index", MODI, "USA")], content="Modi.")
+    assert store.ingest_document(a) == Ingested("added", "index")
+    second = store.ingest_document(b)
+    assert (second.outcome, second.doc_id) == ("added", "index~2")
+    assert store.counts() == {"documents": 2, "mentions": 2, "storylines": 2, "failures": 0}
+    first = store.document("index")
+    assert first is not None and first.cleaned_text == "Xi goes."
+    assert [v.doc_id for _, v in store.document_mentions("index~2")] == ["index~2"]
+    assert store.check() == []
+
+
+def test_only_the_same_source_replaces_and_it_says_so(store: Store) -> None:
+    store.ingest(sourced("r", "file:/news/r.txt", [visit("r")], content="Xi will go."))
+    changed = sourced("r", "file:/news/r.txt", [visit("r", stage="completed")], content="Xi went.")
+    done = store.ingest_document(changed)
+    assert (done.outcome, done.doc_id) == ("replaced", "r")
+    assert done.note is not None and "/news/r.txt" in done.note
+    (line,) = store.storylines()
+    assert line.stage == "completed"
+    assert store.counts()["documents"] == 1
+
+
+def test_same_text_from_another_source_is_one_document_with_two_sources(store: Store) -> None:
+    store.ingest(sourced("feed-1", "url:https://a.test/x", [visit("feed-1")], content="Xi  goes."))
+    dup = sourced("url-2", "url:https://b.test/y", [visit("url-2")], content="XI GOES.")
+    got = store.ingest_document(dup)
+    assert (got.outcome, got.doc_id) == ("duplicate", "feed-1")
+    # One document, one report: the storyline does not count the article twice.
+    assert store.counts() == {"documents": 1, "mentions": 1, "storylines": 1, "failures": 0}
+    doc = store.document("feed-1")
+    assert doc is not None and set(doc.sources) == {"https://a.test/x", "https://b.test/y"}
+    (line,) = store.storylines()
+    assert line.doc_ids == ("feed-1",)
+
+
+def test_same_canonical_url_is_the_same_source(store: Store) -> None:
+    canonical = "https://news.test/story"
+    first = sourced("p1", "file:/mirror1/p.html", [visit("p1")], content="A.", canonical=canonical)
+    assert store.ingest(first) == "added"
+    doc = store.document("p1")
+    assert doc is not None and doc.canonical_url == canonical
+    newer = sourced(
+        "p2",
+        "file:/mirror2/p.html",
+        [visit("p2", stage="completed")],
+        content="B.",
+        canonical=canonical,
+    )
+    assert store.ingest_document(newer) == Ingested(
+        "replaced", "p1", "new content from /mirror2/p.html"
+    )
+    assert store.counts()["documents"] == 1
+
+
+def test_known_costs_a_hash_for_stored_bytes(store: Store) -> None:
+    doc = sourced("k", "file:/k.txt", [visit("k")], content="Xi will visit Moscow.")
+    assert store.known(doc.raw) is None  # new: extract it
+    store.ingest(doc)
+    assert store.known(doc.raw) == Ingested("unchanged", "k")
+    elsewhere = replace(doc.raw, source="/copy/k.txt", source_key="file:/copy/k.txt")
+    found = store.known(elsewhere)
+    assert found is not None and (found.outcome, found.doc_id) == ("duplicate", "k")
+    edited = replace(doc.raw, content="Xi visited Moscow.")
+    assert store.known(edited) is None  # the same source with new bytes: extract, replace
+    assert store.counts()["documents"] == 1
+
+
+def test_over_long_ids_are_shortened_and_stay_distinct(store: Store) -> None:
+    long_a, long_b = "a/" * 200 + "x.txt", "a/" * 200 + "y.txt"
+    store.ingest(sourced(long_a, f"file:/{long_a}", [visit("x")], content="X."))
+    store.ingest(sourced(long_b, f"file:/{long_b}", [visit("y")], content="Y."))
+    ids = {sid for sid, _ in store.mentions()}
+    assert store.counts()["documents"] == 2 and len(ids) >= 1
+    assert store.document(shorten_id(long_a)) is not None
+    assert shorten_id(long_a) != shorten_id(long_b) and len(shorten_id(long_a)) <= ID_LENGTH
+
+
+def test_migration_text_hash_matches_the_store() -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / (
+        "src/visitrack/store/migrations/versions/0003_document_identity.py"
+    )
+    spec = importlib.util.spec_from_file_location("m0003", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for sample in ("Xi  Jinping\nwill VISIT.", "", "café"):
+        assert module._text_hash(sample) == text_hash(sample)
+
+
+# --- read-only opening ------------------------------------------------------------------------
+
+
+def test_read_only_open_refuses_a_missing_sqlite_file(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.db"
+    with pytest.raises(StoreError, match=r"no database file .*typo\.db: no such file"):
+        open_store(str(typo), create=False)
+    assert not typo.exists()
+
+
+def test_read_only_open_refuses_a_database_without_a_store(store_url: str, tmp_path: Path) -> None:
+    if store_url.startswith("sqlite"):
+        empty = tmp_path / "empty.db"
+        sqlite3.connect(empty).close()  # a file, but no store in it
+        store_url = f"sqlite:///{empty}"
+    with pytest.raises(StoreError, match="no visitrack store"):
+        open_store(store_url, create=False)
+    with open_store(store_url):
+        pass  # ingest's way: creates it
+    with open_store(store_url, create=False) as store:
+        assert store.counts()["documents"] == 0
+
+
+# --- stable storyline ids ---------------------------------------------------------------------
+
+
+def test_storyline_keeps_its_id_when_an_earlier_report_arrives(store: Store) -> None:
+    window = (date(2023, 3, 20), date(2023, 3, 22))
+    store.ingest(result("b", [visit("b", published=date(2023, 3, 17), window=window)]))
+    (first,) = store.storylines()
+    store.ingest(result("a", [visit("a", stage="invited", published=date(2023, 2, 1))]))
+    store.ingest(result("c", [visit("c", stage="completed", published=date(2023, 3, 23))]))
+    (grown,) = store.storylines()
+    assert grown.id == first.id
+    assert grown.doc_ids == ("a", "b", "c")
+    assert store.storyline(first.id) is not None
+    assert store.check() == []
+
+
+def test_merged_storylines_redirect_the_old_id(store: Store) -> None:
+    # Two undated reports seven months apart are two trips; a report between them joins
+    # them into one: one of the two ids lives on, the other redirects to it.
+    store.ingest(result("jan", [visit("jan", published=date(2023, 1, 1))]))
+    store.ingest(result("aug", [visit("aug", published=date(2023, 8, 1))]))
+    before = {s.id for s in store.storylines()}
+    assert len(before) == 2
+    store.ingest(result("apr", [visit("apr", published=date(2023, 4, 15))]))
+    (merged,) = store.storylines()
+    assert merged.id in before
+    (gone,) = before - {merged.id}
+    moved = store.redirect(gone)
+    assert moved is not None and (moved.new_id, moved.reason) == (merged.id, "merged")
+    assert store.storyline(gone) is None and store.redirect(merged.id) is None
+    assert store.check() == []
+    # The bridge goes away: the storylines split again, each id resolves once more.
+    store.ingest(result("apr", [], content="Corrected: nothing about Xi."))
+    after = {s.id for s in store.storylines()}
+    assert len(after) == 2 and merged.id in after
+    for old in before:
+        assert old in after or store.redirect(old) is not None
+    assert store.check() == []
+
+
+# --- re-extraction ----------------------------------------------------------------------------
+
+
+def _age(url: str, version: str | None) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE documents SET extractor_version = :v"), {"v": version})
+    finally:
+        engine.dispose()
+
+
+def test_reprocess_relinks_only_what_changed(store: Store, store_url: str) -> None:
+    store.ingest(result("a", [visit("a")]))
+    store.ingest(result("b", [visit("b", MODI, "USA", host=None, city=None)]))
+    ids = {s.visitor.name: s.id for s in store.storylines()}
+    _age(store_url, "1")
+    # --since-version 1: made by versions before 1; none. By default: before the current one.
+    assert store.count_stale("1") == 0 and store.count_stale() == 2
+    _age(store_url, None)  # stored before versions were kept: older than any
+    assert store.count_stale("1") == 2
+    stale = list(store.stale_documents(batch=1))
+    assert [r.doc_id for r in stale] == ["a", "b"]
+    assert stale[0].content == "Text of a. Xi Jinping will visit Moscow."
+    # a: the new extractor finds the same; b: it now sees the trip done.
+    same = result("a", [visit("a")])
+    better = result("b", [visit("b", MODI, "USA", host=None, city=None, stage="completed")])
+    assert store.reprocess(same) is False
+    assert store.reprocess(better) is True
+    assert store.count_stale() == 0  # resumable: nothing left for a second run
+    by_name = {s.visitor.name: s for s in store.storylines()}
+    assert by_name["Narendra Modi"].stage == "completed"
+    assert {name: s.id for name, s in by_name.items()} == ids  # ids kept
+    doc = store.document("b")
+    assert doc is not None and doc.extractor_version == EXTRACTOR_VERSION
+    assert store.check() == []
+
+
+# --- migration from the previous release ------------------------------------------------------
+
+
+def _store_at_0002(url: str) -> None:
+    """A store as the release before document identity left it: schema 0002, one document
+    ('report', named by its file name), one mention, one storyline."""
+    from alembic import command
+
+    from visitrack.store.db import _alembic_config, _create_engine, _normalise_url
+
+    target = _normalise_url(url)
+    engine = _create_engine(target)
+    try:
+        with engine.begin() as conn:
+            config = _alembic_config(target)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0002")
+            body = "Xi Jinping will visit Moscow."
+            conn.execute(
+                text(
+                    "INSERT INTO documents (doc_id, content_hash, source, title, url, published,"
+                    " cleaned_text, ingested_at) VALUES ('report', :h, 'news/report.txt', 'T',"
+                    " NULL, '2023-03-01', :t, '2023-03-02 10:00:00')"
+                ),
+                {"h": content_hash(body), "t": body},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO storylines (id, storyline_key, visitor_name, visitor_search,"
+                    " visitor_role, visitor_country, destination_country, destination_city, kind,"
+                    " stage, history, doc_ids, mention_count, first_reported, last_reported,"
+                    " span_start, span_end, span_days, sort_day) VALUES ('old0000storyl',"
+                    " 'xi jinping->RUS', 'Xi Jinping', 'xi jinping', 'head_of_state', 'CHN',"
+                    " 'RUS', 'Moscow', 'state_visit', 'announced', :h, '[\"report\"]', 1,"
+                    " '2023-03-01', '2023-03-01', '2023-03-01', '2023-03-01', 0, '2023-03-01')"
+                ),
+                {
+                    "h": '[{"stage": "announced", "first_reported": "2023-03-01", '
+                    '"doc_ids": ["report"]}]'
+                },
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO mentions (doc_id, ordinal, storyline_key, storyline_id,"
+                    " visitor_name, visitor_role, visitor_country, host_name, host_role,"
+                    " host_country, destination_country, destination_city, kind, stage,"
+                    " confidence, published, evidence) VALUES ('report', 0, 'xi jinping->RUS',"
+                    " 'old0000storyl', 'Xi Jinping', 'head_of_state', 'CHN', 'Vladimir Putin',"
+                    " 'head_of_state', 'RUS', 'RUS', 'Moscow', 'state_visit', 'announced',"
+                    " 0.8125, '2023-03-01', :e)"
+                ),
+                {"e": '[{"start": 0, "end": 29, "text": "Xi Jinping will visit Moscow."}]'},
+            )
+    finally:
+        engine.dispose()
+
+
+def test_migration_keeps_ids_and_stops_silent_replacement(store_url: str) -> None:
+    _store_at_0002(store_url)
+    with open_store(store_url, create=False) as store:
+        assert store.check() == []
+        old = store.document("report")
+        assert old is not None and old.sources == ("news/report.txt",)
+        (line,) = store.storylines()
+        assert line.id == "old0000storyl"  # ids cited before the upgrade keep resolving
+        # Another file called report (in another folder) no longer replaces it.
+        other = sourced(
+            "report", "file:/elsewhere/report.txt", [visit("report", MODI, "USA")], content="M."
+        )
+        assert store.ingest_document(other) == Ingested("added", "report~2")
+        kept = store.document("report")
+        assert kept is not None and kept.cleaned_text == "Xi Jinping will visit Moscow."
+        # The same article again, from a path: one document with one more source.
+        again = sourced(
+            "news/report.txt",
+            "file:/news/report.txt",
+            [visit("x")],
+            content="Xi Jinping will visit Moscow.",
+        )
+        assert store.known(again.raw) == Ingested(
+            "duplicate", "report", "same content as stored document report"
+        )
+        # A report of the same trip grows the old storyline under its old id.
+        store.ingest(result("later", [visit("later", published=date(2023, 3, 5))]))
+        assert {s.id for s in store.storylines() if s.visitor.name == "Xi Jinping"} == {
+            "old0000storyl"
+        }
+        assert store.check() == []

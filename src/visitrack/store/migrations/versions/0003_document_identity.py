@@ -84,6 +84,7 @@ def upgrade() -> None:
 
     conn = op.get_bind()
     now = datetime.now(UTC)
+    seen: set[str] = set()
     rows = conn.execute(
         sa.text("SELECT doc_id, content_hash, source, url, cleaned_text FROM documents")
     ).fetchall()
@@ -97,14 +98,17 @@ def upgrade() -> None:
         if url:
             keys.append(f"url:{url}")
         for key in keys:
+            digest_key = _sha(key)
+            if key in seen:
+                continue  # two documents with one URL: the first keeps it
+            seen.add(key)
             conn.execute(
                 sa.text(
                     "INSERT INTO document_sources "
                     "(key_hash, source_key, doc_id, source, content_hash, seen_at) "
-                    "SELECT :k, :key, :d, :s, :c, :t WHERE NOT EXISTS "
-                    "(SELECT 1 FROM document_sources WHERE key_hash = :k)"
+                    "VALUES (:k, :key, :d, :s, :c, :t)"
                 ),
-                {"k": _sha(key), "key": key, "d": doc_id, "s": source, "c": digest, "t": now},
+                {"k": digest_key, "key": key, "d": doc_id, "s": source, "c": digest, "t": now},
             )
 
 
