@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -590,3 +591,25 @@ def test_markdown_export_with_a_figure_is_text_with_joined_paragraphs() -> None:
     assert "for a three-day visit to Lima and Cusco." in doc.text
     assert "<img" not in doc.text and "a.jpg" not in doc.text
     assert "First item of the readout continues here." in doc.text
+
+
+def test_declared_canonical_and_og_url_are_kept() -> None:
+    body = "<p>Foreign Minister Ana Ruiz will visit Lisbon on Tuesday for talks on fisheries.</p>"
+    page = (
+        '<html><head><title>Talks</title><link rel="canonical" href="https://news.test/a?x=1&amp;'
+        'y=2"><meta property="og:url" content="https://news.test/og"></head>'
+        f"<body><article>{body}</article></body></html>"
+    )
+    doc = clean(document_from_text(page, doc_id="p"))
+    assert doc.canonical_url == "https://news.test/a?x=1&y=2"
+    assert doc.url == doc.canonical_url  # the dashboard has a source link
+    og_only = page.replace('<link rel="canonical" href="https://news.test/a?x=1&amp;y=2">', "")
+    assert clean(document_from_text(og_only, doc_id="p")).canonical_url == "https://news.test/og"
+    # A URL the reader knows (the one fetched) stays the document's URL.
+    fetched = replace(document_from_text(page, doc_id="p"), url="https://mirror.test/a")
+    kept = clean(fetched)
+    assert (kept.url, kept.canonical_url) == (
+        "https://mirror.test/a",
+        "https://news.test/a?x=1&y=2",
+    )
+    assert clean(document_from_text(body, doc_id="t")).canonical_url is None

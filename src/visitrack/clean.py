@@ -1070,12 +1070,36 @@ def _read(doc: RawDocument, content: str) -> _Extracted:
     head = content[:500]
     if _REUTERS_TAG.search(head):
         return _read_reuters(content)
-    if _HTML_PAGE.match(head):
-        return _read_html(content)
-    if doc.is_html and not split_front_matter(content)[0]:
+    if _HTML_PAGE.match(head) or (doc.is_html and not split_front_matter(content)[0]):
         return _read_html(content)
     # a markdown export with front matter and a few HTML figures is text, not a page
     return _read_text(content)
+
+
+# Where a page declares its own address: <link rel="canonical" href> and
+# <meta property="og:url" content>, canonical first. Read from the page's head only.
+DECLARED_URL_SCAN_CHARS = 64 * 1024
+_TAG = re.compile(r"<(?:link|meta)\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"""([a-zA-Z:_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+def declared_url(content: str) -> str | None:
+    """The canonical URL a page declares (``rel="canonical"``, else ``og:url``), or ``None``."""
+    found: dict[str, str] = {}
+    for tag in _TAG.finditer(content[:DECLARED_URL_SCAN_CHARS]):
+        attrs = {
+            m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
+            for m in _ATTR.finditer(tag.group(0))
+        }
+        if "canonical" in attrs.get("rel", "").lower().split():
+            found.setdefault("canonical", attrs.get("href", "").strip())
+        elif attrs.get("property", attrs.get("name", "")).lower() == "og:url":
+            found.setdefault("og:url", attrs.get("content", "").strip())
+    for key in ("canonical", "og:url"):
+        value = found.get(key, "")
+        if value.startswith(("http://", "https://")):
+            return value
+    return None
 
 
 # Metadata fields that hold the page's own address (front matter, HTML meta), best first.
@@ -1143,11 +1167,13 @@ def clean(doc: RawDocument) -> CleanDocument:
         story_date = doc.published or (day if n > 0 else lead_day or published)
         stories.append(Story(begin, end, story_date, story_title))
 
+    canonical = declared_url(content) if doc.is_html or _HTML_PAGE.match(content[:500]) else None
     return CleanDocument(
         doc_id=doc.doc_id,
         text=text,
         stories=tuple(stories),
         title=title,
-        url=doc.url or _metadata_url(ex.metadata),
+        url=doc.url or _metadata_url(ex.metadata) or canonical,
         published=doc.published or (stories[0].published if stories else published),
+        canonical_url=canonical,
     )
