@@ -254,11 +254,12 @@ def test_stage_is_the_latest_report_ties_to_the_more_advanced() -> None:
     assert line.stage == "in_preparation"  # an undated "proposed" cannot undo a dated plan
     assert line.first_reported == date(2023, 1, 5)
     assert line.last_reported == date(2023, 1, 9)
+    # The undated proposal is placed by its stage: before the first dated later stage.
     assert [(h.stage, h.first_reported) for h in line.history] == [
+        ("proposed", None),
         ("announced", date(2023, 1, 5)),
         ("invited", date(2023, 1, 9)),
         ("in_preparation", date(2023, 1, 9)),
-        ("proposed", None),
     ]
     assert line.doc_ids == ("a", "b", "c", "d")
 
@@ -377,3 +378,19 @@ def test_repeated_ids_are_made_unique_deterministically() -> None:
     ids = [s.id for _, s, _ in _unique_ids(entries)]
     assert ids[0] == a.id and len(set(ids)) == 3
     assert ids == [s.id for _, s, _ in _unique_ids(entries)]
+
+
+def test_undated_reports_are_placed_by_their_stage_and_marked() -> None:
+    visits = [
+        mk("a", "2025-04-01", "invited"),
+        mk("b", "2025-04-20", "cancelled"),
+        mk("c", None, "announced"),
+    ]
+    [(line, _)] = link(visits)
+    assert [(h.stage, h.first_reported) for h in line.history] == [
+        ("invited", date(2025, 4, 1)),
+        ("announced", None),
+        ("cancelled", date(2025, 4, 20)),
+    ]
+    assert line.history[1].to_dict()["placed_by"] == "stage"
+    assert "placed_by" not in line.history[0].to_dict()

@@ -332,6 +332,13 @@ def _by_report(day: date | None) -> tuple[bool, date]:
 
 
 def _history(members: Sequence[Visit]) -> tuple[StageStep, ...]:
+    """Each stage once, with its first report and documents, in the order of the visit's life.
+
+    Dated steps are ordered by their first report. An undated step has no date to sort by, so
+    it is placed by what it reports: before the first dated step of a later stage in a visit's
+    life (an undated "announced" before a dated "cancelled"), else at the end. Its
+    ``first_reported`` stays ``None``, which marks it.
+    """
     steps: dict[Stage, tuple[date | None, set[str]]] = {}
     for m in members:
         first, docs = steps.get(m.stage, (None, set()))
@@ -339,7 +346,14 @@ def _history(members: Sequence[Visit]) -> tuple[StageStep, ...]:
             first = m.published
         docs.add(m.doc_id)
         steps[m.stage] = (first, docs)
-    order = sorted(steps, key=lambda s: (_by_report(steps[s][0]), STAGE_RANK[s]))
+    dated = sorted(
+        (s for s in steps if steps[s][0] is not None),
+        key=lambda s: (steps[s][0] or date.min, STAGE_RANK[s]),
+    )
+    order = list(dated)
+    for s in sorted((s for s in steps if steps[s][0] is None), key=lambda s: STAGE_RANK[s]):
+        later = [i for i, d in enumerate(order) if d in dated and STAGE_RANK[d] > STAGE_RANK[s]]
+        order.insert(later[0] if later else len(order), s)
     return tuple(StageStep(s, steps[s][0], tuple(sorted(steps[s][1]))) for s in order)
 
 

@@ -243,18 +243,25 @@ class Visit:
 
 @dataclass(frozen=True, slots=True)
 class StageStep:
-    """One stage a visit went through: when it was first reported and by which documents."""
+    """One stage a visit went through: when it was first reported and by which documents.
+
+    A step no dated report gives (``first_reported`` is ``None``) is placed in the history by
+    its stage; its JSON says so (``"placed_by": "stage"``).
+    """
 
     stage: Stage
     first_reported: date | None
     doc_ids: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "stage": self.stage,
             "first_reported": _iso(self.first_reported),
             "doc_ids": list(self.doc_ids),
         }
+        if self.first_reported is None:
+            out["placed_by"] = "stage"
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,10 +201,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     )
     console.print("history:", markup=False)
     for step in line.history:
-        console.print(
-            f"  {step.first_reported or '?'}  {step.stage:<15} {', '.join(step.doc_ids)}",
-            markup=False,
-        )
+        # An undated step sits where its stage puts it; say so rather than show a date.
+        day = str(step.first_reported) if step.first_reported else "undated   "
+        placed = "" if step.first_reported else "  (placed by its stage)"
+        console.print(f"  {day}  {step.stage:<15} {', '.join(step.doc_ids)}{placed}", markup=False)
     console.print("sources:", markup=False)
     for v, d in members:
         title = f" {d.title}" if d.title else ""
