@@ -808,3 +808,16 @@ def test_who_judges_a_trip_is_not_its_traveller(verb: str) -> None:
 def test_who_makes_a_trip_is_its_traveller() -> None:
     text = "Finnish President Lena Holm made a visit to Bahrain last week."
     assert {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))} == {("FIN", "BHR")}
+
+
+def test_a_listening_post_dateline_does_not_place_the_traveller() -> None:
+    # the dateline's state is named nowhere else; the story is about another state
+    text = (
+        "NICOSIA, May 14 - Iran's news agency said Oil Minister Ali Rezai had signed a supply "
+        "pact during his visit to Moscow. Iran will ship crude under the pact."
+    )
+    assert {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))} == {("IRN", "RUS")}
+
+
+def test_the_dateline_is_not_counted_as_a_state_the_story_names() -> None:
+    assert story_countries("NICOSIA, May 14 - Iran said Iran would sign.") == ("IRN",)

@@ -176,6 +176,22 @@ def _unplaced_subject_before(pron: Token, actors: dict[int, Actor]) -> bool:
     return False
 
 
+def _unplaced_subject(pron: Token, actors: dict[int, Actor]) -> Actor | None:
+    """The named person nobody could place who is the subject before a pronoun that fits."""
+    for t in pron.doc[: pron.i]:
+        a = actors.get(t.i)
+        if (
+            t.dep_ in {"nsubj", "nsubjpass"}
+            and a is not None
+            and a.name
+            and a.country is None
+            and not a.speaker
+            and pronoun_fits(pron.text, a)
+        ):
+            return a
+    return None
+
+
 def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor | None:
     """What 'he'/'his' refers to: the nearest earlier named non-speaker in the sentence, else
     the last person the story named; never one whose given name contradicts the pronoun."""
@@ -393,8 +409,10 @@ def _visitors(
                     if later is not None:
                         return [later], host, True
                     # 'his visit' whose owner the sentence names but nobody can place: the
-                    # trip is that person's, not the nearest placed person's
-                    return [], host, True
+                    # trip is that person's, not the nearest placed person's; the story may
+                    # still say where they come from (see unplaced_origin)
+                    owner = _unplaced_subject(c, actors)
+                    return ([owner] if owner is not None else []), host, True
             if c.dep_ == "prep" and c.lower_ in {"by", "of"}:
                 for p in c.children:
                     vs = _expand(p, actors, disc)
