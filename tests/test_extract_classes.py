@@ -821,3 +821,13 @@ def test_a_listening_post_dateline_does_not_place_the_traveller() -> None:
 
 def test_the_dateline_is_not_counted_as_a_state_the_story_names() -> None:
     assert story_countries("NICOSIA, May 14 - Iran said Iran would sign.") == ("IRN",)
+
+
+def test_a_partner_nobody_places_at_a_meeting_is_of_the_placed_partners_state() -> None:
+    # the host's central bank head, joined to the host's minister, is no visitor
+    text = (
+        "Canadian Finance Minister Anne Roy met Italian Economy Minister Paolo Neri and "
+        "central bank governor Luca Ferri today in Italy, her office said."
+    )
+    pairs = {(n, c, d) for n, c, d in _pairs(extract_visits(text, published=D))}
+    assert pairs == {("Anne Roy", "CAN", "ITA")}

@@ -67,8 +67,9 @@ def _expand(
             other = c.i in actors and (a is None or actors[c.i].key != a.key)
             if (
                 c.dep_ == "conj"
-                # 'his sister, chief of staff Karina Milei': the name in apposition
-                or (c.dep_ == "appos" and other)
+                # 'his sister, chief of staff Karina Milei': the name in apposition; also
+                # the same person's name, whose own partners follow it ('Minister, A, and B')
+                or (c.dep_ == "appos" and c.i in actors)
                 # 'President A. Brandt, Jr. and First Lady Eva Brandt will travel': the parser
                 # hangs the first of two joined people on the second as a modifier
                 or (
@@ -327,17 +328,22 @@ def _visitors(
         return [], host, False
     if kind == "meet":
         # everyone at a meeting abroad is a visitor there; the host's compatriots drop out later
-        # (people who meet are as often of two states as of one: no country is shared)
+        # (the two sides of a meeting are as often of two states as of one: no country is
+        # shared between them; within one side, 'met Finance Minister A of X and central bank
+        # head B', a partner nobody places is of the placed partner's state)
         people: list[Actor] = []
         subj = _subject(trigger)
         if subj is not None:
             people += _expand(subj, actors, disc, share_country=False)
         for c in trigger.children:
             if c.dep_ == "dobj":
-                people += _expand(c, actors, disc, share_country=False)
+                people += _expand(c, actors, disc)
             if c.dep_ == "prep" and c.lower_ == "with":
                 for p in c.children:
-                    people += _expand(p, actors, disc, share_country=False)
+                    people += _expand(p, actors, disc)
+        # one person reached twice, once placed through a partner: the placed reading stands
+        placed = {a.name for a in people if a.name and a.country}
+        people = [a for a in people if a.country or a.name not in placed]
         return people, None, bool(people)
     if kind == "meet_home":
         # the guests a leader met at home ('LONDON - Blair has met Berlusconi and Schroeder')
