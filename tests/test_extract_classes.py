@@ -831,3 +831,23 @@ def test_a_partner_nobody_places_at_a_meeting_is_of_the_placed_partners_state() 
     )
     pairs = {(n, c, d) for n, c, d in _pairs(extract_visits(text, published=D))}
     assert pairs == {("Anne Roy", "CAN", "ITA")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After visiting Ghana and Nigeria, Kenyan President William Ruto will fly to Japan on "
+        "Friday.",
+        "Kenyan President William Ruto will fly to Japan on Friday after visiting Ghana.",
+    ],
+)
+def test_a_leg_before_or_after_the_dated_event_does_not_take_its_date(text: str) -> None:
+    visits = extract_visits(text, published=D)
+    when = {v.destination.country: v.when for v in visits}
+    assert when["JPN"] is not None and str(when["JPN"].start) == "2024-05-17"
+    assert when["GHA"] is None
+
+
+def test_a_visit_ahead_before_which_something_happened_is_still_ahead() -> None:
+    text = "Before his visit to Ghana next month, Kenyan President William Ruto met envoys."
+    assert _stage(extract_visits(text, published=D), "KEN", "GHA") == "announced"

@@ -144,7 +144,9 @@ def fill_tour_times(frames: list[Frame], disc: Discourse | None = None) -> list[
         if f.when is None and f.stage not in {"postponed", "cancelled"}:
             group = _group(f.visitor, f.stage)
             mine = [(pos, w) for pos, g, w in dated if g == group]
-            before = [w for pos, w in mine if pos <= f.sent_start]
+            # a dated leg in the leg's own sentence dates only itself ('after visiting A, he
+            # will fly to B on Friday'): the sentence gave this leg no time on purpose
+            before = [w for pos, w in mine if pos < f.sent_start]
             after = {(w.start, w.end): w for pos, w in mine if pos > f.sent_start}
             if before:
                 f = replace(f, when=When("(the trip's window)", before[-1].start, before[-1].end))

@@ -671,7 +671,8 @@ def _phase_stage(
     lately = when is None or _recent(when, published)
     if phase == "after":
         return None if _ahead(when, published) else "completed"
-    if tense == "future" or (tense == "present" and _ahead(when, published)):
+    if tense == "future" or ((tense == "present" or phase == "before") and _ahead(when, published)):
+        # 'before his visit to Ghana next month, he met envoys': the visit is still ahead
         return "announced"
     if tense in RUNNING_TENSES:
         return "ongoing"

@@ -20,12 +20,18 @@ if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 
+# Words that set a trip before or after the event of the clause they hang on.
+SEQUENCE_WORDS = frozenset({"after", "before", "following", "prior"})
+
+
 def _clause_chain(trigger: Token) -> set[int]:
     """The trigger and the heads that govern it up to and including its clause's verb, plus the
     control verbs above that ('is expected to arrive', 'plans to attend')."""
     chain = {trigger.i}
     tok = trigger
     while tok.head.i != tok.i:
+        if tok.head.lower_ in SEQUENCE_WORDS and tok.head.dep_ in {"prep", "mark"}:
+            break  # 'after visiting A, he will fly to B on Friday': Friday is B's
         if (
             tok.pos_ in {"VERB", "AUX"}
             and tok.i != trigger.i
