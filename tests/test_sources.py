@@ -28,7 +28,7 @@ from visitrack.readers.feeds import parse_feed
 from visitrack.readers.lang import detect_language
 from visitrack.readers.warc import doc_id_for, read_warc
 from visitrack.readers.web import Fetcher, FetchFailure, FetchResult
-from visitrack.records import InputFailure, RawDocument
+from visitrack.records import DocumentResult, InputFailure, RawDocument
 
 STORY_A = (
     "President Amara Lindqvist of Norland will travel to Portugal next week for talks on "
@@ -506,3 +506,27 @@ def test_warc_gzipped_as_a_whole_and_damaged_says_where(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(_warc_bytes(False, broken_after_first=True)))
     items = list(read_warc(str(path)))
     assert [type(i) for i in items] == [RawDocument, InputFailure, RawDocument], items
+
+
+def test_one_article_through_a_feed_and_a_url_list_is_one_source(
+    server: tuple[str, dict[str, tuple[int, str, bytes]]], tmp_path: Path
+) -> None:
+    from visitrack.store import open_store
+
+    base, routes = server
+    routes["/a"] = html_route(page("Norland visit", STORY_A))
+    feed = tmp_path / "wire.rss"
+    feed.write_text(_rss(base), encoding="utf-8")
+    urls = tmp_path / "reading.urls"
+    urls.write_text(f"{base}/a\n", encoding="utf-8")
+    with fast_fetcher() as fetch:
+        from_feed = next(iter(read_sources([str(feed)], fetch=fetch)))
+        (from_list,) = list(read_sources([str(urls)], kind="urls", fetch=fetch))
+    assert isinstance(from_feed, RawDocument) and isinstance(from_list, RawDocument)
+    assert (from_feed.doc_id, from_feed.source_key) == (from_list.doc_id, from_list.source_key)
+    with open_store(str(tmp_path / "v.db")) as store:
+        assert store.known(from_feed) is None
+        store.ingest(DocumentResult(from_feed, None, ()))
+        found = store.known(from_list)
+        assert found is not None and (found.outcome, found.doc_id) == ("unchanged", f"{base}/a")
+        assert store.counts()["documents"] == 1
