@@ -1063,3 +1063,89 @@ def test_migration_keeps_ids_and_stops_silent_replacement(store_url: str) -> Non
             "old0000storyl"
         }
         assert store.check() == []
+
+
+OLD_RELEASE_SCRIPT = """
+import sys
+from datetime import date
+import visitrack
+from visitrack.records import (
+    CleanDocument, Destination, DocumentResult, Evidence, Party, RawDocument, Story, Visit
+)
+from visitrack.store import open_store
+
+assert visitrack.__file__.startswith(sys.argv[2]), visitrack.__file__
+xi = Party("Xi Jinping", "head_of_state", "CHN")
+def doc(doc_id, source, body, day, stage):
+    v = Visit(doc_id, day, xi, None, Destination("RUS", "Moscow"), "state_visit", None, stage,
+              None, (Evidence(0, len(body), body),), 0.9)
+    clean = CleanDocument(doc_id, body, (Story(0, len(body), day),), None, None, day)
+    return DocumentResult(RawDocument(doc_id, source, body), clean, (v,))
+with open_store(sys.argv[1]) as store:
+    store.ingest(doc("report", "jan/report.txt", "Xi Jinping will visit Moscow.",
+                     date(2023, 3, 1), "announced"))
+    store.ingest(doc("later", "jan/later.txt", "Xi Jinping is in Moscow.",
+                     date(2023, 3, 21), "ongoing"))
+    print(store.storylines()[0].id)
+"""
+
+
+def _previous_release(tmp_path: Path) -> Path:
+    """The source tree of the release before document identity (the commit before the one
+    that added migration 0003), from git; skips when the history is not there."""
+    import shutil
+    import subprocess
+    import tarfile
+
+    repo = Path(__file__).resolve().parents[1]
+    migration = "src/visitrack/store/migrations/versions/0003_document_identity.py"
+    git = shutil.which("git")
+    if git is None or not (repo / ".git").exists():
+        pytest.skip("no git history to take the previous release from")
+    added = subprocess.run(
+        [git, "log", "--format=%H", "--diff-filter=A", "-1", "--", migration],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if not added:
+        pytest.skip("migration 0003 is not committed yet")
+    archive = tmp_path / "old.tar"
+    subprocess.run(
+        [git, "archive", "-o", str(archive), f"{added}^", "src/visitrack"],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+    with tarfile.open(archive) as tar:
+        tar.extractall(tmp_path / "old", filter="data")
+    return tmp_path / "old" / "src"
+
+
+def test_a_store_built_by_the_previous_release_is_migrated(store_url: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    old_src = _previous_release(tmp_path)
+    built = subprocess.run(
+        [sys.executable, "-c", OLD_RELEASE_SCRIPT, store_url, str(old_src)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(old_src), "PATH": "/usr/bin:/bin"},
+    )
+    assert built.returncode == 0, built.stderr
+    old_id = built.stdout.strip()
+    with open_store(store_url, create=False) as store:
+        assert store.check() == []
+        (line,) = store.storylines()
+        assert line.id == old_id and line.doc_ids == ("report", "later")
+        # The next file called report, from another folder, is another document.
+        feb = sourced("report", "file:/feb/report.txt", [visit("report", MODI)], content="M.")
+        assert store.ingest_document(feb) == Ingested("added", "report~2")
+        # An earlier report of the same trip joins the storyline under its old id.
+        store.ingest(result("feb", [visit("feb", stage="invited", published=date(2023, 2, 1))]))
+        xi = [s for s in store.storylines() if s.visitor.name == "Xi Jinping"]
+        assert [s.id for s in xi] == [old_id] and xi[0].doc_ids[0] == "feb"
+        assert store.check() == []
