@@ -851,3 +851,19 @@ def test_a_leg_before_or_after_the_dated_event_does_not_take_its_date(text: str)
 def test_a_visit_ahead_before_which_something_happened_is_still_ahead() -> None:
     text = "Before his visit to Ghana next month, Kenyan President William Ruto met envoys."
     assert _stage(extract_visits(text, published=D), "KEN", "GHA") == "announced"
+
+
+def test_a_surname_the_tagger_reads_as_a_noun_is_the_person_named_before() -> None:
+    text = (
+        "Canada's trade minister Mary Leblanc said talks went well. "
+        "Leblanc is on a three-day visit to Chile and leaves for Peru on Friday."
+    )
+    dests = {d for n, c, d in _pairs(extract_visits(text, published=D)) if n == "Mary Leblanc"}
+    assert dests == {"CHL", "PER"}
+
+
+def test_a_trip_of_stated_length_under_way_spans_a_length_either_side_of_the_report() -> None:
+    text = "Canadian Trade Minister Mary Leblanc is on a three-day visit to Chile."
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "CHL"]
+    assert visits and visits[0].stage == "ongoing" and visits[0].when is not None
+    assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-05-13", "2024-05-17")

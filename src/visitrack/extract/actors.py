@@ -415,10 +415,14 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
 def surname_actor(tok: Token, disc: Discourse) -> Actor | None:
     """A bare surname the entity recogniser missed ('Lavrov's visit'), known from earlier in
     the story or unambiguous in the gazetteer."""
-    if tok.pos_ != "PROPN" or len(tok.text) < 2 or not tok.text[0].isupper():
+    if tok.pos_ not in {"PROPN", "NOUN"} or len(tok.text) < 2 or not tok.text[0].isupper():
         return None
     key = tok.text.removesuffix("'s").removesuffix("’s").lower()
     earlier = disc.people.get(key)
+    if tok.pos_ == "NOUN" and (earlier is None or tok.tag_ == "NNS"):
+        # the tagger reads a sentence-initial surname as a noun ('Duffy is on a visit'):
+        # only the name of someone the story already named counts
+        return None
     if earlier is not None:
         return Actor(
             earlier.name,

@@ -42,7 +42,14 @@ from visitrack.extract.visitors import (
     note_postings,
     unplaced_origin,
 )
-from visitrack.extract.when import _times, pick_time, relative_year, tense_hint, with_length
+from visitrack.extract.when import (
+    _times,
+    pick_time,
+    relative_year,
+    running_window,
+    tense_hint,
+    with_length,
+)
 from visitrack.records import Kind, Stage, When
 
 if TYPE_CHECKING:
@@ -311,6 +318,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if stage is None:
             continue
         when = with_length(tok, when)  # after the stage: that reads the day it starts
+        if when is None and stage == "ongoing" and not referred:
+            when = running_window(tok, disc.published)
         kind_ = _kind(tok, text, occasion)
         for visitor in visitors:
             conf = CONF_DEPENDENCY if parsed else CONF_FALLBACK

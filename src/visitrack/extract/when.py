@@ -172,20 +172,39 @@ def with_length(trigger: Token, when: When | None) -> When | None:
     Tuesday' lasts from Tuesday to Friday."""
     if when is None or when.start is None or when.start != when.end:
         return when
+    days = stated_days(trigger)
+    if days is None:
+        return when
+    return When(when.text, when.start, when.start + timedelta(days=days - 1))
+
+
+def running_window(trigger: Token, published: date | None) -> When | None:
+    """The window of a trip of stated length under way on the report's day, when the text
+    gives no date ('is on a two-day visit'): it began at most a length ago and ends at most a
+    length ahead."""
+    days = stated_days(trigger)
+    if days is None or published is None:
+        return None
+    span = timedelta(days=days - 1)
+    return When("(under way on the report's day)", published - span, published + span)
+
+
+def stated_days(trigger: Token) -> int | None:
+    """The length in days a trip noun states ('a four-day visit', 'a two-week tour')."""
     trip = trigger if trigger.pos_ in {"NOUN", "PROPN"} else None
     if trip is None:
         trip = next((c for c in trigger.children if c.lemma_.lower() in TRIP_NOUNS), None)
     if trip is None:
-        return when
+        return None
     words = trigger.doc[trip.left_edge.i : trip.i].text
     m = _LENGTH_RE.search(words)
     if m is None:
-        return when
+        return None
     count = timex.number_word(m.group(1)) if m.group(1) else 1
     days = None if count is None else count * (1 if (m.group(2) or "").lower() == "day" else 7)
     if days is None or not 1 < days <= TRIP_MAX_STATED_DAYS:
-        return when
-    return When(when.text, when.start, when.start + timedelta(days=days - 1))
+        return None
+    return days
 
 
 def _below(verb: Token, trigger: Token) -> bool:
