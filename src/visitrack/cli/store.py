@@ -77,14 +77,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _tell(args: argparse.Namespace, raw: RawDocument, stored: Ingested) -> None:
-    """One line per document whose fate a user would not guess: a replacement, a duplicate,
-    an id that another source's document already had."""
-    if args.quiet or stored.outcome in ("failed", "unchanged"):
+    """One line per document whose fate a user would not guess: a replacement, an id that
+    another source's document already had. Duplicates are only counted: a large corpus holds
+    many, and each is kept as a source of the document it repeats (shown with that document)."""
+    if args.quiet or stored.outcome in ("failed", "unchanged", "duplicate"):
         return
     if stored.outcome == "replaced":
         line = f"replaced document {stored.doc_id} ({stored.note})"
-    elif stored.outcome == "duplicate":
-        line = f"duplicate: kept as one more source of document {stored.doc_id} ({stored.note})"
     elif stored.doc_id != raw.doc_id:
         line = f"stored as {stored.doc_id} (id {raw.doc_id} is another source's document)"
     else:
