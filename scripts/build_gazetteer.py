@@ -463,17 +463,24 @@ def parse_day(value: str, *, end: bool) -> str | None:
     return value
 
 
+# The office of a head of state's spouse ('the First Lady'): never reached by surname.
+SPOUSE_OFFICE = "first_spouse"
+
+
 def build_persons() -> list[dict[str, Any]]:
     people: list[dict[str, Any]] = []
     seen: set[str] = set()
     for name, aliases, country, terms in read_pipe_file(SOURCES / "persons_curated.txt"):
         parsed = []
         for term in split_list(terms):
-            code, start, stop = [*term.split(":"), "", ""][:3]
-            parsed.append(
-                [ROLE_CODES[code], parse_day(start, end=False), parse_day(stop, end=True)]
-            )
-        people.append(person_row(name, split_list(aliases), country or None, parsed))
+            code, start, stop, office = [*term.split(":"), "", "", ""][:4]
+            row_term = [ROLE_CODES[code], parse_day(start, end=False), parse_day(stop, end=True)]
+            parsed.append([*row_term, office] if office else row_term)
+        row = person_row(name, split_list(aliases), country or None, parsed)
+        if parsed and all(t[3:] == [SPOUSE_OFFICE] for t in parsed):
+            # a leader's spouse shares the leader's surname: a bare 'Obama' is the leader
+            row.pop("surnames", None)
+        people.append(row)
         for n in [name, *split_list(aliases)]:
             seen.add(_fold(normalize(n)))
     people.extend(wikidata_persons(seen))

@@ -867,3 +867,52 @@ def test_a_trip_of_stated_length_under_way_spans_a_length_either_side_of_the_rep
     visits = [v for v in extract_visits(text, published=D) if v.destination.country == "CHL"]
     assert visits and visits[0].stage == "ongoing" and visits[0].when is not None
     assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-05-13", "2024-05-17")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "on", "name"),
+    [
+        ("The Vice President will travel to Kenya next month.", date(2023, 9, 1), "Kamala Harris"),
+        ("The Vice President will travel to Kenya next month.", date(2019, 9, 1), "Mike Pence"),
+        ("The First Lady will travel to Kenya next month.", date(2023, 9, 1), "Jill Biden"),
+        (
+            "The Vice President has decided to cancel her and her husband's trip to Kenya.",
+            date(2023, 9, 1),
+            "Kamala Harris",
+        ),
+    ],
+)
+def test_an_office_named_without_a_name_is_its_holder(sentence: str, on: date, name: str) -> None:
+    doc = f"---\nsource_url: https://www.whitehouse.gov/briefing-room/x\n---\n\n{sentence}\n"
+    assert (name, "USA", "KEN") in _pairs(extract_visits(doc, published=on))
+
+
+def test_a_cancelled_trip_joined_to_a_pronoun_is_cancelled() -> None:
+    text = (
+        "Finnish President Lena Holm made the decision to cancel her and her husband's "
+        "upcoming trip to Chile and Peru."
+    )
+    visits = extract_visits(text, published=D)
+    assert {v.destination.country: v.stage for v in visits} == {
+        "CHL": "cancelled",
+        "PER": "cancelled",
+    }
+
+
+def test_a_headline_without_tense_yields_the_stage_to_the_story() -> None:
+    text = (
+        "Readout of Finnish President Lena Holm's Travel to Chile\n\n"
+        "Finnish President Lena Holm traveled to Santiago, Chile from May 6-8, 2024."
+    )
+    assert _stage(extract_visits(text, published=D), "FIN", "CHL") == "completed"
+
+
+def test_a_day_at_one_leg_does_not_date_the_next_leg() -> None:
+    text = (
+        "Finnish President Lena Holm will travel to Chile and Peru from June 3-9. "
+        "On June 4 she will meet students in Chile. "
+        "She will then travel to Lima, Peru to meet embassy staff."
+    )
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "PER"]
+    assert visits and visits[0].when is not None
+    assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-06-03", "2024-06-09")

@@ -95,10 +95,12 @@ def _stage(group: list[Frame]) -> Stage:
     A postponement or cancellation is the news whenever a confident frame reports it. Otherwise
     the most confident frame decides, and among equals the first one: headlines and ledes state
     a story's news, later sentences recall background. Among the planning stages the furthest
-    along wins (an invitation under consultation is in preparation).
+    along wins (an invitation under consultation is in preparation). A frame whose sentence
+    gave no tense or cue for the stage ('Biden's Travel to Angola') yields to any that did.
     """
-    top = max(f.confidence for f in group)
-    confident = [f for f in group if f.confidence >= top]
+    told = [f for f in group if not f.stage_guessed] or group
+    top = max(f.confidence for f in told)
+    confident = [f for f in told if f.confidence >= top]
     for s in ("cancelled", "postponed"):
         if any(f.stage == s for f in confident):
             return s

@@ -78,7 +78,9 @@ def _frames(
         frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))
     out: list[Frame] = []
     for si, disc in discourses.items():
-        out.extend(fill_tour_times(fill_event_times([f for f in frames if f.story == si], disc), disc))
+        out.extend(
+            fill_tour_times(fill_event_times([f for f in frames if f.story == si], disc), disc)
+        )
     return out
 
 

@@ -379,6 +379,7 @@ class _Term:
     role: Role
     start: date | None
     end: date | None
+    office: str | None = None  # an office a title names without a name ('vice_president')
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,7 +419,7 @@ def _people() -> _People:
     fuzzy_keys: list[tuple[str, int]] = []
     for i, row in enumerate(raw):
         terms = tuple(
-            _Term(cast(Role, t[0]), _day(t[1]), _day(t[2]))
+            _Term(cast(Role, t[0]), _day(t[1]), _day(t[2]), t[3] if len(t) > 3 else None)
             for t in row.get("terms", [])
             if t[0] in _ROLE_RANK
         )
@@ -512,19 +513,41 @@ def _choose(
     return pool[0] if len(names) == 1 else None
 
 
-def office_holder(country: str, role: Role, on: date) -> Person | None:
-    """The one person the gazetteer has holding ``role`` for ``country`` on ``on`` ('the
-    President' in a White House statement of 2023), or None when it knows none or several."""
+def office_holder(
+    country: str, role: Role, on: date, office: str | None = None
+) -> Person | None:
+    """The one person the gazetteer has holding ``role`` (or, given, the named ``office``:
+    'vice_president') for ``country`` on ``on`` ('the President' in a White House statement
+    of 2023), or None when it knows none or several."""
     people = _people()
     holders = {
         e.name: e
         for e in people.entries
-        if e.country == country and any(t.role == role and _distance(t, on) == 0 for t in e.terms)
+        if e.country == country
+        and any(
+            (t.office == office if office else t.role == role) and _distance(t, on) == 0
+            for t in e.terms
+        )
     }
     if len(holders) != 1:
         return None
     entry = next(iter(holders.values()))
     return Person(entry.name, role, entry.country)
+
+
+# Titles that name one office without a name, for office_holder: pattern -> (office, role).
+OFFICE_TITLES: tuple[tuple[re.Pattern[str], str, Role], ...] = (
+    (re.compile(r"\bvice[- ]president\b", re.I), "vice_president", "other"),
+    (re.compile(r"\bfirst lady\b|\bfirst gentleman\b", re.I), "first_spouse", "other"),
+)
+
+
+def office_from_title(title: str) -> tuple[str, Role] | None:
+    """The office (and the role it is recorded with) a title names: 'the Vice President'."""
+    for rx, office, role in OFFICE_TITLES:
+        if rx.search(title):
+            return office, role
+    return None
 
 
 def lookup_person(

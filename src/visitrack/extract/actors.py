@@ -199,9 +199,9 @@ class Discourse:
         out = [self.source, self.home.country if self.home else None, *self.countries[:1]]
         return list(dict.fromkeys(c for c in out if c))
 
-    def holder(self, role: Role) -> Actor | None:
+    def holder(self, role: Role, office: str | None = None) -> Actor | None:
         """Who 'the President' (or another office named without a country) is."""
-        for country in self.own_countries():
+        for country in self.own_countries() if office is None else []:
             known = self.by_title.get((country, role))
             if known is not None and known.name:
                 return known
@@ -210,9 +210,11 @@ class Discourse:
         sure = [self.source, self.home.country if self.home else None]
         for country in dict.fromkeys(c for c in sure if c):
             if self.published is not None:
-                person = resolve.office_holder(country, role, self.published)
+                person = resolve.office_holder(country, role, self.published, office)
                 if person is not None:
                     return Actor(person.name, person.role, person.country)
+        if office is not None:
+            return None
         for actor in reversed(list(self.people.values())):
             if actor.role == role and actor.name and actor.country:
                 return actor
@@ -452,10 +454,16 @@ def office_adjective_actor(tok: Token, disc: Discourse) -> Actor | None:
     return Actor(person.name if person else None, role, country, frozenset({tok.i}), tok.text)
 
 
+# Head words of offices that resolve.OFFICE_TITLES names and TITLE_WORDS does not hold
+# ('the First Lady').
+OFFICE_HEAD_WORDS = frozenset({"lady", "gentleman"})
+
+
 def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     """An official named by title: 'the Chinese leader', "his Chinese counterpart",
     'an Israeli delegation'. Resolves to the story's person of that country when there is one."""
-    if tok.lower_ not in TITLE_WORDS and tok.lemma_.lower() not in TITLE_WORDS:
+    words = {tok.lower_, tok.lemma_.lower()}
+    if not words & TITLE_WORDS and tok.lower_ not in OFFICE_HEAD_WORDS:
         return None
     if tok.tag_ == "NNS":
         return None  # "the leaders of A, B and C" is a group: see _expand
@@ -485,6 +493,13 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
                     country = resolve.country_named(p.text) or country
     if country is None:
         role = resolve.role_from_title(phrase)
+        office = resolve.office_from_title(phrase)
+        if office is not None and any(c.lower_ == "the" for c in tok.children):
+            # 'the Vice President' in a White House statement: the one holder of that office
+            held = disc.holder(office[1], office[0])
+            if held is not None:
+                return replace(held, tokens=frozenset({tok.i}), surface=phrase)
+            return None
         if role in {"head_of_state", "head_of_government", "foreign_minister"} and any(
             c.lower_ == "the" for c in tok.children
         ):

@@ -9,6 +9,7 @@ the undated frames of a story from its others.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 from visitrack import resolve, timex
@@ -22,7 +23,7 @@ from visitrack.extract.places import (
     place_of_token,
     places_under,
 )
-from visitrack.extract.stage import decide_stage, guest_stage
+from visitrack.extract.stage import DEFAULT_RULE, decide_stage, explain_stage, guest_stage
 from visitrack.extract.story import YEAR_IN_TEXT_RE, trip_referred_to
 from visitrack.extract.triggers import (
     _kind,
@@ -89,6 +90,9 @@ class Frame:
     sent_text: str
     confidence: float
     story: int = 0
+    # No tense or cue decided the stage ('Biden's Travel to Angola' as a headline): any frame
+    # of the same visit that has one tells its stage better.
+    stage_guessed: bool = False
 
 
 # Stages of a trip still ahead of the report.
@@ -132,25 +136,43 @@ def _note_tour_window(
 
 
 def fill_tour_times(frames: list[Frame], disc: Discourse | None = None) -> list[Frame]:
-    """Give the undated legs of a trip the window of the same visitor's dated trip of the same
-    tense told last before them ('will visit the region from July 13-16 ... will then travel
-    to Jeddah'), or, with none before, of the one dated trip told after them. Several dated
-    trips after and none before leave the leg undated: which one is unknown."""
-    dated: list[tuple[int, tuple[str, str], When]] = [
-        (f.sent_start, _group(f.visitor, f.stage), f.when)
+    """Give the undated legs of a trip the window of the same visitor's trip of the same tense
+    told last before them, or, with none before, of the one told after them. A window counts
+    for a leg when it is the whole trip's ('will visit the region from July 13-16', 'will
+    travel to A and B from May 5-9', 'will visit Kenya from June 3-6 ... then Tanzania') or the
+    same destination's; a single day spent at one leg ('in Romania on May 6 ... will then
+    travel to Slovakia') dates no other leg."""
+    dated = [
+        (f.sent_start, _group(f.visitor, f.stage), f.when, f.country)
         for f in frames
         if f.when is not None
         and f.when.start
         and f.when.end
         and (f.when.end - f.when.start).days <= TOUR_MAX_DAYS
     ]
-    dated += disc.tour_windows if disc is not None else []
-    dated.sort(key=lambda d: d[0])
+    legs_told: dict[tuple[int, tuple[str, str], date | None, date | None], set[str]] = {}
+    for pos, group, w, country in dated:
+        legs_told.setdefault((pos, group, w.start, w.end), set()).add(country)
+    windows = [
+        (
+            pos,
+            group,
+            w,
+            None
+            if len(legs_told[(pos, group, w.start, w.end)]) > 1 or w.start != w.end
+            else country,
+        )
+        for pos, group, w, country in dated
+    ]
+    windows += [(pos, group, w, None) for pos, group, w in (disc.tour_windows if disc else [])]
+    windows.sort(key=lambda d: d[0])
     out: list[Frame] = []
     for f in frames:
         if f.when is None and f.stage not in {"postponed", "cancelled"}:
             group = _group(f.visitor, f.stage)
-            mine = [(pos, w) for pos, g, w in dated if g == group]
+            mine = [
+                (pos, w) for pos, g, w, leg in windows if g == group and leg in {None, f.country}
+            ]
             # a dated leg in the leg's own sentence dates only itself ('after visiting A, he
             # will fly to B on Friday'): the sentence gave this leg no time on purpose
             before = [w for pos, w in mine if pos < f.sent_start]
@@ -312,7 +334,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         when = pick_time(tok, times_cache[tense]) or relative_year(text, tok, disc)
         if referred:
             when = None  # 'on Tuesday the visit was cancelled': the day of the news, not the trip
-        stage = decide_stage(tok, text, when, disc.published, skip)
+        rule, stage = explain_stage(tok, text, when, disc.published, skip)
+        guessed = rule == DEFAULT_RULE and kind != "visiting"
         if kind == "visiting" and stage is not None:
             stage = guest_stage(main_verb(tok), when, disc.published)
         if stage is None:
@@ -383,6 +406,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         sent_text=text,
                         confidence=conf,
                         story=story,
+                        stage_guessed=guessed,
                     )
                 )
     if frames:

@@ -182,6 +182,7 @@ NOW_CUE = "now"
 # Grammar tables: parts of speech, dependency labels and auxiliaries the rules walk.
 VERB_POS = frozenset({"VERB", "AUX"})
 NOUN_POS = frozenset({"NOUN", "PROPN"})
+NOMINAL_HEAD_POS = frozenset({"NOUN", "PROPN", "PRON"})
 AUX_DEPS = frozenset({"aux", "auxpass"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # Dependencies that start a clause of its own: the chain stops below a finite one.
@@ -250,6 +251,11 @@ def _context_lemmas(trigger: Token) -> tuple[set[str], list[Token]]:
             # "visited X and met Y": the coordinated verb shares the first one's aux, not its lemma.
             tok = tok.head
             chain.append(tok)
+            continue
+        if tok.dep_ in COORD_DEPS and tok.head.pos_ in NOMINAL_HEAD_POS:
+            # 'to cancel her and her husband's trip': the parser joins the trip noun to the
+            # pronoun, and the pair shares the verb above it
+            tok = tok.head
             continue
         if tok.dep_ not in CHAIN_DEPS:
             break
@@ -451,6 +457,9 @@ def _forward(c: Ctx) -> bool:
     )
 
 
+# The last rule: nothing in the sentence told the stage.
+DEFAULT_RULE = "default"
+
 # The stage table, evaluated in order: the first rule that applies decides. Adding a rule is
 # adding a row here (and a sentence row in tests/test_stage.py).
 RULES: tuple[Rule, ...] = (
@@ -603,7 +612,7 @@ RULES: tuple[Rule, ...] = (
         ),
         _const("ongoing"),
     ),
-    Rule("default", lambda c: True, _const("announced")),
+    Rule(DEFAULT_RULE, lambda c: True, _const("announced")),
 )
 
 
