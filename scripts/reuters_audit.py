@@ -20,10 +20,12 @@ The verdict file holds two record samples: ``records`` (seed 1987, drawn from th
 extractor's output, with its no-record sample ``no_record``) and ``records_v2`` (a fresh sample
 of the current output, ``draw --part records_v2 --seed 2026``; records only, verdicts of keys
 already judged with the same stage and time are reused). ``new_records`` holds verdicts on
-records a later extractor added to the first sample's stories (judged after the fact, not part
-of either random sample); a ``miss`` story counts as fixed when one of them is correct.
+records a later extractor added to the stories of either sample (judged after the fact, not part
+of either random sample; ``unsampled`` holds the records those stories had at draw time); a
+``miss`` story counts as fixed when one of them is correct.
 
-A record is keyed by doc id + visitor name + visitor country + destination country. The verdict
+A record is keyed by doc id + visitor name + visitor country + destination country; a doc id
+qualified by its corpus file (``.../reut2-000.jsonl#reut-5``) counts by its last part. The verdict
 file holds ids, keys, verdicts, error classes and short notes in the auditor's own words only:
 the corpus text must never be copied into the project.
 """
@@ -65,11 +67,17 @@ TRIP_WORDS = re.compile(
 Key = tuple[str, str, str, str]
 
 
+def story_id(doc_id: object) -> str:
+    """The story's own id (``reut-N``) of a document id, which the extractor may qualify by the
+    corpus file it came from (``.../reut2-000.jsonl#reut-N``): the last part is the story's."""
+    return str(doc_id or "").rsplit("#", 1)[-1]
+
+
 def record_key(rec: dict[str, Any]) -> Key:
     visitor = rec.get("visitor") or {}
     dest = rec.get("destination") or {}
     return (
-        str(rec.get("doc_id") or ""),
+        story_id(rec.get("doc_id")),
         str(visitor.get("name") or ""),
         str(visitor.get("country") or ""),
         str(dest.get("country") or ""),
@@ -266,6 +274,13 @@ def draw_fresh(preds: dict[Key, dict[str, Any]], data: dict[str, Any], n: int, s
             row = dict(old)
         rows.append(row)
         added += 1
+    # As for the first sample: the records of the drawn stories that were produced at draw
+    # time but not drawn are the baseline that later extractors' new records are told from.
+    drawn = {row_key(r) for r in rows}
+    docs = {r["doc_id"] for r in rows}
+    unsampled = {tuple(k) for k in data.get("unsampled", [])}
+    unsampled |= {k for k in keys if k[0] in docs and k not in drawn}
+    data["unsampled"] = [list(k) for k in sorted(unsampled)]
     data.setdefault("seed_v2", seed)
     return added
 
@@ -331,7 +346,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     preds: dict[str, list[dict[str, Any]]] = {}
     if args.pred.exists():
         for rec in load_predictions(args.pred).values():
-            preds.setdefault(str(rec["doc_id"]), []).append(rec)
+            preds.setdefault(story_id(rec["doc_id"]), []).append(rec)
     for d in args.doc_ids:
         s = stories.get(d)
         print(f"===== {d}  {s.date if s else '(not in corpus)'}")
@@ -429,9 +444,10 @@ def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, A
     rows = data.get("records", [])
     new_rows = data.get("new_records", [])
     stories = data.get("no_record", [])
-    judged_keys = {row_key(r) for r in rows} | {row_key(r) for r in new_rows}
+    fresh_rows = data.get("records_v2", [])
+    judged_keys = {row_key(r) for r in [*rows, *new_rows, *fresh_rows]}
     baseline = {(k[0], k[1], k[2], k[3]) for k in data.get("unsampled", [])}
-    sampled_docs = {r["doc_id"] for r in rows} | {s["doc_id"] for s in stories}
+    sampled_docs = {r["doc_id"] for r in [*rows, *fresh_rows]} | {s["doc_id"] for s in stories}
     # Records in sampled stories that were neither drawn nor there at draw time: a changed
     # extractor produced them, and nobody has judged them yet (judged ones go to new_records).
     new = [k for k in sorted(preds) if k[0] in sampled_docs and k not in judged_keys | baseline]
@@ -460,7 +476,7 @@ def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, A
             "classes_misses": _count(misses),
             "classes_misses_still": _count(still),
             "new_records": record_stats(preds, new_rows),
-            "fresh": record_stats(preds, data.get("records_v2", [])),
+            "fresh": record_stats(preds, fresh_rows),
             "seed_v2": data.get("seed_v2"),
         }
     )
@@ -516,13 +532,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     print()
     print(f"first record sample (records, seed {data.get('seed')}): {res['records_sampled']} rows")
     _print_sample(res)
-    print(f"  new records in sampled stories since the draw (unjudged): {len(res['unjudged_new'])}")
+    print(
+        f"  new records in the stories of either sample since the draw (unjudged): "
+        f"{len(res['unjudged_new'])}"
+    )
     for k in res["unjudged_new"]:
         print(f"    NEW: {' | '.join(k)}")
     nr = res["new_records"]
     if nr["records_sampled"]:
         print()
-        print(f"judged new records in the first sample's stories: {nr['records_sampled']} rows")
+        print(f"judged new records in sampled stories: {nr['records_sampled']} rows")
         _print_sample(nr)
     print()
     print(f"no-record sample: {res['stories_sampled']} stories, {res['stories_judged']} judged")
