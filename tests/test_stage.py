@@ -179,6 +179,32 @@ ROWS: tuple[Row, ...] = (
         None,
         "announced",
     ),
+    # a participle beside a past verb of saying happens on the report's day
+    Row(
+        "phase",
+        "Mr Sato, winding up a visit to Peru, said trade would grow.",
+        "visit",
+        PUBLISHED,
+        None,
+        "ongoing",
+    ),
+    # beside another past verb it is past
+    Row(
+        "phase",
+        "Mr Sato signed a deal, ending his visit to Peru.",
+        "visit",
+        PUBLISHED,
+        None,
+        "completed",
+    ),
+    Row(
+        "phase",
+        "Mr Sato, winding up a visit to Peru, will meet the press.",
+        "visit",
+        PUBLISHED,
+        None,
+        "announced",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

@@ -199,3 +199,26 @@ NON_OFFICIAL_TITLE_WORDS = frozenset(
         "communications",
     }
 )
+
+
+# Verbs of saying: a time on them dates the report, not the trip ('said on Wednesday he will
+# visit in April').
+REPORTING_VERBS = frozenset(
+    {
+        "say",
+        "announce",
+        "tell",
+        "confirm",
+        "reveal",
+        "report",
+        "state",
+        "add",
+        "note",
+        "disclose",
+        "declare",
+        "write",
+        "tweet",
+        "post",
+        "inform",
+    }
+)

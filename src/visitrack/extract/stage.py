@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from visitrack.extract.lexicon import REPORTING_VERBS
 from visitrack.records import Stage, When
 
 if TYPE_CHECKING:
@@ -183,6 +184,8 @@ NOW_CUE = "now"
 VERB_POS = frozenset({"VERB", "AUX"})
 NOUN_POS = frozenset({"NOUN", "PROPN"})
 NOMINAL_HEAD_POS = frozenset({"NOUN", "PROPN", "PRON"})
+# Dependencies of a participle set beside its clause's verb ('X, winding up a visit, said').
+PARTICIPLE_ADJUNCT_DEPS = frozenset({"advcl"})
 AUX_DEPS = frozenset({"aux", "auxpass"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # Dependencies that start a clause of its own: the chain stops below a finite one.
@@ -771,4 +774,13 @@ def _tense(chain: list[Token]) -> str:
             return "present_progressive"
         if t.tag_ in PRESENT_TAGS:
             return "present"
+        if t.tag_ == "VBG" and not auxes and t.dep_ in PARTICIPLE_ADJUNCT_DEPS and t.head.i != t.i:
+            # 'Clark, winding up a visit to Washington, said ...': the participle happens when
+            # its clause's verb does, and a report's past verb of saying is as of its day
+            main = _tense([t.head])
+            if main == "past" and lemma(t.head) not in REPORTING_VERBS:
+                return "past"  # 'signed a deal, ending his visit'
+            if main == "future":
+                return "future"
+            return "present_progressive" if main in {"past", "present"} else "none"
     return "none"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from visitrack import timex
 from visitrack.extract.actors import Discourse
-from visitrack.extract.lexicon import INVITE_WORDS, TRIP_NOUNS
+from visitrack.extract.lexicon import INVITE_WORDS, REPORTING_VERBS, TRIP_NOUNS
 from visitrack.extract.stage import is_infinitive
 from visitrack.records import When
 
@@ -113,29 +113,6 @@ def _shared_clause(trigger: Token, chain: set[int]) -> set[int]:
         ):
             out.add(c.i)
     return out
-
-
-# Verbs of saying: a time on them dates the report, not the trip ('said on Wednesday he will
-# visit in April').
-REPORTING_VERBS = frozenset(
-    {
-        "say",
-        "announce",
-        "tell",
-        "confirm",
-        "reveal",
-        "report",
-        "state",
-        "add",
-        "note",
-        "disclose",
-        "declare",
-        "write",
-        "tweet",
-        "post",
-        "inform",
-    }
-)
 
 
 # A joined verb with any of these has its own subject or tense, so its own time.
