@@ -819,8 +819,14 @@ def test_a_listening_post_dateline_does_not_place_the_traveller() -> None:
     assert {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))} == {("IRN", "RUS")}
 
 
-def test_the_dateline_is_not_counted_as_a_state_the_story_names() -> None:
-    assert story_countries("NICOSIA, May 14 - Iran said Iran would sign.") == ("IRN",)
+def test_the_dateline_counts_as_a_state_the_story_names() -> None:
+    # an official filed from his own capital comes from there, not from the state a deal
+    # he speaks of was made in
+    text = (
+        "TOKYO, May 14 - Finance Minister Kenji Sato said the Paris accord held. He will "
+        "travel to Canada next week."
+    )
+    assert {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))} == {("JPN", "CAN")}
 
 
 def test_a_partner_nobody_places_at_a_meeting_is_of_the_placed_partners_state() -> None:

@@ -80,11 +80,6 @@ def story_countries(text: str) -> tuple[str, ...]:
     """The states a story names (by name, demonym, capital or seat of government), most
     named first; ties keep the order of first mention."""
     counts: dict[str, int] = {}
-    filed = pubdate.dateline(text)
-    if filed is not None:
-        # where the story was filed is not what it names: a listening post ('NICOSIA - Iran's
-        # news agency said ...') is named by its dateline alone
-        text = text[: filed.start] + " " * (filed.end - filed.start) + text[filed.end :]
     for m in _CAPITALISED_RUN_RE.finditer(text):
         words = m.group(0).split()
         i = 0
