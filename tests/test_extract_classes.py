@@ -922,3 +922,10 @@ def test_a_day_at_one_leg_does_not_date_the_next_leg() -> None:
     visits = [v for v in extract_visits(text, published=D) if v.destination.country == "PER"]
     assert visits and visits[0].when is not None
     assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-06-03", "2024-06-09")
+
+
+def test_a_departure_on_a_trip_of_stated_length_spans_its_length() -> None:
+    text = "Kenyan President William Ruto left for South Korea yesterday on a five-day visit."
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "KOR"]
+    assert visits and visits[0].stage == "ongoing" and visits[0].when is not None
+    assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-05-14", "2024-05-18")

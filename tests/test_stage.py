@@ -205,6 +205,24 @@ ROWS: tuple[Row, ...] = (
         None,
         "announced",
     ),
+    # a departure a day ago: the traveller is there now
+    Row(
+        "past_arrival_dated",
+        "Mr Sato left for Peru on Tuesday.",
+        "left",
+        PUBLISHED,
+        _day(date(2031, 3, 11)),
+        "ongoing",
+    ),
+    # a meeting last week (a week, not a day) is over
+    Row(
+        "window_behind",
+        "Mr Sato met Peruvian leaders in Lima last week.",
+        "met",
+        PUBLISHED,
+        When("last week", date(2031, 3, 3), date(2031, 3, 9)),
+        "completed",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

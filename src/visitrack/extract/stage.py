@@ -170,6 +170,8 @@ CONDITIONAL_LEMMAS = frozenset({"will", "would"})
 MEET_LEMMAS = frozenset({"meet"})
 # Past departures that put the traveller on the road now ('left for Lima on Monday').
 DEPARTURE_LEMMAS = frozenset({"leave", "depart", "head"})
+# Verbs of setting off for a place: a day or two after, the traveller is there.
+SETTING_OFF_LEMMAS = DEPARTURE_LEMMAS | {"fly"}
 # Heads that make a past-tense clause report a plan ('was expected to arrive').
 PAST_PLAN_LEMMAS = frozenset({"expect", "schedule", "due", "plan", "set"})
 # Verbs by which a host looks forward to a guest; and subjects that are not the host.
@@ -552,14 +554,16 @@ RULES: tuple[Rule, ...] = (
         lambda c: c.past and c.when is not None and c.when.start == c.when.end == c.published,
         _const("ongoing"),
     ),
-    # "arrived on Tuesday" in a Wednesday paper: the visitor is still there
+    # "arrived on Tuesday" or "left for Seoul on Tuesday" in a Wednesday paper: the visitor is
+    # still there; 'met him last week' (a week, not a day) is over
     Rule(
         "past_arrival_dated",
         lambda c: (
             c.past
-            and c.trigger_lemma in ONGOING_LEMMAS | MEET_LEMMAS
+            and c.trigger_lemma in ONGOING_LEMMAS | MEET_LEMMAS | SETTING_OFF_LEMMAS
             and c.recent
             and c.when is not None
+            and c.when.start == c.when.end
         ),
         _const("ongoing"),
     ),

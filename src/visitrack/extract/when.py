@@ -172,6 +172,18 @@ def stated_days(trigger: Token) -> int | None:
     if trip is None:
         trip = next((c for c in trigger.children if c.lemma_.lower() in TRIP_NOUNS), None)
     if trip is None:
+        # 'left for Seoul on a five-day visit'
+        trip = next(
+            (
+                p
+                for c in trigger.children
+                if c.dep_ == "prep" and c.lower_ in {"on", "for"}
+                for p in c.children
+                if p.lemma_.lower() in TRIP_NOUNS
+            ),
+            None,
+        )
+    if trip is None:
         return None
     words = trigger.doc[trip.left_edge.i : trip.i].text
     m = _LENGTH_RE.search(words)
