@@ -223,6 +223,14 @@ ROWS: tuple[Row, ...] = (
         When("last week", date(2031, 3, 3), date(2031, 3, 9)),
         "completed",
     ),
+    Row(
+        "present_ahead",
+        "Mr Sato is going to Lima next week.",
+        "going",
+        PUBLISHED,
+        When("next week", date(2031, 3, 17), date(2031, 3, 23)),
+        "announced",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

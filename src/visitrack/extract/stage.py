@@ -573,10 +573,10 @@ RULES: tuple[Rule, ...] = (
         lambda c: c.behind and c.tense != "future" and not c.lemmas & CONDITIONAL_LEMMAS,
         _const("completed"),
     ),
-    # "lands in Kenya later on Friday"
+    # "lands in Kenya later on Friday", "is going to Berlin next week"
     Rule(
         "present_ahead",
-        lambda c: c.tense == "present" and (LATER_CUE in c.lemmas or c.ahead),
+        lambda c: c.tense in RUNNING_TENSES and (LATER_CUE in c.lemmas or c.ahead),
         _const("announced"),
     ),
     Rule(
