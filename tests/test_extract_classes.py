@@ -929,3 +929,14 @@ def test_a_departure_on_a_trip_of_stated_length_spans_its_length() -> None:
     visits = [v for v in extract_visits(text, published=D) if v.destination.country == "KOR"]
     assert visits and visits[0].stage == "ongoing" and visits[0].when is not None
     assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-05-14", "2024-05-18")
+
+
+def test_a_visiting_guest_who_is_the_clauses_subject_is_at_the_dateline() -> None:
+    # the parser makes the attribute a clause subject; the guest is no host of himself
+    text = (
+        "NAIROBI, May 14 - Visiting US Agriculture Secretary Tom Vilsack said here on Tuesday "
+        "that Kenya must open its beef market."
+    )
+    visits = extract_visits(text, published=D)
+    assert {(n, c, d) for n, c, d in _pairs(visits)} == {("Tom Vilsack", "USA", "KEN")}
+    assert _stage(visits, "USA", "KEN") == "ongoing"

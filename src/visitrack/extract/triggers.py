@@ -98,6 +98,12 @@ def visiting_guest(tok: Token) -> Token | None:
         for c in tok.children:
             if c.dep_ == "dobj" and c.pos_ == "PROPN" and c.ent_type_ not in {"GPE", "LOC", "FAC"}:
                 return c
+    if tok.dep_ == "csubj" and not any(c.dep_ in {"dobj", "prep"} for c in tok.children):
+        # 'Visiting US Secretary X said here ...': the parser makes the attribute a clause
+        # subject beside the name, which is the verb's own subject
+        subj = next((c for c in tok.head.children if c.dep_ == "nsubj" and c.i > tok.i), None)
+        if subj is not None and subj.pos_ == "PROPN":
+            return subj
     return None
 
 
