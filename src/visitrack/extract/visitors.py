@@ -388,9 +388,9 @@ def _visitors(
         main = main_verb(trigger)
         subj = _subject(main) if main is not None else None
         hs = _expand(subj, actors, disc) if subj is not None else []
-        guests = {a.key for a in vs}
+        guest_keys = {a.key for a in vs}
         # 'Visiting X said ...': the guest is the clause's own subject, not a host
-        host = next((h for h in hs if h.country and h.key not in guests), None)
+        host = next((h for h in hs if h.country and h.key not in guest_keys), None)
         return vs, host, bool(vs)
     if kind == "take":
         for c in trigger.children:
