@@ -113,6 +113,9 @@ def hostile_rows() -> list[dict[str, str]]:
 
 
 HOSTILE_NAME = '<img src=x onerror="window.pwned=9;alert(9)">'
+# The hand-built extraction's URL: hostile like the rows', but none of theirs, since a
+# document with the same URL is the same source and would replace it.
+HOSTILE_FIELDS_URL = HOSTILE_URLS[1] + "&fields"
 
 
 def hostile_extraction() -> DocumentResult:
@@ -144,7 +147,7 @@ def hostile_extraction() -> DocumentResult:
         text=text,
         stories=(Story(0, len(text), date.today()),),
         title=HOSTILE_TITLE,
-        url=HOSTILE_URLS[1],
+        url=HOSTILE_FIELDS_URL,
         published=date.today(),
     )
     return DocumentResult(raw, doc, (visit,))

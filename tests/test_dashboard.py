@@ -18,6 +18,7 @@ import pytest
 
 from api_corpus import (
     HOSTILE,
+    HOSTILE_FIELDS_URL,
     HOSTILE_NAME,
     HOSTILE_TITLE,
     HOSTILE_URLS,
@@ -241,7 +242,7 @@ def test_markup_in_extracted_fields_is_text_on_the_storyline_page(hostile_page: 
     expect(box.locator("h4")).to_have_text(HOSTILE_TITLE)
     expect(box.locator("mark")).to_contain_text("will visit <b>China</b>")
     # The URL is an attribute value, whole, not broken out into attributes of its own.
-    assert box.locator("a[rel~=noopener]").get_attribute("href") == HOSTILE_URLS[1]
+    assert box.locator("a[rel~=noopener]").get_attribute("href") == HOSTILE_FIELDS_URL
     _assert_nothing_ran(hostile_page)
 
 
