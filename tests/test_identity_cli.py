@@ -76,6 +76,23 @@ def test_same_file_names_in_two_folders_are_two_documents(tmp_path: Path) -> Non
     assert "0 added, 1 replaced" in edited.stderr
 
 
+def test_an_id_another_source_holds_is_qualified_and_said(tmp_path: Path) -> None:
+    # The old scheme (--id-from name) names both files "index": the second is index~2.
+    _write(tmp_path / "siteA" / "index.html", f"<p>{XI}</p>")
+    _write(tmp_path / "siteB" / "index.html", f"<p>{MODI}</p>")
+    db = tmp_path / "v.db"
+    proc = _vt("ingest", "siteA", "siteB", "--id-from", "name", "--db", str(db), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "siteB/index.html: stored as index~2 (id index is another source's document)" in (
+        proc.stderr
+    )
+    assert "2 added, 0 replaced" in proc.stderr
+    with open_store(str(db), create=False) as store:
+        first, second = store.document("index"), store.document("index~2")
+        assert first is not None and second is not None
+        assert first.sources == ("siteA/index.html",) and second.sources == ("siteB/index.html",)
+
+
 def test_reprocess_refreshes_what_an_older_extractor_made(tmp_path: Path) -> None:
     _write(tmp_path / "a.txt", XI)
     _write(tmp_path / "b.txt", MODI)
