@@ -131,3 +131,9 @@ def test_show_follows_a_merged_storyline(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert f"storyline {gone} was merged into {merged.id}" in proc.stderr
     assert json.loads(proc.stdout)["id"] == merged.id
+
+
+def test_reprocess_refuses_a_version_that_is_not_one(tmp_path: Path) -> None:
+    proc = _vt("reprocess", "--since-version", "newest", "--db", str(tmp_path / "v.db"))
+    assert proc.returncode == 2
+    assert "not an extractor version" in proc.stderr and "'newest'" in proc.stderr

@@ -20,6 +20,7 @@ from visitrack.cli.common import (
     EXIT_SOME_FAILED,
     EXIT_USAGE,
     add_corpus_options,
+    extractor_version,
     iso3,
     iso_date,
     non_negative_seconds,
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--db", metavar="URL", help=db_help)
     rep.add_argument(
         "--since-version",
+        type=extractor_version,
         metavar="V",
         help="re-extract documents made by extractor versions older than V (default: the "
         "current version)",

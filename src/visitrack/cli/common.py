@@ -22,6 +22,16 @@ def iso_date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
 
 
+def extractor_version(value: str) -> str:
+    """A version as ``records.EXTRACTOR_VERSION`` writes them: dotted whole numbers."""
+    parts = value.strip().split(".")
+    if not all(part.isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(
+            f"not an extractor version (whole numbers with dots, e.g. 2 or 2.1): {value!r}"
+        )
+    return value.strip()
+
+
 def iso3(value: str) -> str:
     if len(value) != 3 or not value.isalpha():
         raise argparse.ArgumentTypeError(f"not an ISO 3166-1 alpha-3 code: {value!r}")
