@@ -1149,3 +1149,17 @@ def test_a_store_built_by_the_previous_release_is_migrated(store_url: str, tmp_p
         xi = [s for s in store.storylines() if s.visitor.name == "Xi Jinping"]
         assert [s.id for s in xi] == [old_id] and xi[0].doc_ids[0] == "feb"
         assert store.check() == []
+
+
+def test_history_is_in_report_order_with_undated_steps_placed_and_marked(store: Store) -> None:
+    store.ingest(result("a", [visit("a", stage="invited", published=date(2025, 4, 1))]))
+    store.ingest(result("b", [visit("b", stage="cancelled", published=date(2025, 4, 20))]))
+    store.ingest(result("c", [visit("c", stage="announced", published=None)], published=None))
+    (line,) = store.storylines()
+    assert [
+        (h["stage"], h["first_reported"], h.get("placed_by")) for h in line.to_dict()["history"]
+    ] == [
+        ("invited", "2025-04-01", None),
+        ("announced", None, "stage"),
+        ("cancelled", "2025-04-20", None),
+    ]
