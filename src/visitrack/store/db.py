@@ -549,10 +549,11 @@ class Store:
         stored = session.get(Document, target) if target is not None else None
         if stored is not None:
             own = owners.get(keys[0])
-            same_bytes = own is not None and own.doc_id == stored.doc_id
-            if (same_bytes and own is not None and own.content_hash == digest) or (
-                thash is not None and stored.text_hash == thash
-            ):
+            same_bytes = (
+                own is not None and own.doc_id == stored.doc_id and own.content_hash == digest
+            )
+            # New bytes with the same text (a page's chrome changed) change nothing either.
+            if same_bytes or (thash is not None and stored.text_hash == thash):
                 self._add_sources(session, stored.doc_id, keys, owners, raw.source, digest)
                 session.execute(clear_failures)
                 return Ingested("unchanged", stored.doc_id)
