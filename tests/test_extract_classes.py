@@ -940,3 +940,29 @@ def test_a_visiting_guest_who_is_the_clauses_subject_is_at_the_dateline() -> Non
     visits = extract_visits(text, published=D)
     assert {(n, c, d) for n, c, d in _pairs(visits)} == {("Tom Vilsack", "USA", "KEN")}
     assert _stage(visits, "USA", "KEN") == "ongoing"
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("A World Bank mission arrived in Brazil on Monday to review loans.", "ongoing"),
+        ("An IMF team will visit Ghana next week.", "announced"),
+    ],
+)
+def test_an_international_bodys_unnamed_mission_travels(text: str, stage: str) -> None:
+    visits = extract_visits(text, published=D)
+    assert [(v.visitor.name, v.visitor.role, v.stage) for v in visits] == [
+        (None, "intl_org", stage)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Brazilian national team will travel to Japan next week.",
+        # a standing body posted in the country, named as such
+        "During their visit they met the African Union Mission in Somalia.",
+    ],
+)
+def test_a_team_or_a_standing_mission_is_no_travelling_mission(text: str) -> None:
+    assert not [v for v in extract_visits(text, published=D) if v.visitor.role == "intl_org"]

@@ -457,13 +457,21 @@ def office_adjective_actor(tok: Token, disc: Discourse) -> Actor | None:
 # Head words of offices that resolve.OFFICE_TITLES names and TITLE_WORDS does not hold
 # ('the First Lady').
 OFFICE_HEAD_WORDS = frozenset({"lady", "gentleman"})
+# Words for a body's travelling staff: with an international body named, its mission.
+MISSION_WORDS = frozenset({"mission", "delegation", "team"})
 
 
 def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     """An official named by title: 'the Chinese leader', "his Chinese counterpart",
     'an Israeli delegation'. Resolves to the story's person of that country when there is one."""
     words = {tok.lower_, tok.lemma_.lower()}
-    if not words & TITLE_WORDS and tok.lower_ not in OFFICE_HEAD_WORDS:
+    if not words & (TITLE_WORDS | OFFICE_HEAD_WORDS) and not (
+        # 'an IMF team'; not 'the national team', nor a standing body ('the African Union
+        # Mission in Somalia', capitalised as a name)
+        words & MISSION_WORDS
+        and tok.text.islower()
+        and org_in(" ".join(t.text for t in tok.subtree if t.i <= tok.i))
+    ):
         return None
     if tok.tag_ == "NNS":
         return None  # "the leaders of A, B and C" is a group: see _expand
@@ -508,6 +516,9 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
             held = disc.holder(role)
             if held is not None:
                 return replace(held, tokens=frozenset({tok.i}), surface=phrase)
+        if words & MISSION_WORDS and tok.text.islower() and org_in(phrase) is not None:
+            # 'a World Bank mission', 'an IMF team': an international body's staff travel
+            return Actor(None, "intl_org", None, frozenset({tok.i}), phrase)
         return None
     role = resolve.role_from_title(phrase)
     if role is None and tok.lemma_.lower() in {"leader", "counterpart"}:

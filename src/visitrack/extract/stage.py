@@ -172,6 +172,8 @@ MEET_LEMMAS = frozenset({"meet"})
 DEPARTURE_LEMMAS = frozenset({"leave", "depart", "head"})
 # Verbs of setting off for a place: a day or two after, the traveller is there.
 SETTING_OFF_LEMMAS = DEPARTURE_LEMMAS | {"fly"}
+# Verbs whose subject, a trip noun, has just reached the place ('the mission arrived').
+ARRIVAL_VERB_LEMMAS = frozenset({"arrive", "land"})
 # Heads that make a past-tense clause report a plan ('was expected to arrive').
 PAST_PLAN_LEMMAS = frozenset({"expect", "schedule", "due", "plan", "set"})
 # Verbs by which a host looks forward to a guest; and subjects that are not the host.
@@ -560,7 +562,11 @@ RULES: tuple[Rule, ...] = (
         "past_arrival_dated",
         lambda c: (
             c.past
-            and c.trigger_lemma in ONGOING_LEMMAS | MEET_LEMMAS | SETTING_OFF_LEMMAS
+            and (
+                c.trigger_lemma in ONGOING_LEMMAS | MEET_LEMMAS | SETTING_OFF_LEMMAS
+                # 'a World Bank mission arrived on Monday': the trip noun's verb
+                or (c.trigger.pos_ in NOUN_POS and bool(c.head_lemmas & ARRIVAL_VERB_LEMMAS))
+            )
             and c.recent
             and c.when is not None
             and c.when.start == c.when.end
