@@ -586,6 +586,11 @@ MORE_SHAPES: list[tuple[str, str, Tense | None, str, str, str]] = [
      "the weekend", "2026-03-07", "2026-03-08"),
     ("The two leaders will speak at the weekend.", "2026-03-10", "future",
      "the weekend", "2026-03-14", "2026-03-15"),
+    # 'weekend' before a trip noun dates the trip.
+    ("The envoy paid a brief weekend visit to Lima.", "2026-03-10", "past",
+     "weekend", "2026-03-07", "2026-03-08"),
+    ("The envoy will make a weekend trip to Lima.", "2026-03-10", "future",
+     "weekend", "2026-03-14", "2026-03-15"),
     # The first and last days of a period are its first and last ten.
     ("A mission arrives in the last days of May.", "2026-03-10", "future",
      "the last days of May", "2026-05-22", "2026-05-31"),

@@ -329,6 +329,8 @@ _TIME_RIGHT = re.compile(r"(?:'s|')?\s+time\b")
 _COUNT_LEFT = re.compile(rf"(?i)\b(?P<n>{_NUM})\s+$")
 _AGO_RIGHT = re.compile(r"\s+ago\b")
 _WEEKEND_PREP = re.compile(r"(?i)\b(?:over|at|on|during|across)\s+$")
+# A trip noun right after 'weekend' makes it the trip's time: 'a weekend visit'.
+_TRIP_NOUN_RIGHT = re.compile(r"(?i)\s+(?:visit|trip|tour|stay|stopover)\b")
 # "the last week of May": the unit is part of a larger date, not the week before publication.
 _OF_DATE_RIGHT = re.compile(
     rf"\s+of\s+(?:(?:the|this|next|last|coming)\s+)?(?:{_MONTH_FULL}|year|month"
@@ -765,6 +767,9 @@ def _unit(m: re.Match[str], ctx: _Ctx) -> _Found | None:
         return _Found(fwd.start(), end, _Hit(p, hi, "vague"))
     if plural or unit == "day":
         return None
+    if unit == "weekend" and ctx.right(_TRIP_NOUN_RIGHT, m.end()):
+        # 'a brief weekend visit': the weekend the tense points to
+        return _the_weekend(m.start(), m.end(), ctx)
     period = ctx.left(_PERIOD_LEFT, m.start())
     if period is None:
         return None
