@@ -513,9 +513,7 @@ def _choose(
     return pool[0] if len(names) == 1 else None
 
 
-def office_holder(
-    country: str, role: Role, on: date, office: str | None = None
-) -> Person | None:
+def office_holder(country: str, role: Role, on: date, office: str | None = None) -> Person | None:
     """The one person the gazetteer has holding ``role`` (or, given, the named ``office``:
     'vice_president') for ``country`` on ``on`` ('the President' in a White House statement
     of 2023), or None when it knows none or several."""
