@@ -966,3 +966,11 @@ def test_an_international_bodys_unnamed_mission_travels(text: str, stage: str) -
 )
 def test_a_team_or_a_standing_mission_is_no_travelling_mission(text: str) -> None:
     assert not [v for v in extract_visits(text, published=D) if v.visitor.role == "intl_org"]
+
+
+def test_a_trip_that_is_only_a_things_topic_yields_the_stage_to_the_story() -> None:
+    text = (
+        "Files with security details about the Kenyan president's visit to Tokyo were found. "
+        "Kenyan President William Ruto arrived in Japan on Sunday night."
+    )
+    assert _stage(extract_visits(text, published=None), "KEN", "JPN") == "ongoing"

@@ -231,6 +231,14 @@ ROWS: tuple[Row, ...] = (
         When("next week", date(2031, 3, 17), date(2031, 3, 23)),
         "announced",
     ),
+    Row(
+        "topic",
+        "Files with details about Mr Sato's visit to Peru were found.",
+        "visit",
+        PUBLISHED,
+        None,
+        "announced",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

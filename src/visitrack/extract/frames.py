@@ -23,7 +23,7 @@ from visitrack.extract.places import (
     place_of_token,
     places_under,
 )
-from visitrack.extract.stage import DEFAULT_RULE, decide_stage, explain_stage, guest_stage
+from visitrack.extract.stage import GUESSING_RULES, decide_stage, explain_stage, guest_stage
 from visitrack.extract.story import YEAR_IN_TEXT_RE, trip_referred_to
 from visitrack.extract.triggers import (
     _kind,
@@ -335,7 +335,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if referred:
             when = None  # 'on Tuesday the visit was cancelled': the day of the news, not the trip
         rule, stage = explain_stage(tok, text, when, disc.published, skip)
-        guessed = rule == DEFAULT_RULE and kind != "visiting"
+        guessed = rule in GUESSING_RULES and kind != "visiting"
         if kind == "visiting" and stage is not None:
             stage = guest_stage(main_verb(tok), when, disc.published)
         if stage is None:

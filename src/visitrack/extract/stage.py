@@ -466,6 +466,23 @@ def _forward(c: Ctx) -> bool:
 
 # The last rule: nothing in the sentence told the stage.
 DEFAULT_RULE = "default"
+# A trip noun that is only what another thing is about: its verb tells nothing of the trip.
+TOPIC_RULE = "topic"
+# Rules that guess: a frame they decided yields its stage to any other frame of the visit.
+GUESSING_RULES = frozenset({DEFAULT_RULE, TOPIC_RULE})
+# Prepositions that make a trip noun the topic of the noun they hang on.
+TOPIC_PREPS = frozenset({"about", "regarding", "concerning"})
+
+
+def _topic_of_a_thing(c: Ctx) -> bool:
+    t = c.trigger
+    return (
+        t.pos_ in NOUN_POS
+        and t.dep_ == "pobj"
+        and t.head.lower_ in TOPIC_PREPS
+        and t.head.head.pos_ in NOUN_POS
+    )
+
 
 # The stage table, evaluated in order: the first rule that applies decides. Adding a rule is
 # adding a row here (and a sentence row in tests/test_stage.py).
@@ -487,6 +504,9 @@ RULES: tuple[Rule, ...] = (
         _const("postponed"),
     ),
     Rule("negated", lambda c: _is_negated(list(c.chain)), _const(None)),
+    # 'files with security details about the president's visit were found': the finding's
+    # tense says nothing of the visit
+    Rule(TOPIC_RULE, _topic_of_a_thing, _const("announced")),
     Rule("counterfactual", lambda c: _counterfactual(list(c.chain)), _const(None)),
     Rule("temporal_clause", _temporal_clause, _defer_to_main_clause),
     # 'a possible trip ... is being discussed'
