@@ -974,3 +974,12 @@ def test_a_trip_that_is_only_a_things_topic_yields_the_stage_to_the_story() -> N
         "Kenyan President William Ruto arrived in Japan on Sunday night."
     )
     assert _stage(extract_visits(text, published=None), "KEN", "JPN") == "ongoing"
+
+
+def test_a_headline_verb_read_as_past_yields_the_stage_to_the_story() -> None:
+    text = (
+        "Protests cast shadow over Ruto trip to Japan\n\n"
+        "TOKYO - Kenyan President William Ruto met the emperor in Tokyo on Wednesday and "
+        "will later meet the prime minister."
+    )
+    assert _stage(extract_visits(text, published=D), "KEN", "JPN") == "ongoing"

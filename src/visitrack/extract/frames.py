@@ -23,7 +23,13 @@ from visitrack.extract.places import (
     place_of_token,
     places_under,
 )
-from visitrack.extract.stage import GUESSING_RULES, decide_stage, explain_stage, guest_stage
+from visitrack.extract.stage import (
+    GUESSING_RULES,
+    PAST_RULE,
+    decide_stage,
+    explain_stage,
+    guest_stage,
+)
 from visitrack.extract.story import YEAR_IN_TEXT_RE, trip_referred_to
 from visitrack.extract.triggers import (
     _kind,
@@ -109,6 +115,17 @@ def _group(visitor: Actor, stage: Stage) -> tuple[str, str]:
     does not take the dates of one the story recalls."""
     tense = "planned" if stage in PLANNED_STAGES else stage
     return (visitor.key, tense)
+
+
+# A line this short without a closing stop is a headline ('Shootings cast shadow over Obama
+# trip to Spain'): headlines tell news in the present, so a verb read as past there ('cast',
+# 'put', 'set') says little about the trip's stage.
+HEADLINE_MAX_WORDS = 20
+
+
+def _headline(text: str) -> bool:
+    line = text.strip()
+    return bool(line) and line[-1] not in ".!?\"'”’" and len(line.split()) <= HEADLINE_MAX_WORDS
 
 
 def _note_tour_window(
@@ -335,7 +352,9 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if referred:
             when = None  # 'on Tuesday the visit was cancelled': the day of the news, not the trip
         rule, stage = explain_stage(tok, text, when, disc.published, skip)
-        guessed = rule in GUESSING_RULES and kind != "visiting"
+        guessed = kind != "visiting" and (
+            rule in GUESSING_RULES or (rule == PAST_RULE and _headline(text))
+        )
         if kind == "visiting" and stage is not None:
             stage = guest_stage(main_verb(tok), when, disc.published)
         if stage is None:

@@ -466,6 +466,8 @@ def _forward(c: Ctx) -> bool:
 
 # The last rule: nothing in the sentence told the stage.
 DEFAULT_RULE = "default"
+# The plain past tense: the trip is over.
+PAST_RULE = "past"
 # A trip noun that is only what another thing is about: its verb tells nothing of the trip.
 TOPIC_RULE = "topic"
 # Rules that guess: a frame they decided yields its stage to any other frame of the visit.
@@ -622,7 +624,7 @@ RULES: tuple[Rule, ...] = (
         lambda c: c.past and bool(c.head_lemmas & PAST_PLAN_LEMMAS),
         _const("announced"),
     ),
-    Rule("past", lambda c: c.past, _const("completed")),
+    Rule(PAST_RULE, lambda c: c.past, _const("completed")),
     Rule(
         "progressive",
         lambda c: (
