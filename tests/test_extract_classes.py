@@ -983,3 +983,22 @@ def test_a_headline_verb_read_as_past_yields_the_stage_to_the_story() -> None:
         "will later meet the prime minister."
     )
     assert _stage(extract_visits(text, published=D), "KEN", "JPN") == "ongoing"
+
+
+def test_a_place_the_parser_hangs_on_the_person_met_is_the_meetings() -> None:
+    text = (
+        "Brazilian President Luiz Lula met with Kenyan President William Ruto in Nairobi "
+        "today, marking the first visit by a Brazilian president to Kenya since 2010."
+    )
+    visits = extract_visits(text, published=D)
+    ken = [v for v in visits if v.visitor.country == "BRA" and v.destination.country == "KEN"]
+    assert ken and ken[0].stage == "ongoing"
+    assert ken[0].when is not None and str(ken[0].when.start) == "2024-05-15"
+
+
+def test_the_time_a_first_visit_is_measured_against_is_not_its_time() -> None:
+    text = (
+        "It was the first visit by a Brazilian president to Kenya since its independence in 1963."
+    )
+    for v in extract_visits(text, published=D):
+        assert v.when is None or v.when.start is None or v.when.start.year != 1963

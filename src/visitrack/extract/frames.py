@@ -37,6 +37,7 @@ from visitrack.extract.triggers import (
     _subject,
     guest_places,
     main_verb,
+    meeting_place_heads,
     thing_subject,
     trigger_kind,
 )
@@ -263,6 +264,11 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             places = guest_places(tok, host, skip, disc)
         if kind == "meet_home" and host is not None and host.country:
             places = [(resolve.Place(host.country, None), tok)]
+        if kind == "meet" and not places:
+            # 'met with President X in Kyiv': the parser hangs the place on the person met
+            heads = {t.head.i: t.head for t in meeting_place_heads(tok) if t.head.i != tok.i}
+            for head in heads.values():
+                places += places_under(head, skip, preps=frozenset({"in", "at"}))
         if kind == "trip" and not places and tok.head.lower_ not in ADJUNCT_PREPS:
             # "considering China for his first foreign trip", "made a trip to ..."; not
             # "following the President's travel in Asia, X will travel to Bangkok"

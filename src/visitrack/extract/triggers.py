@@ -48,7 +48,7 @@ def trigger_kind(tok: Token) -> str | None:
         if lemma in HOST_VERBS:
             return "host"
         if lemma == "meet" and any(
-            c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in tok.children
+            c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in meeting_place_heads(tok)
         ):
             return "meet"
         if (
@@ -84,6 +84,17 @@ def trigger_kind(tok: Token) -> str | None:
         ):
             return "event"
     return None
+
+
+def meeting_place_heads(verb: Token) -> list[Token]:
+    """Tokens a meeting's place may hang on: the verb's own children, and those of the person
+    met ('met with President X in Kyiv', where the parser attaches 'in Kyiv' to X)."""
+    out = list(verb.children)
+    for c in verb.children:
+        met = [c] if c.dep_ == "dobj" else list(c.children) if c.lower_ == "with" else []
+        for person in met:
+            out.extend(person.children)
+    return out
 
 
 def visiting_guest(tok: Token) -> Token | None:

@@ -223,11 +223,19 @@ def _below(verb: Token, trigger: Token) -> bool:
     return False
 
 
+# Prepositions whose time is what a trip is measured against ('the first visit since 1991').
+COMPARISON_PREPS = frozenset({"since"})
+
+
 def _attachment(tok: Token, chain: set[int], trigger: Token) -> bool:
     """Whether a time token hangs off the trigger's clause (or off no verb at all)."""
     for anc in [tok, *tok.ancestors]:
         if anc.i in chain:
             return True
+        if anc.lower_ in COMPARISON_PREPS and anc.dep_ == "prep":
+            # 'the first visit to Ukraine since its independence in 1991': the time the trip
+            # is measured against, not the trip's
+            return False
         if anc.pos_ in {"VERB", "AUX"} and anc.i != tok.i and anc.dep_ not in {"amod"}:
             # a verb inside the trigger's own phrase ('a meeting to be held in X later this
             # year') still speaks of the trip; a verb outside it does not
