@@ -54,7 +54,7 @@ CASES = [
         "RUS",
         "Narendra Modi",
         "ongoing",
-        ("2024-07-08", "2024-07-08"),
+        ("2024-07-08", "2024-07-09"),  # arrived for a two-day visit: that day and the next
     ),
     (
         "US Secretary of State Antony Blinken visited Kyiv in March 2023, officials recalled.",
