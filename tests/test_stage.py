@@ -239,6 +239,15 @@ ROWS: tuple[Row, ...] = (
         None,
         "announced",
     ),
+    # a perfect participle is behind whatever the main verb's tense
+    Row(
+        "past",
+        "Mr Sato will fly to Lima on Sunday after having completed a trip to Chile.",
+        "trip",
+        PUBLISHED,
+        None,
+        "completed",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

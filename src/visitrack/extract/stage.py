@@ -800,8 +800,8 @@ def _tense(chain: list[Token]) -> str:
             return "future"  # 'is to visit': a plan
         if t.tag_ == "VBD" or aux_l & PAST_AUXES:
             return "past"
-        if t.tag_ == "VBN" and aux_l & PERFECT_AUXES:
-            return "past"
+        if t.tag_ == "VBN" and aux_l & (PERFECT_AUXES | {"having"}):
+            return "past"  # 'has visited', 'after having completed a tour'
         if t.tag_ == "VBG" and aux_l & PROGRESSIVE_AUXES:
             return "present_progressive"
         if t.tag_ in PRESENT_TAGS:
