@@ -248,6 +248,22 @@ ROWS: tuple[Row, ...] = (
         None,
         "completed",
     ),
+    Row(
+        "window_ahead",
+        "Officials booked hotels for Mr Sato's trip to Lima next week.",
+        "trip",
+        PUBLISHED,
+        When("next week", date(2031, 3, 17), date(2031, 3, 23)),
+        "announced",
+    ),
+    Row(
+        "temporal_clause",
+        "Mr Sato told reporters before he attends next week's summit in Lima that he agreed.",
+        "attends",
+        PUBLISHED,
+        When("next week", date(2031, 3, 17), date(2031, 3, 23)),
+        "announced",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

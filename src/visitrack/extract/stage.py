@@ -406,7 +406,10 @@ def _const(stage: Stage | None) -> Callable[[Ctx], Stage | None]:
 
 def _defer_to_main_clause(c: Ctx) -> Stage | None:
     # "is likely to meet Y when he pays a visit": a 'when' clause's present tense takes the
-    # time of the clause it depends on
+    # time of the clause it depends on, unless its own time is ahead ('told journalists
+    # before he attends next week's meeting')
+    if c.ahead and not c.past:
+        return "announced"
     return decide_stage(c.top.head, c.sentence_text, c.when, c.published, c.visitor_tokens)
 
 
@@ -571,6 +574,13 @@ RULES: tuple[Rule, ...] = (
         "proposal",
         lambda c: bool(c.lemmas & PROPOSE_LEMMAS) and not c.lemmas & FIRM_LEMMAS,
         _const("proposed"),
+    ),
+    # 'pinned hopes on the trip to Tokyo next week': a trip noun whose own time is ahead is
+    # ahead, whatever the tense of the verb it hangs on
+    Rule(
+        "window_ahead",
+        lambda c: c.ahead and c.trigger.pos_ in NOUN_POS,
+        _const("announced"),
     ),
     # 'visited Hiroshima today' in today's paper: the visitor is there
     Rule(
