@@ -264,6 +264,14 @@ ROWS: tuple[Row, ...] = (
         When("next week", date(2031, 3, 17), date(2031, 3, 23)),
         "announced",
     ),
+    Row(
+        "on_a_visit",
+        "Officials were pinning hopes for a deal on the trip to Lima next week by Mr Sato.",
+        "trip",
+        PUBLISHED,
+        When("next week", date(2031, 3, 17), date(2031, 3, 23)),
+        "announced",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

@@ -438,8 +438,8 @@ def _on_a_visit(c: Ctx) -> bool:
 def _on_a_visit_stage(c: Ctx) -> Stage:
     # "Lavrov, on a two-day visit to Beijing, met ..."; "she is on a visit to ...": the trip
     # is going on when the clause happens
-    if c.tense == "future":
-        return "announced"
+    if c.tense == "future" or c.ahead:
+        return "announced"  # 'will be on a visit', 'hopes pinned on the trip next week'
     return "ongoing" if c.recent else "completed"
 
 
