@@ -1002,3 +1002,23 @@ def test_the_time_a_first_visit_is_measured_against_is_not_its_time() -> None:
     )
     for v in extract_visits(text, published=D):
         assert v.when is None or v.when.start is None or v.when.start.year != 1963
+
+
+@pytest.mark.parametrize(
+    ("text", "left", "ahead"),
+    [
+        (
+            "British Trade Minister Alan Howe left Tokyo for South Korea yesterday.",
+            "completed",
+            "ongoing",
+        ),
+        (
+            "British Trade Minister Alan Howe will leave Tokyo for Seoul on Friday.",
+            "ongoing",
+            "announced",
+        ),
+    ],
+)
+def test_the_place_a_traveller_leaves_was_visited(text: str, left: str, ahead: str) -> None:
+    visits = extract_visits(text, published=D)
+    assert {v.destination.country: v.stage for v in visits} == {"JPN": left, "KOR": ahead}

@@ -222,6 +222,26 @@ def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
     return out
 
 
+# Verbs of leaving whose object is where the traveller was ('left Tokyo for Seoul').
+LEAVING_LEMMAS = frozenset({"leave", "depart", "quit"})
+
+
+def _left_place_stage(leaving: Stage) -> Stage:
+    """The stage of the visit to the place left: over once the leaving has happened, under
+    way while it is still ahead ('will leave Tokyo for Seoul on Friday')."""
+    return "ongoing" if leaving in PLANNED_STAGES else "completed"
+
+
+def _left_place(trigger: Token, place_tok: Token) -> bool:
+    """Whether a place is the one a leaving verb leaves ('left Tokyo for Seoul yesterday'):
+    the visit there is over, whatever the trip ahead."""
+    return (
+        trigger.lemma_.lower() in LEAVING_LEMMAS
+        and place_tok.dep_ == "dobj"
+        and place_tok.head.i == trigger.i
+    )
+
+
 # Triggers that tell an arrival ('arrived in', 'landed in', 'his arrival in').
 ARRIVAL_LEMMAS = frozenset({"arrive", "land", "arrival"})
 # A wire story filed from where the visitor arrived this many days ago or less still reports
@@ -424,7 +444,11 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         city=place.city,
                         kind=kind_,
                         occasion=occasion,
-                        stage=_still_there(stage, tok, place_when, disc, place.country),
+                        stage=(
+                            _left_place_stage(stage)
+                            if _left_place(tok, ptok)
+                            else _still_there(stage, tok, place_when, disc, place.country)
+                        ),
                         when=place_when,
                         sent_start=sent_start,
                         sent_end=sent_start + len(text),
