@@ -272,6 +272,15 @@ ROWS: tuple[Row, ...] = (
         When("next week", date(2031, 3, 17), date(2031, 3, 23)),
         "announced",
     ),
+    # a visit this week, in this week's paper, is under way
+    Row(
+        "phase",
+        "Mr Sato did not expect a deal during his visit here this week.",
+        "visit",
+        PUBLISHED,
+        When("this week", date(2031, 3, 10), date(2031, 3, 16)),
+        "ongoing",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

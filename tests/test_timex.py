@@ -586,6 +586,11 @@ MORE_SHAPES: list[tuple[str, str, Tense | None, str, str, str]] = [
      "the weekend", "2026-03-07", "2026-03-08"),
     ("The two leaders will speak at the weekend.", "2026-03-10", "future",
      "the weekend", "2026-03-14", "2026-03-15"),
+    # A Sunday paper's 'this week' is the week ahead (2026-03-08 is a Sunday).
+    ("The envoy visits Lima this week.", "2026-03-08", None,
+     "this week", "2026-03-09", "2026-03-15"),
+    ("The envoy visited Lima this week.", "2026-03-08", "past",
+     "this week", "2026-03-02", "2026-03-08"),
     # 'weekend' before a trip noun dates the trip.
     ("The envoy paid a brief weekend visit to Lima.", "2026-03-10", "past",
      "weekend", "2026-03-07", "2026-03-08"),

@@ -797,6 +797,13 @@ def _period(rel_match: re.Match[str], m: re.Match[str], unit: str, ctx: _Ctx) ->
         lo, hi = (p - n, p) if rel == "the past" else (p, p + n)
         return _Found(start, m.end(), _Hit(lo, hi, "vague"))
     step = {"next": 1, "last": -1}.get(rel, 0)
+    if (
+        rel == "this"
+        and unit == "week"
+        and p.weekday() == _SUNDAY
+        and ctx.tense_at(start) != "past"
+    ):
+        step = 1  # a Sunday paper's 'this week' is the week that starts tomorrow
     if unit in ("week", "weekend"):
         lo, hi = _week(p + timedelta(days=7 * step))
         if unit == "weekend":
@@ -809,6 +816,7 @@ def _period(rel_match: re.Match[str], m: re.Match[str], unit: str, ctx: _Ctx) ->
 
 
 _SATURDAY = 5
+_SUNDAY = 6
 
 
 def _the_weekend(start: int, end: int, ctx: _Ctx) -> _Found:

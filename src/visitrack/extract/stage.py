@@ -290,6 +290,8 @@ def is_infinitive(tok: Token) -> bool:
 
 def _is_negated(chain: list[Token]) -> bool:
     for t in chain[:3]:
+        if t.dep_ == "prep" and t.lower_ in SETTING_PREPS:
+            break  # 'did not expect a deal during his visit': the act is negated, not the trip
         for c in t.children:
             if c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no"):
                 return True
@@ -738,7 +740,9 @@ def _phase_stage(
         # 'during his visit on Monday, he signed' (still there) but 'during his visit last
         # week' (a week that is over: the visit is too)
         one_day = when is not None and when.start == when.end
-        return "ongoing" if one_day and _recent(when, published) else "completed"
+        if _holds(when, published) or (one_day and _recent(when, published)):
+            return "ongoing"  # 'during his visit here this week' in this week's paper
+        return "completed"
     return None
 
 
@@ -759,6 +763,10 @@ def guest_stage(main_verb: Token | None, when: When | None, published: date | No
 
 def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
     for t in chain:
+        if t.dep_ == "prep" and t.lower_ in SETTING_PREPS | {"after", "before"}:
+            # 'expects harmonious talks during the visit': what is expected happens during
+            # the trip; the trip itself is no host's wish
+            return False
         if lemma(t) in HOST_EXPECT_LEMMAS:
             subj = [c for c in t.children if c.dep_ == "nsubj"]
             if subj and not any(c.i in visitor_tokens for c in subj[0].subtree):
