@@ -281,6 +281,14 @@ ROWS: tuple[Row, ...] = (
         When("this week", date(2031, 3, 10), date(2031, 3, 16)),
         "ongoing",
     ),
+    Row(
+        "in_doubt",
+        "It was not clear whether Mr Sato would fly to Lima on Friday.",
+        "fly",
+        PUBLISHED,
+        None,
+        "proposed",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

@@ -471,6 +471,9 @@ def _forward(c: Ctx) -> bool:
 
 # The last rule: nothing in the sentence told the stage.
 DEFAULT_RULE = "default"
+# Marks that put a clause in doubt: 'whether he would go'.
+DOUBT_MARKS = frozenset({"whether"})
+
 # The plain past tense: the trip is over.
 PAST_RULE = "past"
 # A trip noun that is only what another thing is about: its verb tells nothing of the trip.
@@ -563,6 +566,16 @@ RULES: tuple[Rule, ...] = (
             and (c.when is None or c.recent)
         ),
         _const("ongoing"),
+    ),
+    # 'it was not clear whether he would fly to Japan', 'will decide whether to go'
+    Rule(
+        "in_doubt",
+        lambda c: any(
+            ch.dep_ in {"mark", "advmod"} and ch.lower_ in DOUBT_MARKS
+            for t in c.chain
+            for ch in t.children
+        ),
+        _const("proposed"),
     ),
     # "hopes to visit": the trip is ahead, but only wished
     Rule(
