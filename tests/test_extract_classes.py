@@ -1022,3 +1022,22 @@ def test_the_time_a_first_visit_is_measured_against_is_not_its_time() -> None:
 def test_the_place_a_traveller_leaves_was_visited(text: str, left: str, ahead: str) -> None:
     visits = extract_visits(text, published=D)
     assert {v.destination.country: v.stage for v in visits} == {"JPN": left, "KOR": ahead}
+
+
+def test_they_of_a_later_sentence_are_the_people_of_the_last_meeting() -> None:
+    text = (
+        "US envoy Lisa Ward met Kenyan President William Ruto in Paris on Monday. "
+        "They last met in March at a forum in Davos, Switzerland."
+    )
+    pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
+    assert {("USA", "CHE"), ("KEN", "CHE")} <= pairs
+
+
+def test_a_dateline_parsed_as_a_second_subject_is_not_the_traveller() -> None:
+    text = (
+        "NAIROBI, Kenya, June 19 (UPI) -- U.S. Secretary of State Lisa Ward is expected to meet "
+        "with Kenyan President William Ruto next week in Europe. They last met in March in "
+        "Davos, Switzerland."
+    )
+    pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
+    assert ("USA", "CHE") in pairs

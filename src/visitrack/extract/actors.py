@@ -171,6 +171,8 @@ class Discourse:
     event_times: dict[str, When] = field(default_factory=dict)
     # Windows of trips the story dated without naming a state ('will visit the Middle East
     # region from July 13-16'), by (visitor key, planned): the window of the legs named next.
+    # The named people of the last meeting the story told: whom a later 'they' means.
+    last_meeting: tuple[Actor, ...] = ()
     # Each is (offset in the text, (visitor key, tense group), window).
     tour_windows: list[tuple[int, tuple[str, str], When]] = field(default_factory=list)
 

@@ -278,6 +278,10 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if kind is None:
             continue
         visitors, host, parsed = _visitors(tok, kind, actors, disc)
+        if kind in {"meet", "meet_home"} and parsed:
+            people = [a for a in [*visitors, *([host] if host else [])] if a.name]
+            if len({a.key for a in people}) >= 2:
+                disc.last_meeting = tuple(people)
         skip = frozenset(i for a in visitors for i in a.tokens)
         places = places_under(tok, skip)
         if kind == "visiting":

@@ -125,15 +125,23 @@ def main_verb(tok: Token) -> Token | None:
     return None
 
 
+# Entity types of places: never the person a verb's subject names.
+PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
+
+
 def _subject(verb: Token) -> Token | None:
     """The subject of a verb, climbing through control and coordination ('plans to attend')."""
     tok = verb
     for _ in range(5):
-        for c in tok.children:
-            if c.dep_ in {"nsubj", "nsubjpass"}:
-                if c.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":
-                    return tok.head  # "the minister who visited Tehran"
-                return c
+        subjects = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if len(subjects) > 1:
+            # a dateline glued to the sentence ('TEL AVIV, June 19 -- X is expected to meet')
+            # is parsed as a second subject: the person is the subject
+            subjects = [c for c in subjects if c.ent_type_ not in PLACE_ENTS] or subjects
+        for c in subjects:
+            if c.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":
+                return tok.head  # "the minister who visited Tehran"
+            return c
         if tok.dep_ in {"xcomp", "conj", "advcl", "ccomp", "acl", "pcomp", "acomp"} or (
             tok.dep_ in {"dobj", "pobj", "prep"} and tok.pos_ != "VERB"
         ):

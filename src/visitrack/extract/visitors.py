@@ -44,10 +44,13 @@ def _expand(
         if a is None and t.lower_ in PRONOUNS:
             a = _antecedent(t, actors, disc)
         if a is None and t.lower_ in {"their", "they", "them"}:
-            for g in group_in_sentence(t.doc, actors, disc):
+            # the leaders the sentence lists, else the people of the story's last meeting
+            # ('Kerry met Netanyahu in Rome ... They last met in Davos')
+            group = group_in_sentence(t.doc, actors, disc) or list(disc.last_meeting)
+            for g in group:
                 if g.key not in seen:
                     seen.add(g.key)
-                    out.append(g)
+                    out.append(replace(g, tokens=frozenset({t.i})))
         if a is None:
             # the head noun of a titled name: 'Lavrov' within 'Minister Sergei Lavrov'
             for c in t.children:
