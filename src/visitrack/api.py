@@ -22,8 +22,9 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from visitrack import export
+from visitrack.errors import ConfigError
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.pipeline import run
 from visitrack.readers.decode import SNIFF_BYTES, Refusal, binary_kind, decode_text
@@ -49,12 +51,18 @@ from visitrack.store import ENV_DB, ID_LENGTH, DocumentInfo, StoreError, open_st
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
+    "ENV_ALLOWED_HOSTS",
     "ENV_TOKEN",
     "MAX_BATCH_DOCUMENTS",
     "MAX_BODY_BYTES",
     "MAX_PAGE_SIZE",
+    "HostGuard",
+    "HostPort",
+    "allowed_host_names",
     "create_app",
     "is_loopback",
+    "parse_host",
+    "same_origin",
     "serve",
 ]
 
@@ -118,13 +126,149 @@ class ApiError(Exception):
 
 def is_loopback(host: str) -> bool:
     """Whether a bind address or Host name reaches this machine only."""
-    name = host.strip().strip("[]").lower()
+    name = host.strip().lower()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
     if name in _LOOPBACK_NAMES:
         return True
     try:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+# --- Host and Origin ---------------------------------------------------------------------------
+
+# RFC 9110 Host: a bracketed IPv6 literal or a name of letters, digits, dots and hyphens, then
+# an optional port. Anything else (userinfo, a second colon, text after the bracket) is refused:
+# a lax split once read "[::1]evil.example:8000" as loopback.
+_HOST_RE = re.compile(
+    r"(?:\[(?P<ip6>[0-9A-Fa-f:.]{2,45})\]|(?P<name>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?))"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+)
+_ORIGIN_RE = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<authority>[^/?#@\s]+)")
+HTTP_DEFAULT_PORT = 80
+MAX_PORT = 65535
+
+
+@dataclass(frozen=True)
+class HostPort:
+    """A parsed Host header or Origin authority: the name (IPv6 without brackets), lowercased."""
+
+    name: str
+    port: int | None
+
+
+def parse_host(value: str) -> HostPort | None:
+    """The Host header ``value`` parsed strictly, or ``None`` when it is not one."""
+    match = _HOST_RE.fullmatch(value)
+    if match is None:
+        return None
+    port = int(match["port"]) if match["port"] is not None else None
+    if port is not None and not 0 < port <= MAX_PORT:
+        return None
+    if match["ip6"] is not None:
+        try:
+            return HostPort(ipaddress.IPv6Address(match["ip6"]).compressed, port)
+        except ValueError:
+            return None
+    name = match["name"].lower()
+    if ".." in name:
+        return None
+    return HostPort(name, port)
+
+
+def same_origin(origin: str, host: HostPort) -> bool:
+    """Whether an Origin header names this plain-HTTP server at ``host`` exactly."""
+    match = _ORIGIN_RE.fullmatch(origin)
+    if match is None or match["scheme"] != "http":
+        return False
+    theirs = parse_host(match["authority"])
+    if theirs is None:
+        return False
+    return theirs.name == host.name and (theirs.port or HTTP_DEFAULT_PORT) == (
+        host.port or HTTP_DEFAULT_PORT
+    )
+
+
+def _host_header(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            return str(value.decode("latin-1"))
+    return None
+
+
+class HostGuard:
+    """ASGI middleware: answer only requests addressed to a name this server is meant to have.
+
+    On loopback that is a loopback name or address (plus ``allowed``): a page from any other
+    name, even one whose DNS now points at 127.0.0.1 (DNS rebinding), reads nothing. On any
+    other bind, ``allowed`` when given; otherwise any well-formed Host.
+    """
+
+    def __init__(self, app: ASGIApp, *, loopback_only: bool, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.loopback_only = loopback_only
+        self.allowed = allowed
+
+    def admits(self, host: HostPort) -> bool:
+        if host.name in self.allowed:
+            return True
+        if self.loopback_only:
+            return is_loopback(host.name)
+        return not self.allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = _host_header(scope)
+        parsed = parse_host(raw) if raw is not None else None
+        if parsed is None:
+            message = (
+                "the request has no Host header"
+                if raw is None
+                else f"malformed Host header {raw!r}: expected NAME[:PORT] or [IPv6][:PORT]"
+            )
+            await JSONResponse({"error": message}, status_code=400)(scope, receive, send)
+            return
+        if not self.admits(parsed):
+            served = ", ".join(sorted(self.allowed)) or "any name"
+            if self.loopback_only:
+                served = "loopback names (localhost, 127.0.0.1, [::1])" + (
+                    f" and {', '.join(sorted(self.allowed))}" if self.allowed else ""
+                )
+            message = (
+                f"host {raw!r} is not served here: this server answers {served} only "
+                "(`visitrack serve --allow-host NAME` adds one)"
+            )
+            await JSONResponse({"error": message}, status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+# Characters a bearer token may hold (RFC 6750 b64token): anything else could not be sent in
+# an Authorization header, so a token with it would lock writes out for good.
+_TOKEN_RE = re.compile(r"[A-Za-z0-9._~+/=-]+")
+
+
+def write_token_from(configured: str | None) -> str | None:
+    """The write token as configured, stripped of surrounding space, or ``None`` for none.
+
+    Raises:
+        ConfigError: the token is blank, or holds characters a header cannot carry.
+    """
+    if configured is None:
+        return None
+    token = configured.strip()
+    if not token:
+        raise ConfigError(f"{ENV_TOKEN} is blank: set a token, or unset it for no token")
+    if not _TOKEN_RE.fullmatch(token):
+        raise ConfigError(
+            f"{ENV_TOKEN} holds spaces or characters an Authorization header cannot carry; "
+            "use letters, digits and . _ ~ + / = -"
+        )
+    return token
 
 
 # --- request body limit ------------------------------------------------------------------------
@@ -272,7 +416,10 @@ def _document_json(doc: DocumentInfo) -> dict[str, Any]:
 
 
 def _page_link(request: Request, offset: int, limit: int) -> str:
-    return str(request.url.include_query_params(offset=offset, limit=limit))
+    # Relative: a link built from the Host header would hand a cached page the first asker's
+    # name (cache poisoning), and the client already knows where it is.
+    url = request.url.include_query_params(offset=offset, limit=limit)
+    return f"{url.path}?{url.query}"
 
 
 # --- submitted documents -----------------------------------------------------------------------
@@ -442,6 +589,8 @@ LIST_CACHE_TTL_S = 2.0
 # How `visitrack serve --workers N` hands its settings to each server process: the database in
 # the store's own variable (store.ENV_DB), the bind address in this one.
 ENV_BIND_HOST = "VISITRACK_BIND_HOST"
+# Host names the server answers besides loopback ones, comma-separated (`--allow-host`).
+ENV_ALLOWED_HOSTS = "VISITRACK_ALLOWED_HOSTS"
 LIST_CACHE_ENTRIES = 1024
 
 
@@ -508,6 +657,7 @@ def create_app(
     bind_host: str = DEFAULT_HOST,
     time_limit_s: float | None = DOCUMENT_TIME_LIMIT_S,
     create: bool = True,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> FastAPI:
     """The API and dashboard over the store at ``db_url`` (as :func:`open_store` reads it).
 
@@ -520,12 +670,19 @@ def create_app(
             answered as that document's failure (see :mod:`visitrack.limits`).
         create: create the store when there is none (``visitrack serve`` passes ``False``:
             serving a mistyped database name is refused instead).
+        allowed_hosts: Host names the server answers besides loopback ones (on loopback), or
+            instead of any name (elsewhere); ``None`` reads ``$VISITRACK_ALLOWED_HOSTS``.
 
     Raises:
         StoreError: the database cannot be opened (or, with ``create=False``, does not exist).
+        ConfigError: the token or an allowed host name cannot work.
     """
+    write_token = write_token_from(token if token is not None else os.environ.get(ENV_TOKEN))
+    if allowed_hosts is None:
+        listed = os.environ.get(ENV_ALLOWED_HOSTS, "")
+        allowed_hosts = [name for name in listed.split(",") if name.strip()]
+    allowed = allowed_host_names(allowed_hosts)
     store = open_store(db_url, create=create)
-    write_token = token if token is not None else (os.environ.get(ENV_TOKEN) or None)
     loopback_only = is_loopback(bind_host)
     # spaCy pipelines are not documented as thread-safe, and extraction is CPU-bound anyway:
     # one submission is extracted at a time.
@@ -605,14 +762,16 @@ def create_app(
         # Loopback without a token: a web page in the user's browser can still reach us
         # (a cross-site form POST, or DNS rebinding). Only same-origin loopback requests pass.
         host = request.headers.get("host", "")
-        hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0]
-        if not is_loopback(hostname):
+        parsed = parse_host(host)
+        if parsed is None or not is_loopback(parsed.name):
             raise ApiError(
                 403, f"writes without a token must address a loopback host, not {host!r}"
             )
         origin = request.headers.get("origin")
-        if origin is not None and origin.split("://", 1)[-1] != host:
-            raise ApiError(403, f"cross-origin write from {origin!r} refused")
+        if origin is not None and not same_origin(origin, parsed):
+            raise ApiError(
+                403, f"cross-origin write from {origin!r} refused: the origin must be http://{host}"
+            )
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -778,7 +937,26 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     # Outermost, so an oversized body is refused before any handler buffers it.
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    # Outside even that: a request to a name this server does not have gets nothing else.
+    app.add_middleware(HostGuard, loopback_only=loopback_only, allowed=allowed)
     return app
+
+
+def allowed_host_names(names: Sequence[str]) -> frozenset[str]:
+    """Host names as ``--allow-host`` gives them, checked and lowercased.
+
+    Raises:
+        ConfigError: a name is not a host name (a port, a scheme or a path is not one either).
+    """
+    out: set[str] = set()
+    for given in names:
+        parsed = parse_host(given.strip())
+        if parsed is None or parsed.port is not None:
+            raise ConfigError(
+                f"not a host name to allow: {given!r} (give the name alone, e.g. visits.example)"
+            )
+        out.add(parsed.name)
+    return frozenset(out)
 
 
 def serve(
@@ -788,6 +966,7 @@ def serve(
     workers: int = 1,
     *,
     create: bool = True,
+    allowed_hosts: Sequence[str] = (),
 ) -> None:
     """Run the API and dashboard with uvicorn until interrupted.
 
@@ -798,17 +977,22 @@ def serve(
 
     Raises:
         StoreError: the database cannot be opened, or does not exist and ``create`` is off.
+        ConfigError: the token or an allowed host name cannot work.
     """
     import uvicorn
 
     if workers <= 1:
-        app = create_app(db_url, bind_host=host, create=create)
+        app = create_app(db_url, bind_host=host, create=create, allowed_hosts=allowed_hosts)
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
         return
+    # Checked here, once, so a bad setting stops the command instead of every worker.
+    write_token_from(os.environ.get(ENV_TOKEN))
+    allowed = allowed_host_names(allowed_hosts)
     open_store(db_url, create=create).close()
     if db_url is not None:
         os.environ[ENV_DB] = db_url
     os.environ[ENV_BIND_HOST] = host
+    os.environ[ENV_ALLOWED_HOSTS] = ",".join(sorted(allowed))
     uvicorn.run(
         "visitrack.api:app_from_env",
         factory=True,

@@ -2,6 +2,7 @@
 
 * VisitrackError        -- base: every error the library raises on purpose
   + ResourceError       -- a shipped model or data file is missing or broken
+  + ConfigError         -- a setting (option, environment variable) that cannot work as given
 
 Each carries the input it concerns and the stage, so a batch run can report it in one line.
 """
@@ -24,3 +25,7 @@ class VisitrackError(Exception):
 
 class ResourceError(VisitrackError):
     """A model or data file that visitrack ships or depends on is missing or broken."""
+
+
+class ConfigError(VisitrackError):
+    """A setting (an option, an environment variable) that cannot work as given."""

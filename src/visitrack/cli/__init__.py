@@ -213,6 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="server processes (default 1; each holds its own connections)",
     )
+    srv.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name the server answers (repeatable): on loopback, besides loopback "
+        "names; on another address, the only names answered (default: any)",
+    )
     return parser
 
 

@@ -277,5 +277,12 @@ def _table(lines: list[Storyline], out: TextIO) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from visitrack.api import serve  # FastAPI is loaded only for this command
 
-    serve(args.db, args.host, args.port, workers=args.workers, create=False)
+    serve(
+        args.db,
+        args.host,
+        args.port,
+        workers=args.workers,
+        create=False,
+        allowed_hosts=args.allow_host,
+    )
     return EXIT_OK
