@@ -1041,3 +1041,23 @@ def test_a_dateline_parsed_as_a_second_subject_is_not_the_traveller() -> None:
     )
     pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
     assert ("USA", "CHE") in pairs
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("British Chancellor Rachel Reeves held talks in Beijing on Monday.", "completed"),
+        # the parser hangs the place on the verb holding the event
+        ("British Chancellor Rachel Reeves will hold talks in Beijing next week.", "announced"),
+    ],
+)
+def test_talks_held_abroad_are_a_trip(text: str, stage: str) -> None:
+    assert _stage(extract_visits(text, published=D), "GBR", "CHN") == stage
+
+
+def test_a_trip_described_in_reported_speech_is_not_over_by_backshift() -> None:
+    text = (
+        "TOKYO, May 15 - A spokesman said that the visit by Kenyan President William Ruto was "
+        "part of a busy season. Ruto will arrive here next week for talks."
+    )
+    assert _stage(extract_visits(text, published=D), "KEN", "JPN") == "announced"

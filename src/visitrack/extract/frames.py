@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from visitrack import resolve, timex
 from visitrack.extract.actors import Actor, Discourse, find_actors, org_in
-from visitrack.extract.lexicon import TRAVEL_VERBS, TRIP_NOUNS
+from visitrack.extract.lexicon import REPORTING_VERBS, TRAVEL_VERBS, TRIP_NOUNS
 from visitrack.extract.places import (
     agent_destination,
     coordinated_prep,
@@ -127,6 +127,19 @@ HEADLINE_MAX_WORDS = 20
 def _headline(text: str) -> bool:
     line = text.strip()
     return bool(line) and line[-1] not in ".!?\"'”’" and len(line.split()) <= HEADLINE_MAX_WORDS
+
+
+def _backshifted(trigger: Token) -> bool:
+    """'He added that the visit was part of the press of business': a trip noun described by a
+    past 'be' in what someone said is told in the reporting verb's tense, not as over."""
+    head = trigger.head
+    return (
+        trigger.pos_ in {"NOUN", "PROPN"}
+        and trigger.dep_ in {"nsubj", "nsubjpass"}
+        and head.lemma_ == "be"
+        and head.dep_ == "ccomp"
+        and head.head.lemma_.lower() in REPORTING_VERBS
+    )
 
 
 def _note_tour_window(
@@ -284,6 +297,9 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                 disc.last_meeting = tuple(people)
         skip = frozenset(i for a in visitors for i in a.tokens)
         places = places_under(tok, skip)
+        if kind == "event" and not places and tok.dep_ == "dobj":
+            # 'will hold talks in Beijing': the place hangs on the verb holding the event
+            places = places_under(tok.head, skip, preps=frozenset({"in", "at"}))
         if kind == "visiting":
             places = guest_places(tok, host, skip, disc)
         if kind == "meet_home" and host is not None and host.country:
@@ -383,7 +399,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             when = None  # 'on Tuesday the visit was cancelled': the day of the news, not the trip
         rule, stage = explain_stage(tok, text, when, disc.published, skip)
         guessed = kind != "visiting" and (
-            rule in GUESSING_RULES or (rule == PAST_RULE and _headline(text))
+            rule in GUESSING_RULES or (rule == PAST_RULE and (_headline(text) or _backshifted(tok)))
         )
         if kind == "visiting" and stage is not None:
             stage = guest_stage(main_verb(tok), when, disc.published)

@@ -79,11 +79,20 @@ def trigger_kind(tok: Token) -> str | None:
             return "invite"
         if lemma in TRIP_NOUNS or tok.lower_ in TRIP_NOUNS:
             return "trip"
-        if lemma in EVENT_NOUNS and any(
-            c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in tok.children
+        if (lemma in EVENT_NOUNS or tok.lower_ in EVENT_NOUNS) and any(
+            c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in event_place_heads(tok)
         ):
             return "event"
     return None
+
+
+def event_place_heads(noun: Token) -> list[Token]:
+    """Tokens an event's place may hang on: the noun's own children, and, for an event that
+    is a verb's object, the verb's ('will hold talks in Beijing', parsed onto 'hold')."""
+    out = list(noun.children)
+    if noun.dep_ == "dobj":
+        out.extend(noun.head.children)
+    return out
 
 
 def meeting_place_heads(verb: Token) -> list[Token]:
