@@ -7,6 +7,9 @@ Each test failed on the code before the change it names and passes after it.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,3 +215,193 @@ def test_a_token_that_cannot_be_sent_is_refused_at_start(tmp_path: Path, configu
 
     with pytest.raises(VisitrackError, match="VISITRACK_TOKEN"):
         create_app(str(tmp_path / "t.db"), token=configured)
+
+
+# --- strings checked before anything is written ------------------------------------------------
+
+# JSON escapes, so the body is valid UTF-8 JSON whatever the escape stands for.
+BAD_STRINGS = {
+    "surrogate": ("\\ud800", "lone surrogate"),
+    "nul": ("\\u0000", "NUL"),
+    "control": ("\\u0001", "control"),
+}
+LONG = {"id": 256, "title": 2_001, "url": 8_193}
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty store of each backend."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "empty.db")
+        return
+    yield request.getfixturevalue("pg_database")
+
+
+def _batch(bad_field: str, bad_json: str) -> str:
+    rows = [
+        '{"id": "one", "text": "Indian Prime Minister Narendra Modi visited Moscow in July."}',
+        '{"id": "two", "text": "French President Emmanuel Macron visited Japan in May.", '
+        '"url": "https://news.example/two", "title": "Macron in Japan"}',
+        '{"id": "three", "text": "German Chancellor Olaf Scholz visited India in June."}',
+    ]
+    middle = json.loads(rows[1])
+    key = "text" if bad_field == "text" else bad_field
+    middle_json = json.dumps(middle)
+    # Put the escape inside the field's JSON string, as a client would send it.
+    old = json.dumps(middle[key])
+    rows[1] = middle_json.replace(old, old[:-1] + bad_json + '"', 1)
+    return "\n".join(rows)
+
+
+@pytest.mark.parametrize("field", ["id", "url", "title", "text"])
+@pytest.mark.parametrize("kind", list(BAD_STRINGS))
+def test_a_bad_string_in_any_field_refuses_the_whole_batch(
+    empty_url: str, monkeypatch: pytest.MonkeyPatch, field: str, kind: str
+) -> None:
+    if field == "text" and kind == "control":
+        pytest.skip("article text keeps its control characters (the cleaner drops them)")
+    monkeypatch.delenv("VISITRACK_TOKEN", raising=False)
+    escape, words = BAD_STRINGS[kind]
+    for c in _client(empty_url):
+        r = c.post(
+            "/api/documents",
+            content=_batch(field, escape),
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+        assert r.status_code == 400, r.text[:300]
+        message = _error(r)
+        assert "request document 2" in message and f"'{field}'" in message and words in message
+    assert _counts(empty_url) == {"documents": 0, "mentions": 0, "storylines": 0, "failures": 0}
+
+
+@pytest.mark.parametrize("field", list(LONG))
+def test_an_over_long_field_is_a_400_naming_it(
+    empty_url: str, monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    monkeypatch.delenv("VISITRACK_TOKEN", raising=False)
+    row = {"id": "x", "text": "Modi visited Moscow in July.", field: "a" * LONG[field]}
+    for c in _client(empty_url):
+        r = c.post("/api/documents", json={"documents": [row]})
+        assert r.status_code == 400, r.text[:300]
+        assert f"'{field}'" in _error(r) and "at most" in _error(r)
+    assert _counts(empty_url)["documents"] == 0
+
+
+def test_a_lone_surrogate_in_a_single_json_document_is_400(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Once a 500: the row was re-encoded as UTF-8 before it was checked.
+    monkeypatch.delenv("VISITRACK_TOKEN", raising=False)
+    for c in _client(str(tmp_path / "s.db")):
+        r = c.post(
+            "/api/documents",
+            content=b'{"id": "s", "text": "Modi \\ud800 visited Moscow."}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert r.status_code == 400 and "'text' holds a lone surrogate" in _error(r)
+        r = c.post(
+            "/api/documents",
+            content="Modi visited Moscow.",
+            params={"title": "bad\x01title"},
+            headers={"Content-Type": "text/plain"},
+        )
+        assert r.status_code == 400 and "'title' holds a control character" in _error(r)
+
+
+@pytest.mark.parametrize("kind", list(BAD_STRINGS))
+def test_the_cli_refuses_the_same_row_with_the_same_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    from visitrack.cli import main
+
+    escape, words = BAD_STRINGS[kind]
+    corpus = tmp_path / "rows.jsonl"
+    corpus.write_text(_batch("title", escape) + "\n", encoding="utf-8")
+    db = tmp_path / "cli.db"
+    assert main(["ingest", "--db", str(db), "--no-progress", str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert f"{corpus}:2: 'title' holds a" in err and words in err
+    with open_store(str(db)) as store:
+        assert store.document(f"{corpus}#two") is None
+        assert store.document(f"{corpus}#one") is not None
+
+
+def test_a_batch_the_database_would_refuse_part_of_is_stored_not_at_all(empty_url: str) -> None:
+    from dataclasses import replace
+
+    from test_store import result, visit
+    from visitrack.store import StoreError
+
+    good = result("good", [visit("good")])
+    bad = result("bad", [visit("bad")])
+    assert bad.document is not None
+    # What no reader lets through, handed to the store directly: a NUL in the cleaned title.
+    bad = replace(bad, document=replace(bad.document, title="Title\x00bad"))
+    with open_store(empty_url) as store:
+        with pytest.raises(StoreError, match=r"'bad'.*title.*U\+0000"):
+            store.ingest_batch([good, bad])
+        assert store.counts() == {"documents": 0, "mentions": 0, "storylines": 0, "failures": 0}
+        assert [i.outcome for i in store.ingest_batch([good])] == ["added"]
+
+
+# --- CSV cells -----------------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def test_csv_cells_that_start_a_formula_are_neutralised(fresh: tuple[TestClient, str]) -> None:
+    c, url = fresh
+    rows = [
+        {
+            "id": f,
+            "title": f,
+            "text": f"Japanese Prime Minister Fumio Kishida visited Paris in May {n}.",
+        }
+        for n, f in enumerate(FORMULAS)
+    ]
+    r = c.post("/api/documents", json={"documents": rows})
+    assert r.status_code in (201, 202), r.text[:300]
+    from visitrack.export import mentions_csv
+
+    answer = c.get("/api/export", params={"format": "csv"}).text
+    with open_store(url) as store:
+        out = io.StringIO()
+        mentions_csv(store.mentions(), out)
+    for text in (answer, out.getvalue()):
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        starts = [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t")]
+        assert starts == [], starts
+    # The value is kept, as text: one mention row per document.
+    assert "'=HYPERLINK" in out.getvalue() and "'+1+1" in answer
+
+
+# --- ids with slashes ----------------------------------------------------------------------------
+
+SLASH_IDS = ["a/b", "/abs/path.txt", "a//b", "dir/", "a/../b", "..", "./x", "a/%2F/b"]
+
+
+def test_ids_with_slashes_can_be_fetched_over_http(tmp_path: Path) -> None:
+    import httpx
+
+    from api_corpus import serve_in_thread
+
+    url = str(tmp_path / "slash.db")
+    rows = [
+        {"id": i, "text": f"Indian Prime Minister Narendra Modi visited Moscow in July, round {n}."}
+        for n, i in enumerate(SLASH_IDS)
+    ]
+    with serve_in_thread(create_app(url, token=TOKEN)) as base:
+        r = httpx.post(
+            f"{base}/api/documents",
+            json={"documents": rows},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=120,
+        )
+        assert r.status_code in (201, 202), r.text[:300]
+        for doc_id in SLASH_IDS:
+            got = httpx.get(f"{base}/api/document", params={"id": doc_id}, timeout=30)
+            assert got.status_code == 200, (doc_id, got.text[:200])
+            assert got.json()["doc_id"] == doc_id
+        assert httpx.get(f"{base}/api/documents/a/b", timeout=30).json()["doc_id"] == "a/b"
+        missing = httpx.get(f"{base}/api/document", params={"id": "nope/x"}, timeout=30)
+        assert missing.status_code == 404 and "nope/x" in missing.json()["error"]

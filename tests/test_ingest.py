@@ -422,15 +422,23 @@ def test_jsonl_invalid_utf8_line(tmp_path: Path) -> None:
     assert one_failure(path).reason == "malformed JSON: not valid utf-8"
 
 
-def test_jsonl_lone_surrogate_escapes_become_replacement_characters(tmp_path: Path) -> None:
+def test_jsonl_lone_surrogate_escapes_refuse_the_row_naming_the_field(tmp_path: Path) -> None:
     # Found by fuzzing: json.loads keeps "\ud800" as a lone surrogate, which no UTF-8 writer
-    # (the JSONL output, the store) can encode later.
-    row = {"id": "s\udc00", "text": "The envoy\ud800 arrived.", "title": "T\udfff", "url": "u"}
-    path = jsonl(tmp_path / "c.jsonl", row)
-    doc = one_doc(path)
-    assert doc.content == "The envoy\ufffd arrived."
-    assert (doc.doc_id, doc.title) == (f"{path}#s\ufffd", "T\ufffd")
-    doc.content.encode("utf-8")
+    # (the JSONL output, the store) can encode later. The API refuses such a row (#13), and
+    # the CLI says the same about it instead of storing a changed text.
+    rows = [
+        {"id": "s\udc00", "text": "The envoy arrived."},
+        {"id": "t", "text": "The envoy\ud800 arrived."},
+        {"id": "u", "text": "The envoy arrived.", "title": "T\udfff"},
+    ]
+    path = jsonl(tmp_path / "c.jsonl", *rows)
+    failures = run(path)
+    assert [(f.source, f.reason.split(" at ")[0]) for f in failures] == [  # type: ignore[union-attr]
+        (f"{path}:1", "'id' holds a lone surrogate (U+DC00)"),
+        (f"{path}:2", "'text' holds a lone surrogate (U+D800)"),
+        (f"{path}:3", "'title' holds a lone surrogate (U+DFFF)"),
+    ]
+    assert all(isinstance(f, InputFailure) for f in failures)
 
 
 def test_jsonl_line_over_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,7 +44,7 @@ from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.pipeline import run
 from visitrack.readers.decode import SNIFF_BYTES, Refusal, binary_kind, decode_text
 from visitrack.readers.feeds import FEED_SNIFF_CHARS, looks_like_feed
-from visitrack.readers.files import parse_corpus_row
+from visitrack.readers.files import corpus_row, parse_corpus_row
 from visitrack.records import STAGES, InputFailure, RawDocument
 from visitrack.store import ENV_DB, ID_LENGTH, DocumentInfo, StoreError, open_store
 
@@ -494,9 +494,15 @@ def _refuse_non_document(text: str) -> None:
 
 
 def _submitted(body: bytes, content_type: str, request: Request) -> list[RawDocument]:
-    """The documents in a POST body: JSON (one or ``{"documents": [...]}``), JSONL, or raw."""
+    """The documents in a POST body: JSON (one or ``{"documents": [...]}``), JSONL, or raw.
+
+    Every row is parsed and checked (:func:`visitrack.readers.files.corpus_row`: types, dates,
+    and each string field by :mod:`visitrack.fields`) before any is extracted or stored: one
+    bad row refuses the whole request with a 400 naming the row and the field.
+    """
     media = content_type.split(";", 1)[0].strip().lower()
     text = _body_text(body, content_type, media)
+    rows: list[Any]
     if media == "application/json":
         try:
             data = json.loads(text)
@@ -514,17 +520,20 @@ def _submitted(body: bytes, content_type: str, request: Request) -> list[RawDocu
             rows = [data]
         else:
             raise ApiError(400, "JSON body must be an object with 'text' or 'html'")
-        lines = [json.dumps(_with_id(r), ensure_ascii=False) for r in rows]
+        _check_batch_size(len(rows))
     elif media in JSONL_TYPES:
-        lines = []
-        for ln in text.splitlines():
-            if ln.strip():
-                try:
-                    row = json.loads(ln)
-                except (ValueError, RecursionError):
-                    lines.append(ln)  # the row parser words the error with its line number
-                    continue
-                lines.append(json.dumps(_with_id(row), ensure_ascii=False))
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        # Counted before any row is parsed: a body of a million tiny rows costs a split.
+        _check_batch_size(len(lines))
+        rows = []
+        for n, ln in enumerate(lines, 1):
+            try:
+                rows.append(json.loads(ln))
+            except (ValueError, RecursionError):
+                # The row parser words the error, with its column.
+                failure = parse_corpus_row(ln.encode("utf-8"), f"request document {n}", None)
+                assert isinstance(failure, InputFailure)
+                raise ApiError(400, f"{failure.source}: {failure.reason}") from None
     elif media in ("text/plain", "text/html", ""):
         _refuse_non_document(text)
         row = {"text" if media != "text/html" else "html": text}
@@ -536,36 +545,32 @@ def _submitted(body: bytes, content_type: str, request: Request) -> list[RawDocu
         ):
             if request.query_params.get(param):
                 row[key] = request.query_params[param]
-        lines = [json.dumps(_with_id(row), ensure_ascii=False)]
+        rows = [row]
     else:
         raise ApiError(
             415,
             f"unsupported content type {media!r}; send text/plain, text/html, "
             "application/json or application/x-ndjson",
         )
-    if not lines:
+    if not rows:
         raise ApiError(400, "no documents in the request")
-    if len(lines) > MAX_BATCH_DOCUMENTS:
-        raise ApiError(
-            413, f"{len(lines)} documents in one request; send at most {MAX_BATCH_DOCUMENTS}"
-        )
     raws: list[RawDocument] = []
     seen: set[str] = set()
-    for n, line in enumerate(lines, 1):
+    for n, row in enumerate(rows, 1):
         where = f"request document {n}"
-        parsed = parse_corpus_row(line.encode("utf-8"), where, None)
+        parsed = corpus_row(_with_id(row), where, None)
         if isinstance(parsed, InputFailure):
             raise ApiError(400, f"{where}: {parsed.reason}")
-        if len(parsed.doc_id) > ID_LENGTH:
-            raise ApiError(400, f"{where}: 'id' must be at most {ID_LENGTH} characters")
-        if "\x00" in parsed.doc_id:
-            # PostgreSQL cannot store NUL in text: say so instead of failing the write (503).
-            raise ApiError(400, f"{where}: 'id' must not contain NUL characters")
         if parsed.doc_id in seen:
             raise ApiError(400, f"{where}: id {parsed.doc_id!r} appears twice in the request")
         seen.add(parsed.doc_id)
         raws.append(parsed)
     return raws
+
+
+def _check_batch_size(count: int) -> None:
+    if count > MAX_BATCH_DOCUMENTS:
+        raise ApiError(413, f"{count} documents in one request; send at most {MAX_BATCH_DOCUMENTS}")
 
 
 def _with_id(row: Any) -> Any:
@@ -842,6 +847,18 @@ def create_app(
     # :path, because document ids are paths and URLs (`news/siteA/index.html`).
     @app.get("/api/documents/{doc_id:path}", summary="A stored document and the visits found in it")
     def get_document(doc_id: str) -> JSONResponse:
+        return document_answer(doc_id)
+
+    # Any id, as a query parameter: clients and browsers resolve dot segments in a path
+    # ("a/../b", ".."), so an id holding one cannot be fetched by the path form above.
+    @app.get("/api/document", summary="A stored document by id, any id (?id=...)")
+    def get_document_by_id(request: Request) -> JSONResponse:
+        doc_id = request.query_params.get("id")
+        if not doc_id:
+            raise ApiError(400, "give the document id as ?id=ID")
+        return document_answer(doc_id)
+
+    def document_answer(doc_id: str) -> JSONResponse:
         if len(doc_id) > ID_LENGTH:
             raise ApiError(400, f"document ids are at most {ID_LENGTH} characters")
         if "\x00" in doc_id:
@@ -895,8 +912,9 @@ def create_app(
             results = list(run(raws, time_limit_s=time_limit_s))
         out: list[dict[str, Any]] = []
         try:
-            for result in results:
-                stored = store.ingest_document(result)
+            # One transaction: a batch the database refuses part of is stored not at all.
+            batch = store.ingest_batch(results)
+            for result, stored in zip(results, batch, strict=True):
                 doc_id = stored.doc_id or result.raw.doc_id
                 entry: dict[str, Any] = {"doc_id": doc_id, "outcome": stored.outcome}
                 if stored.note is not None and result.failure is None:

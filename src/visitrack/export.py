@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from visitrack.fields import neutral_cell
 from visitrack.records import AHEAD_STAGES, STAGES, Party, Stage, Storyline, Visit, When
 
 __all__ = [
@@ -158,13 +159,21 @@ def _mention_row(storyline_id: str, v: Visit) -> dict[str, _Cell]:
     }
 
 
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    return neutral_cell(value) if isinstance(value, str) else value
+
+
 def _write_csv(rows: Iterable[Mapping[str, object]], columns: Sequence[str], out: TextIO) -> int:
-    """CSV with a header; ``None`` becomes an empty cell."""
+    """CSV with a header; ``None`` becomes an empty cell, and a text cell a spreadsheet would
+    read as a formula (a submitted id ``=HYPERLINK(...)``) is kept as text
+    (:func:`visitrack.fields.neutral_cell`)."""
     writer = csv.writer(out)
     writer.writerow(columns)
     n = 0
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+        writer.writerow([_cell(row.get(c)) for c in columns])
         n += 1
     return n
 

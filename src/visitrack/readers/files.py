@@ -13,7 +13,6 @@ import errno
 import hashlib
 import json
 import os
-import re
 import stat
 import sys
 from collections.abc import Iterator, Sequence
@@ -21,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, get_args
 
+from visitrack.fields import field_problem
 from visitrack.readers.decode import SNIFF_BYTES, Refusal, binary_kind, decode_text, looks_like_html
 from visitrack.records import InputFailure, RawDocument
 
@@ -32,6 +32,7 @@ __all__ = [
     "READABLE_SUFFIXES",
     "STDIN_PATH",
     "IdScheme",
+    "corpus_row",
     "document_from_text",
     "parse_corpus_row",
     "path_id",
@@ -83,8 +84,6 @@ _OS_REASONS: dict[int, str] = {
     errno.EIO: "i/o error",
     errno.ENXIO: "no such device",
 }
-
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 # --- public API --------------------------------------------------------------------------------
@@ -379,6 +378,23 @@ def parse_corpus_row(
         return InputFailure(where, f"malformed JSON: {msg} at column {err.colno}")
     except (ValueError, RecursionError) as err:
         return InputFailure(where, f"malformed JSON: {str(err).lower() or 'too deeply nested'}")
+    return corpus_row(row, where, published, file_id=file_id, file_key=file_key)
+
+
+def corpus_row(
+    row: object,
+    where: str,
+    published: date | None,
+    *,
+    file_id: str | None = None,
+    file_key: str | None = None,
+) -> RawDocument | InputFailure:
+    """:func:`parse_corpus_row` for a row already parsed from JSON (the API's request body).
+
+    Every string field is checked by :func:`visitrack.fields.field_problem` before the row
+    becomes a document: a lone surrogate, a NUL or control character, or an over-long id,
+    title or URL is the row's failure, named, wherever the row came from.
+    """
     if not isinstance(row, dict):
         kind = _json_type(row)
         article = "an" if kind[0] in "aeiou" else "a"
@@ -396,6 +412,9 @@ def parse_corpus_row(
             return InputFailure(where, f"'{key}' must be a string, not {_json_type(value)}")
         # The extracted text is preferred: the corpus builder already removed the page chrome.
         if value.strip():
+            problem = field_problem(key, value)
+            if problem is not None:
+                return InputFailure(where, problem)
             content = value.removeprefix("\ufeff")
             is_html = key == "html" or looks_like_html(content)
             break
@@ -410,13 +429,21 @@ def parse_corpus_row(
         return InputFailure(where, "missing 'id'")
     if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
         return InputFailure(where, f"'id' must be a string or integer, not {_json_type(doc_id)}")
+    row_id = str(doc_id).strip()
+    problem = field_problem("id", row_id)
+    if problem is not None:
+        return InputFailure(where, problem)
 
     optional: dict[str, str | None] = {}
     for key in ("url", "title"):
         value = row.get(key)
         if value is not None and not isinstance(value, str):
             return InputFailure(where, f"'{key}' must be a string, not {_json_type(value)}")
-        optional[key] = (_no_surrogates(value).strip() or None) if value is not None else None
+        if value is not None:
+            problem = field_problem(key, value)
+            if problem is not None:
+                return InputFailure(where, problem)
+        optional[key] = (value.strip() or None) if value is not None else None
 
     day = published
     # The command-line date overrides the field, so a bad field that would be ignored anyway
@@ -427,23 +454,16 @@ def parse_corpus_row(
             return InputFailure(where, parsed.reason)
         day = parsed
 
-    row_id = _no_surrogates(str(doc_id).strip())
     return RawDocument(
         doc_id=f"{file_id}{ROW_SEPARATOR}{row_id}" if file_id is not None else row_id,
         source=where,
-        content=_no_surrogates(content),
+        content=content,
         is_html=is_html,
         published=day,
         url=optional["url"],
         title=optional["title"],
         source_key=f"row:{file_key}{ROW_SEPARATOR}{row_id}" if file_key is not None else None,
     )
-
-
-def _no_surrogates(text: str) -> str:
-    # JSON may escape a lone half of a surrogate pair ("\ud800"); such a string cannot be
-    # written out as UTF-8 again, so every later writer (JSONL, the store) would fail on it.
-    return _SURROGATE_RE.sub("\ufffd", text)
 
 
 def _parse_published(value: Any) -> date | Refusal | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -448,6 +449,7 @@ class Store:
             failure = result.failure
             self.record_failure(failure.source, failure.stage, failure.reason)
             return Ingested("failed", None, failure.reason)
+        _check_storable(result)
         try:
             with self._write.begin() as session:
                 return self._ingest(session, result)
@@ -455,6 +457,38 @@ class Store:
             raise StoreError(
                 f"could not store document {result.raw.doc_id!r}: {_reason(exc)}",
                 source=result.raw.source,
+                stage="store",
+            ) from exc
+
+    def ingest_batch(self, results: Sequence[DocumentResult]) -> list[Ingested]:
+        """Store ``results`` in one transaction: all of them, or (on any error) none.
+
+        Each is stored as :meth:`ingest_document` stores it, in order (a later result sees the
+        earlier ones: the same text twice is one document and a duplicate). Failed results
+        are recorded as failures in the same transaction.
+
+        Raises:
+            StoreError: a result holds a string no database may store (a NUL, a lone
+                surrogate; checked first, so both backends refuse it alike), or the database
+                refused a write; nothing of the batch was written.
+        """
+        for result in results:
+            _check_storable(result)
+        try:
+            with self._write.begin() as session:
+                out: list[Ingested] = []
+                for result in results:
+                    if result.failure is not None:
+                        failure = result.failure
+                        self._record_failure(session, failure.source, failure.stage, failure.reason)
+                        out.append(Ingested("failed", None, failure.reason))
+                    else:
+                        out.append(self._ingest(session, result))
+                return out
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"could not store a batch of {len(results)} documents (none was stored): "
+                f"{_reason(exc)}",
                 stage="store",
             ) from exc
 
@@ -505,6 +539,15 @@ class Store:
 
     def record_failure(self, source: str, stage: str, reason: str) -> None:
         """Record that ``source`` failed at ``stage``; the same failure again updates its time."""
+        try:
+            with self._write.begin() as session:
+                self._record_failure(session, source, stage, reason)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"could not record a failure: {_reason(exc)}", source=source, stage="store"
+            ) from exc
+
+    def _record_failure(self, session: Session, source: str, stage: str, reason: str) -> None:
         fingerprint = hashlib.sha256(
             "\0".join((source, stage, reason)).encode("utf-8", "surrogatepass")
         ).hexdigest()
@@ -515,26 +558,20 @@ class Store:
             "reason": reason,
             "at": datetime.now(UTC),
         }
-        try:
-            with self._write.begin() as session:
-                if self._postgres:
-                    pg = pg_insert(Failure).values(values)
-                    session.execute(
-                        pg.on_conflict_do_update(
-                            index_elements=[Failure.fingerprint], set_={"at": pg.excluded.at}
-                        )
-                    )
-                else:
-                    lite = sqlite_insert(Failure).values(values)
-                    session.execute(
-                        lite.on_conflict_do_update(
-                            index_elements=[Failure.fingerprint], set_={"at": lite.excluded.at}
-                        )
-                    )
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"could not record a failure: {_reason(exc)}", source=source, stage="store"
-            ) from exc
+        if self._postgres:
+            pg = pg_insert(Failure).values(values)
+            session.execute(
+                pg.on_conflict_do_update(
+                    index_elements=[Failure.fingerprint], set_={"at": pg.excluded.at}
+                )
+            )
+        else:
+            lite = sqlite_insert(Failure).values(values)
+            session.execute(
+                lite.on_conflict_do_update(
+                    index_elements=[Failure.fingerprint], set_={"at": lite.excluded.at}
+                )
+            )
 
     def _ingest(self, session: Session, result: DocumentResult) -> Ingested:
         raw, doc = result.raw, result.document
@@ -1246,6 +1283,33 @@ class Store:
 
 
 # --- rows <-> records --------------------------------------------------------------------------
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _check_storable(result: DocumentResult) -> None:
+    """Refuse a result with a string PostgreSQL cannot hold (NUL) or no database can encode
+    (a lone surrogate), on every backend, naming the document and the field."""
+    raw, doc = result.raw, result.document
+    fields: dict[str, str | None] = {
+        "id": raw.doc_id,
+        "source": raw.source,
+        "title": (doc.title if doc else None) or raw.title,
+        "url": (doc.url if doc else None) or raw.url,
+        "text": doc.text if doc else None,
+        "canonical url": doc.canonical_url if doc else None,
+    }
+    for name, value in fields.items():
+        bad = _UNSTORABLE.search(value) if value is not None else None
+        if bad is not None:
+            raise StoreError(
+                f"document {raw.doc_id!r}: its {name} holds U+{ord(bad.group()):04X} at "
+                f"character {bad.start() + 1}, which cannot be stored; nothing of the batch "
+                "was stored",
+                source=raw.source,
+                stage="store",
+            )
 
 
 def _visit_columns(v: Visit | Storyline) -> dict[str, Any]:

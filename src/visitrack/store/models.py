@@ -12,6 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from visitrack.fields import MAX_ID_CHARS
+
 # Deterministic constraint names, so later migrations (and SQLite batch mode, which rebuilds
 # tables) can refer to constraints by name on every backend.
 NAMING_CONVENTION = {
@@ -24,7 +26,7 @@ NAMING_CONVENTION = {
 
 # Column widths. Short codes are bounded so PostgreSQL can index them cheaply; free text
 # (names, occasions, reasons) is unbounded Text because news gives no useful upper limit.
-ID_LENGTH = 255
+ID_LENGTH = MAX_ID_CHARS  # the readers refuse longer ids with the same bound
 CODE_LENGTH = 32
 HASH_LENGTH = 64  # hex sha256
 

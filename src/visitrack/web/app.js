@@ -402,7 +402,7 @@ async function showStoryline(id) {
   const texts = new Map();
   await Promise.all([...byDoc.keys()].map(async (docId) => {
     try {
-      const doc = await api("/api/documents/" + encodeURIComponent(docId));
+      const doc = await api("/api/document?id=" + encodeURIComponent(docId));
       texts.set(docId, doc.text || "");
     } catch (_) {
       texts.set(docId, null);
