@@ -49,6 +49,13 @@ def test_every_trigger_passes_the_prefilter(trigger: object) -> None:
         "take": "has taken the minister to",
         "expect": "is expected in",
         "due": "is due in",
+        "address": "addressed parliament in Nairobi, in",
+        "chair": "chaired a meeting in Lima, in",
+        "inaugurate": "inaugurated a school in Accra, in",
+        "lay": "laid a wreath in Hanoi, in",
+        "sign": "signed the accord at a ceremony in Hanoi, in",
+        "speak": "spoke to reporters in Tokyo, in",
+        "open": "opened an embassy in Kyiv, in",
     }
     word = samples.get(trigger.lemma, trigger.lemma)
     assert TRIGGER_RE.search(f"The minister {word} the capital."), trigger
@@ -1061,3 +1068,46 @@ def test_a_trip_described_in_reported_speech_is_not_over_by_backshift() -> None:
         "part of a busy season. Ruto will arrive here next week for talks."
     )
     assert _stage(extract_visits(text, published=D), "KEN", "JPN") == "announced"
+
+
+@pytest.mark.parametrize(
+    ("text", "dest", "stage"),
+    [
+        (
+            "British Chancellor Rachel Reeves will chair a meeting in Cape Town on Friday.",
+            "ZAF",
+            "announced",
+        ),
+        (
+            "British Chancellor Rachel Reeves will address parliament in Nairobi on Friday.",
+            "KEN",
+            "announced",
+        ),
+        ("British Chancellor Rachel Reeves laid a wreath in Hanoi last week.", "VNM", "completed"),
+        (
+            "British Chancellor Rachel Reeves signed the accord at a ceremony in Hanoi last week.",
+            "VNM",
+            "completed",
+        ),
+    ],
+)
+def test_an_act_done_abroad_is_a_trip(text: str, dest: str, stage: str) -> None:
+    assert _stage(extract_visits(text, published=D), "GBR", dest) == stage
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The accord was signed in Hanoi in 2015.",
+        "British Chancellor Rachel Reeves spoke in the House of Commons on Monday.",
+        "British Chancellor Rachel Reeves addressed the nation on Monday.",
+    ],
+)
+def test_an_act_without_a_place_abroad_is_no_trip(text: str) -> None:
+    assert not extract_visits(text, published=D)
+
+
+def test_a_place_joined_by_as_well_as_is_a_destination() -> None:
+    text = "Kenyan Trade Minister Rose Njoroge will visit Aceh in Indonesia, as well as Sri Lanka."
+    dests = {d for _n, c, d in _pairs(extract_visits(text, published=D)) if c == "KEN"}
+    assert dests == {"IDN", "LKA"}

@@ -127,6 +127,12 @@ def places_under(
             prep(c)
         elif c.dep_ in {"dobj", "attr", "npadvmod"}:
             add(c)
+        elif c.lower_ == "as" and any(w.lower_ == "well" for w in c.children):
+            # 'will visit Aceh in Indonesia, as well as Sri Lanka': the parser hangs the
+            # second place on 'as'
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    add(p)
     return out
 
 
