@@ -1101,6 +1101,7 @@ def test_an_act_done_abroad_is_a_trip(text: str, dest: str, stage: str) -> None:
         "The accord was signed in Hanoi in 2015.",
         "British Chancellor Rachel Reeves spoke in the House of Commons on Monday.",
         "British Chancellor Rachel Reeves addressed the nation on Monday.",
+        "The Lima Stock Exchange will open offices in Hong Kong, its president Ana Ruiz said.",
     ],
 )
 def test_an_act_without_a_place_abroad_is_no_trip(text: str) -> None:

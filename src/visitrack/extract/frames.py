@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from visitrack import resolve, timex
 from visitrack.extract.actors import Actor, Discourse, find_actors, org_in
-from visitrack.extract.lexicon import REPORTING_VERBS, TRAVEL_VERBS, TRIP_NOUNS
+from visitrack.extract.lexicon import ACTIVITY_VERBS, REPORTING_VERBS, TRAVEL_VERBS, TRIP_NOUNS
 from visitrack.extract.places import (
     agent_destination,
     coordinated_prep,
@@ -379,6 +379,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             continue  # "will host a news conference": nobody comes
         if not visitors and parsed:
             continue  # the parse names the traveller, and nobody can place them
+        if not parsed and tok.lemma_.lower() in ACTIVITY_VERBS:
+            continue  # 'the exchange will open offices in Tokyo': only a named actor's act
         if not visitors:
             visitors = group_in_sentence(doc, actors, disc)
             parsed = False

@@ -15,7 +15,9 @@ from typing import Literal
 
 from visitrack.records import Role
 
-TriggerClass = Literal["travel", "motion", "trip", "event", "invite", "host", "take", "arrival"]
+TriggerClass = Literal[
+    "travel", "motion", "trip", "event", "invite", "host", "take", "arrival", "activity"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,11 @@ class Trigger:
 
 def _regular(stem: str) -> str:
     return stem + r"\w*"
+
+
+def _activity(forms: str) -> str:
+    """An act's forms followed within a few words by 'in'/'at' and a capitalised place."""
+    return forms + r"\b[^.;]{0,80}?\b(?:in|at)\s+(?-i:[A-Z])"
 
 
 # Verbs of travel. "motion" verbs are trips only with a direction ('went to Paris', not 'went
@@ -81,6 +88,16 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("anniversary", "event", _regular("anniversar")),
     Trigger("swearing", "event", r"swearing"),
     Trigger("dialogue", "event", _regular("dialog")),
+    # acts that put the actor in a place ('addressed parliament in Nairobi', 'will chair a
+    # meeting in Cape Town', 'laid a wreath in Hanoi'): a trip when the place is abroad. The
+    # pre-filter wants a capitalised place after 'in'/'at' close by.
+    Trigger("address", "activity", _activity(r"address(?:es|ed|ing)?")),
+    Trigger("chair", "activity", _activity(r"chair(?:s|ed|ing)?")),
+    Trigger("inaugurate", "activity", _activity(r"inaugurat(?:e|es|ed|ing)")),
+    Trigger("lay", "activity", _activity(r"(?:lay|lays|laid|laying)")),
+    Trigger("sign", "activity", _activity(r"sign(?:s|ed|ing)?")),
+    Trigger("speak", "activity", _activity(r"(?:speak|speaks|spoke|speaking)")),
+    Trigger("open", "activity", _activity(r"open(?:s|ed|ing)?")),
     # invitations and hosting
     Trigger("invite", "invite", _regular("invit")),
     Trigger("invitation", "invite", _regular("invit")),
@@ -110,6 +127,7 @@ def _lemmas(*kinds: TriggerClass) -> frozenset[str]:
 
 
 TRAVEL_VERBS = _lemmas("travel", "motion")
+ACTIVITY_VERBS = _lemmas("activity")
 MOTION_VERBS = _lemmas("motion")
 TRIP_NOUNS = _lemmas("trip") | {"visit", "tour", "travel"}
 

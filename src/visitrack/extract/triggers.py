@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from visitrack import resolve
 from visitrack.extract.actors import TITLE_WORDS, Actor, Discourse
 from visitrack.extract.lexicon import (
+    ACTIVITY_VERBS,
     ARRIVAL_WORDS,
     EVENT_NOUNS,
     HOST_VERBS,
@@ -20,7 +21,7 @@ from visitrack.extract.lexicon import (
     TRAVEL_VERBS,
     TRIP_NOUNS,
 )
-from visitrack.extract.places import DEST_PREPS, places_under
+from visitrack.extract.places import DEST_PREPS, place_of_token, places_under
 from visitrack.records import Kind
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ def trigger_kind(tok: Token) -> str | None:
             and not any(e.label_ in {"GPE", "LOC", "FAC"} for e in tok.doc.ents)
         ):
             return "meet_home"  # 'X has met A and B', no place named: where X is
+        if lemma in ACTIVITY_VERBS and _placed_act(tok):
+            return "travel"
         if lemma in TRAVEL_VERBS:
             # motion verbs are trips only with a direction: "went to Paris", not "went on"
             if lemma in MOTION_VERBS and not any(
@@ -84,6 +87,19 @@ def trigger_kind(tok: Token) -> str | None:
         ):
             return "event"
     return None
+
+
+def _placed_act(verb: Token) -> bool:
+    """Whether an act names where it happens ('addressed parliament in Nairobi', 'signed the
+    accord at a ceremony in Hanoi'), on the verb or on its object."""
+    heads = [verb, *(c for c in verb.children if c.dep_ == "dobj")]
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ in {"in", "at"}
+        and any(place_of_token(p) is not None for p in c.subtree if p.dep_ == "pobj")
+        for h in heads
+        for c in h.children
+    )
 
 
 def event_place_heads(noun: Token) -> list[Token]:
