@@ -1112,3 +1112,14 @@ def test_a_place_joined_by_as_well_as_is_a_destination() -> None:
     text = "Kenyan Trade Minister Rose Njoroge will visit Aceh in Indonesia, as well as Sri Lanka."
     dests = {d for _n, c, d in _pairs(extract_visits(text, published=D)) if c == "KEN"}
     assert dests == {"IDN", "LKA"}
+
+
+def test_his_is_the_sentences_unplaced_subject_not_the_last_person_named() -> None:
+    text = (
+        "WASHINGTON, May 15 - Belgian Trade Minister Luc Peeters was also in Washington for "
+        "talks. Trade Secretary Tom Archer said protectionism had grown since his visit here "
+        "last year."
+    )
+    visits = extract_visits(text, published=D)
+    peeters = [v for v in visits if v.visitor.name == "Luc Peeters"]
+    assert peeters and all(v.when is None or v.when.start.year == 2024 for v in peeters)

@@ -213,6 +213,10 @@ def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor
     found = subject or best
     if subject is None and best is not None and _unplaced_subject_before(pron, actors):
         return None  # 'Ruiz met Reagan during his visit': his is Ruiz's, whom nobody places
+    if found is None and (owner := _unplaced_subject(pron, actors)) is not None:
+        # 'Channon said ... since his visit here': the sentence's own subject, whom the story
+        # may still place, not the person the story named last
+        return replace(owner, tokens=frozenset({pron.i}))
     if found is None:
         # the story's last subject, not its last object: "Macron will hold talks with
         # Prabowo. He will end the tour in Singapore." Token positions of an earlier sentence
