@@ -1123,3 +1123,13 @@ def test_his_is_the_sentences_unplaced_subject_not_the_last_person_named() -> No
     visits = extract_visits(text, published=D)
     peeters = [v for v in visits if v.visitor.name == "Luc Peeters"]
     assert peeters and all(v.when is None or v.when.start.year == 2024 for v in peeters)
+
+
+def test_the_next_day_follows_the_last_day_the_story_named() -> None:
+    text = (
+        "Leaders will attend the June 12 ceremony in Oslo. Kenyan President William Ruto will "
+        "skip it but will visit Oslo the next day for talks."
+    )
+    visits = [v for v in extract_visits(text, published=D) if v.visitor.country == "KEN"]
+    assert visits and visits[0].when is not None
+    assert str(visits[0].when.start) == "2024-06-13"

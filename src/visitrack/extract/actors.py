@@ -160,6 +160,7 @@ class Discourse:
     # own readout speaks of that government's officials.
     source: str | None = None
     last_year: int | None = None
+    last_day: date | None = None
     event_places: dict[str, resolve.Place] = field(default_factory=dict)
     # The last trip the story reported (visitor, destination): what 'the trip' refers to.
     last_trip: tuple[Actor, resolve.Place] | None = None

@@ -53,6 +53,7 @@ from visitrack.extract.visitors import (
 from visitrack.extract.when import (
     _times,
     pick_time,
+    relative_day,
     relative_year,
     running_window,
     tense_hint,
@@ -396,7 +397,11 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         tense = tense_hint(tok)
         if tense not in times_cache:
             times_cache[tense] = _times(text, disc, tense)
-        when = pick_time(tok, times_cache[tense]) or relative_year(text, tok, disc)
+        when = (
+            pick_time(tok, times_cache[tense])
+            or relative_year(text, tok, disc)
+            or relative_day(text, disc)
+        )
         if referred:
             when = None  # 'on Tuesday the visit was cancelled': the day of the news, not the trip
         rule, stage = explain_stage(tok, text, when, disc.published, skip)
@@ -498,6 +503,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         m = YEAR_IN_TEXT_RE.search(tm.text)
         if m:
             disc.last_year = int(m.group(1))
+        if tm.when.start is not None and tm.when.start == tm.when.end:
+            disc.last_day = tm.when.start  # what 'the next day' of a later sentence follows
     note_postings(doc, actors, disc)
     for a in sorted(set(actors.values()), key=lambda a: min(a.tokens) if a.tokens else 0):
         subject = any(doc[i].dep_ in {"nsubj", "nsubjpass"} for i in a.tokens if i < len(doc))

@@ -317,6 +317,25 @@ def _times(text: str, disc: Discourse, tense: timex.Tense | None) -> list[timex.
     return timex.find_times(text, disc.published, tense)
 
 
+_FOLLOWING_DAY_RE = re.compile(
+    # 'the day after' only on its own: 'the day after the vote' follows the vote
+    r"\b(?:the\s+(?:following|next)\s+day|a\s+day\s+later|the\s+day\s+after(?=\s*(?:[,.;]|$)))",
+    re.IGNORECASE,
+)
+
+
+def relative_day(text: str, disc: Discourse) -> When | None:
+    """'decided to visit Moscow the next day', after a sentence about the May 9 parade: the
+    day after the last single day the story named."""
+    if disc.last_day is None:
+        return None
+    m = _FOLLOWING_DAY_RE.search(text)
+    if m is None:
+        return None
+    day = disc.last_day + timedelta(days=1)
+    return When(m.group(0), day, day)
+
+
 def relative_year(text: str, trigger: Token, disc: Discourse) -> When | None:
     """'the following year' after a sentence about 2022 means 2023."""
     if disc.last_year is None:
