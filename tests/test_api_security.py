@@ -535,4 +535,6 @@ def test_extreme_but_valid_values_get_normal_answers(
     assert r.status_code == 200, r.text
     expected = 0 if "offset" in params else 3
     assert r.json()["count"] == expected
-    assert reader.get("/api/export", params={**params, "format": "csv"}).status_code == 200
+    # The export has no pages: an offset is an unknown parameter there (a 400, #13).
+    filters = {k: v for k, v in params.items() if k != "offset"}
+    assert reader.get("/api/export", params={**filters, "format": "csv"}).status_code == 200

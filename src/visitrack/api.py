@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -40,12 +40,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from visitrack import export
 from visitrack.errors import ConfigError
+from visitrack.filters import FILTER_PARAMS, FilterError, Filters, check_params, parse_filters
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.pipeline import run
 from visitrack.readers.decode import SNIFF_BYTES, Refusal, binary_kind, decode_text
 from visitrack.readers.feeds import FEED_SNIFF_CHARS, looks_like_feed
 from visitrack.readers.files import corpus_row, parse_corpus_row
-from visitrack.records import STAGES, InputFailure, RawDocument
+from visitrack.records import InputFailure, RawDocument
 from visitrack.store import ENV_DB, ID_LENGTH, DocumentInfo, StoreError, open_store
 
 __all__ = [
@@ -78,8 +79,6 @@ MAX_BATCH_DOCUMENTS = 200
 DEFAULT_PAGE_SIZE = 50
 # The dashboard's timeline asks for one large page; beyond this the list should be paged.
 MAX_PAGE_SIZE = 1000
-# Longest visitor search string accepted: names are short, and a bound keeps LIKE cheap.
-MAX_SEARCH_CHARS = 200
 # Largest page offset accepted: far past any store's size, and inside the 64-bit integers
 # both databases bind (a larger Python int made SQLite raise OverflowError, a 500).
 MAX_OFFSET = 1_000_000_000
@@ -101,7 +100,6 @@ SECURITY_HEADERS: dict[str, str] = {
     "X-Frame-Options": "DENY",
 }
 
-_ISO3_RE = re.compile(r"[A-Z]{3}")
 _STORYLINE_ID_RE = re.compile(rf"[A-Za-z0-9_.:-]{{1,{ID_LENGTH}}}")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
@@ -320,43 +318,6 @@ def _too_large(limit: int) -> JSONResponse:
 # --- parameter checks --------------------------------------------------------------------------
 
 
-def _iso3(name: str, value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    if not _ISO3_RE.fullmatch(value):
-        raise ApiError(400, f"{name} must be an ISO 3166-1 alpha-3 code, got {value!r}")
-    return value
-
-
-def _day(name: str, value: str | None) -> date | None:
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(400, f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
-
-
-def _stage(value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    if value not in STAGES:
-        raise ApiError(400, f"stage must be one of {', '.join(STAGES)}; got {value!r}")
-    return value
-
-
-def _visitor(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    if len(value) > MAX_SEARCH_CHARS:
-        raise ApiError(400, f"visitor must be at most {MAX_SEARCH_CHARS} characters")
-    if "\x00" in value:
-        # PostgreSQL refuses NUL in text (a 500), and SQLite's LIKE stopped at it, so the
-        # search matched every name.
-        raise ApiError(400, "visitor must not contain NUL characters")
-    return value.strip()
-
-
 def _int(name: str, value: str | None, default: int, low: int, high: int | None) -> int:
     if value is None or value == "":
         return default
@@ -370,33 +331,20 @@ def _int(name: str, value: str | None, default: int, low: int, high: int | None)
     return number
 
 
-def _flag(name: str, value: str | None) -> bool:
-    if value is None or value == "":
-        return False
-    lowered = value.lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ApiError(400, f"{name} must be true or false, got {value!r}")
+def _filters(request: Request, allowed: Collection[str]) -> Filters:
+    """The query string's filters (:mod:`visitrack.filters`, the CLI's vocabulary), after
+    refusing any parameter the endpoint does not take."""
+    try:
+        check_params(request.query_params.multi_items(), allowed, request.url.path)
+        return parse_filters(request.query_params)
+    except FilterError as err:
+        raise ApiError(400, err.message) from None
 
 
-def _filters(request: Request) -> dict[str, Any]:
-    """The CLI's `visitrack visits` filters, read and checked from the query string."""
-    q = request.query_params
-    date_from = _day("from", q.get("from"))
-    date_to = _day("to", q.get("to"))
-    if date_from and date_to and date_from > date_to:
-        raise ApiError(400, f"from ({date_from}) must not be after to ({date_to})")
-    return {
-        "country": _iso3("country", q.get("country")),
-        "visitor": _visitor(q.get("visitor")),
-        "destination": _iso3("destination", q.get("destination")),
-        "stage": _stage(q.get("stage")),
-        "date_from": date_from,
-        "date_to": date_to,
-        "upcoming": _flag("upcoming", q.get("upcoming")),
-    }
+LIST_PARAMS = frozenset({*FILTER_PARAMS, "limit", "offset"})
+EXPORT_PARAMS = frozenset({*FILTER_PARAMS, "format"})
+STATS_PARAMS = frozenset(FILTER_PARAMS)
+SUBMIT_PARAMS = frozenset({"doc_id", "published", "url", "title"})
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -799,14 +747,16 @@ def create_app(
         return response
 
     def _list_visits(request: Request) -> JSONResponse:
-        filters = _filters(request)
+        filters = _filters(request, LIST_PARAMS)
         q = request.query_params
         limit = _int("limit", q.get("limit"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         offset = _int("offset", q.get("offset"), 0, 0, MAX_OFFSET)
         today = date.today()
         # One row more than asked says whether a next page exists without a COUNT(*), which
         # would scan every matching row on a large store.
-        rows = store.storylines(**filters, today=today, limit=limit + 1, offset=offset)
+        rows = store.storylines(
+            **filters.store_kwargs(), today=today, limit=limit + 1, offset=offset
+        )
         more = len(rows) > limit
         rows = rows[:limit]
         # JSONResponse directly: FastAPI's generic encoder would walk every value of every
@@ -853,6 +803,7 @@ def create_app(
     # ("a/../b", ".."), so an id holding one cannot be fetched by the path form above.
     @app.get("/api/document", summary="A stored document by id, any id (?id=...)")
     def get_document_by_id(request: Request) -> JSONResponse:
+        _filters(request, ("id",))
         doc_id = request.query_params.get("id")
         if not doc_id:
             raise ApiError(400, "give the document id as ?id=ID")
@@ -874,8 +825,9 @@ def create_app(
         return JSONResponse(data)
 
     @app.get("/api/stats", summary="Storylines by stage, country, country pair and month")
-    def stats() -> JSONResponse:
-        data = store.stats()
+    def stats(request: Request) -> JSONResponse:
+        filters = _filters(request, STATS_PARAMS)
+        data = store.stats(**filters.store_kwargs(), today=date.today())
         data["store"] = store.counts()
         return JSONResponse(data)
 
@@ -884,8 +836,8 @@ def create_app(
         fmt = request.query_params.get("format", "jsonl")
         if fmt not in EXPORT_MEDIA:
             raise ApiError(400, f"format must be one of {', '.join(EXPORT_MEDIA)}; got {fmt!r}")
-        filters = _filters(request)
-        lines = store.storylines(**filters, today=date.today())
+        filters = _filters(request, EXPORT_PARAMS)
+        lines = store.storylines(**filters.store_kwargs(), today=date.today())
         out = io.StringIO(newline="")
         export.write(fmt, lines, out, today=date.today())
         media, filename = EXPORT_MEDIA[fmt]
@@ -900,6 +852,7 @@ def create_app(
     @app.post("/api/documents", summary="Submit text, HTML or a JSONL batch for extraction")
     async def submit(request: Request) -> JSONResponse:
         check_write(request)
+        _filters(request, SUBMIT_PARAMS)
         body = await _read_body(request, MAX_BODY_BYTES)
         # Off the event loop: guessing the encoding of a 5 MB body takes about a second.
         ctype = request.headers.get("content-type", "")

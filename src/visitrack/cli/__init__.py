@@ -20,16 +20,17 @@ from visitrack.cli.common import (
     EXIT_SOME_FAILED,
     EXIT_USAGE,
     add_corpus_options,
+    add_filter_options,
     extractor_version,
-    iso3,
+    filters_from_args,
     iso_date,
     non_negative_seconds,
     port,
     positive,
 )
 from visitrack.errors import VisitrackError
+from visitrack.filters import FilterError
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
-from visitrack.records import STAGES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,29 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List storylines, newest first, with optional filters.",
     )
     vis.add_argument("--db", metavar="URL", help=db_help)
-    vis.add_argument("--country", type=iso3, metavar="ISO3", help="visitor or destination country")
-    vis.add_argument("--visitor", metavar="NAME", help="visitor name (substring, any case)")
-    vis.add_argument("--destination", type=iso3, metavar="ISO3", help="destination country")
-    vis.add_argument("--stage", choices=STAGES, help="current stage")
-    vis.add_argument(
-        "--from",
-        dest="date_from",
-        type=iso_date,
-        metavar="DATE",
-        help="window ends on or after this date",
-    )
-    vis.add_argument(
-        "--to",
-        dest="date_to",
-        type=iso_date,
-        metavar="DATE",
-        help="window starts on or before this date",
-    )
-    vis.add_argument(
-        "--upcoming",
-        action="store_true",
-        help="only visits still ahead (window not over, not completed or cancelled)",
-    )
+    add_filter_options(vis)
     vis.add_argument("--limit", type=positive, metavar="N", help="at most N storylines")
     vis.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
 
@@ -192,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="which table for csv/jsonl (default storylines)",
     )
     exp.add_argument("-o", "--output", metavar="FILE", help="write here (required for parquet)")
+    add_filter_options(exp)
 
     srv = sub.add_parser(
         "serve",
@@ -227,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("visits", "export"):
+        try:
+            args.filters = filters_from_args(args)
+        except FilterError as err:
+            parser.error(f"--{err.param}: {err.message}")
     if args.command in ("extract", "ingest"):
         if not args.paths and not args.urls:
             parser.error("give at least one PATH or --urls FILE")

@@ -7,8 +7,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
 
+from visitrack.filters import Filters, parse_filters
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
-from visitrack.records import DocumentResult, InputFailure, RawDocument
+from visitrack.records import STAGES, DocumentResult, InputFailure, RawDocument
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -30,12 +31,6 @@ def extractor_version(value: str) -> str:
             f"not an extractor version (whole numbers with dots, e.g. 2 or 2.1): {value!r}"
         )
     return value.strip()
-
-
-def iso3(value: str) -> str:
-    if len(value) != 3 or not value.isalpha():
-        raise argparse.ArgumentTypeError(f"not an ISO 3166-1 alpha-3 code: {value!r}")
-    return value.upper()
 
 
 def positive(value: str) -> int:
@@ -70,6 +65,55 @@ def positive_seconds(value: str) -> float:
     if seconds == 0:
         raise argparse.ArgumentTypeError(f"not a number of seconds > 0: {value!r}")
     return seconds
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    """The storyline filters, spelt as the API's parameters (:mod:`visitrack.filters`)."""
+    where = "a country: ISO3 or ISO2 code or English name, any case"
+    p.add_argument("--country", metavar="COUNTRY", help=f"visitor's or destination ({where})")
+    p.add_argument("--origin", metavar="COUNTRY", help=f"the visitor's country ({where})")
+    p.add_argument("--destination", metavar="COUNTRY", help=f"destination ({where})")
+    p.add_argument(
+        "--visitor", metavar="NAME", help="visitor name (substring, any case or accents)"
+    )
+    p.add_argument("--stage", metavar="STAGE", help=f"current stage: {', '.join(STAGES)}")
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help="window ends on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)",
+    )
+    p.add_argument(
+        "--to",
+        dest="date_to",
+        metavar="DATE",
+        help="window starts on or before this date (YYYY, YYYY-MM or YYYY-MM-DD)",
+    )
+    p.add_argument(
+        "--upcoming",
+        action="store_true",
+        help="only visits still ahead (window not over, not completed or cancelled)",
+    )
+
+
+def filters_from_args(args: argparse.Namespace) -> Filters:
+    """The options of :func:`add_filter_options`, read as the API reads its parameters.
+
+    Raises:
+        FilterError: a value cannot be read, or --from is after --to.
+    """
+    return parse_filters(
+        {
+            "country": args.country,
+            "origin": args.origin,
+            "destination": args.destination,
+            "visitor": args.visitor,
+            "stage": args.stage,
+            "from": args.date_from,
+            "to": args.date_to,
+            "upcoming": "true" if args.upcoming else None,
+        }
+    )
 
 
 def add_corpus_options(p: argparse.ArgumentParser) -> None:

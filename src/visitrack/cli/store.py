@@ -24,6 +24,7 @@ from visitrack.cli.common import (
     progress_wanted,
     report,
 )
+from visitrack.filters import Filters
 from visitrack.progress import Progress
 from visitrack.records import (
     EXTRACTOR_VERSION,
@@ -124,15 +125,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 def cmd_visits(args: argparse.Namespace) -> int:
     with open_store(args.db, create=False) as store:
         lines = store.storylines(
-            country=args.country,
-            visitor=args.visitor,
-            destination=args.destination,
-            stage=args.stage,
-            date_from=args.date_from,
-            date_to=args.date_to,
-            upcoming=args.upcoming,
-            today=date.today(),
-            limit=args.limit,
+            **args.filters.store_kwargs(), today=date.today(), limit=args.limit
         )
     if args.format == "jsonl":
         export.storylines_jsonl(lines, sys.stdout)
@@ -218,10 +211,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("visitrack: export --format parquet needs -o FILE", file=sys.stderr)
         return EXIT_USAGE
     with open_store(args.db, create=False) as store:
-        lines = store.storylines()
+        lines = store.storylines(**args.filters.store_kwargs(), today=date.today())
         mentions = (
             list(store.mentions()) if args.table == "mentions" or (args.format == "parquet") else []
         )
+    if args.filters != Filters():
+        # Mentions of the storylines kept, as the API's export keeps them.
+        kept = {line.id for line in lines}
+        mentions = [(sid, v) for sid, v in mentions if sid in kept]
     if args.format == "parquet":
         export.write_parquet(lines, mentions, Path(args.output))
         return EXIT_OK

@@ -54,6 +54,7 @@ from sqlalchemy.sql import Select
 
 from visitrack import link as linking
 from visitrack.errors import VisitrackError
+from visitrack.filters import fold_name
 from visitrack.records import (
     ENDED_STAGES,
     EXTRACTOR_VERSION,
@@ -863,7 +864,7 @@ class Store:
         if assignments:
             session.execute(update(Mention), assignments)
         self._redirect(session, rows, linked, ids, carried, before)
-        names = [{"name_search": (s.visitor.name or "").casefold()} for s, _ in linked]
+        names = [{"name_search": fold_name(s.visitor.name or "")} for s, _ in linked]
         if names:
             # ON CONFLICT DO NOTHING: a concurrent ingest may add the same name.
             stmt = (pg_insert if self._postgres else sqlite_insert)(VisitorName).values(names)
@@ -973,13 +974,18 @@ class Store:
         today: date | None = None,
         limit: int | None = None,
         offset: int = 0,
+        origin: str | None = None,
     ) -> list[Storyline]:
         """Stored storylines, newest first report first (then by id), filtered.
 
+        :class:`visitrack.filters.Filters` reads these filters from the CLI's options and the
+        API's parameters (``Filters.store_kwargs()``).
+
         Args:
             country: ISO3 code of the visitor's country or of the destination.
-            visitor: case-insensitive substring of the visitor's name.
+            visitor: substring of the visitor's name, regardless of case and accents.
             destination: ISO3 code of the destination.
+            origin: ISO3 code of the visitor's country.
             stage: the current stage.
             date_from: keep storylines whose window ends on or after this date.
             date_to: keep storylines whose window starts on or before this date. A storyline
@@ -992,6 +998,8 @@ class Store:
         if offset < 0 or (limit is not None and limit < 0):
             raise StoreError("limit and offset must not be negative")
         rest = self._conditions(visitor, destination, stage, date_from, date_to, upcoming, today)
+        if origin is not None:
+            rest.append(StorylineRow.visitor_country == origin)
         with self._read() as session:
             if country is not None and limit is not None:
                 # "visitor or destination": two ordered index reads merged beat one OR scan
@@ -1058,7 +1066,7 @@ class Store:
     def _visitor_condition(self, visitor: str) -> ColumnElement[bool]:
         """Names containing ``visitor`` (any case): looked up among the distinct names first,
         so the storylines are then read through an index."""
-        needle = visitor.casefold()
+        needle = fold_name(visitor)
         with self._read() as session:
             names = list(
                 session.scalars(
@@ -1135,11 +1143,26 @@ class Store:
         with self._read() as session:
             return [(row.storyline_id, _visit(row)) for row in session.scalars(query)]
 
-    def stats(self, top: int = STATS_TOP) -> dict[str, Any]:
+    def stats(
+        self,
+        top: int = STATS_TOP,
+        *,
+        country: str | None = None,
+        origin: str | None = None,
+        destination: str | None = None,
+        visitor: str | None = None,
+        stage: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        upcoming: bool = False,
+        today: date | None = None,
+    ) -> dict[str, Any]:
         """Storylines counted by stage, country, country pair and month, ready for JSON.
 
         Args:
             top: rows kept per country and pair breakdown, the largest counts first.
+            country, origin, destination, visitor, stage, date_from, date_to, upcoming,
+                today: count only the storylines :meth:`storylines` would list with them.
 
         Returns:
             ``total``; ``by_stage`` (every stage, zeros included); ``by_visitor_country`` and
@@ -1153,24 +1176,39 @@ class Store:
         """
         if top < 1:
             raise StoreError(f"top must be at least 1, got {top}")
-        visitor, destination = StorylineRow.visitor_country, StorylineRow.destination_country
+        where = self._conditions(visitor, destination, stage, date_from, date_to, upcoming, today)
+        if origin is not None:
+            where.append(StorylineRow.visitor_country == origin)
+        if country is not None:
+            where.append(
+                or_(
+                    StorylineRow.visitor_country == country,
+                    StorylineRow.destination_country == country,
+                )
+            )
+        v_col, d_col = StorylineRow.visitor_country, StorylineRow.destination_country
         n = func.count().label("n")
         with self._read() as session:
-            by_stage = {stage: 0 for stage in STAGES}
-            for stage, count in session.execute(
-                select(StorylineRow.stage, func.count()).group_by(StorylineRow.stage)
+            by_stage = dict.fromkeys(STAGES, 0)
+            for name, count in session.execute(
+                select(StorylineRow.stage, func.count()).where(*where).group_by(StorylineRow.stage)
             ):
-                by_stage[stage] = count
+                by_stage[name] = count
             countries = {
                 side: session.execute(
-                    select(column, n).group_by(column).order_by(n.desc(), column).limit(top)
+                    select(column, n)
+                    .where(*where)
+                    .group_by(column)
+                    .order_by(n.desc(), column)
+                    .limit(top)
                 ).all()
-                for side, column in (("visitor", visitor), ("destination", destination))
+                for side, column in (("visitor", v_col), ("destination", d_col))
             }
             pairs = session.execute(
-                select(visitor, destination, n)
-                .group_by(visitor, destination)
-                .order_by(n.desc(), visitor, destination)
+                select(v_col, d_col, n)
+                .where(*where)
+                .group_by(v_col, d_col)
+                .order_by(n.desc(), v_col, d_col)
                 .limit(top)
             ).all()
             # EXTRACT compiles to strftime on SQLite and to EXTRACT on PostgreSQL.
@@ -1178,7 +1216,7 @@ class Store:
             month = extract("month", StorylineRow.span_start)
             months = session.execute(
                 select(year, month, func.count())
-                .where(StorylineRow.span_start.is_not(None))
+                .where(StorylineRow.span_start.is_not(None), *where)
                 .group_by(year, month)
                 .order_by(year, month)
             ).all()
@@ -1374,7 +1412,7 @@ def _storyline_row(s: Storyline, key: str) -> StorylineRow:
     return StorylineRow(
         id=s.id,
         storyline_key=key,
-        visitor_search=(s.visitor.name or "").casefold(),
+        visitor_search=fold_name(s.visitor.name or ""),
         **_visit_columns(s),
         # An open-ended window counts as the one day it names; no window, the first report.
         span_start=start or end or s.first_reported,

@@ -12,7 +12,7 @@ const STAGE_COLOURS = {
   ongoing: "#d69e2e", completed: "#38a169", postponed: "#dd6b20", cancelled: "#c53030",
 };
 const ENDED_STAGES = new Set(["completed", "cancelled"]);
-const FILTER_KEYS = ["country", "visitor", "stage", "from", "to", "upcoming"];
+const FILTER_KEYS = ["country", "origin", "destination", "visitor", "stage", "from", "to", "upcoming"];
 // Storylines per page of the list and the timeline: the API allows up to 1000.
 const PAGE_SIZE = 200;
 // Timeline geometry, in SVG user units.
@@ -137,7 +137,8 @@ function filterParams() {
     if (field.type === "checkbox") { if (field.checked) params.set(key, "1"); }
     else if (field.value.trim()) {
       const value = field.value.trim();
-      params.set(key, key === "country" ? value.toUpperCase() : value);
+      // The server reads codes and names in any case (visitrack.filters), as the CLI does.
+      params.set(key, value);
     }
   }
   return params;
