@@ -1133,3 +1133,22 @@ def test_the_next_day_follows_the_last_day_the_story_named() -> None:
     visits = [v for v in extract_visits(text, published=D) if v.visitor.country == "KEN"]
     assert visits and visits[0].when is not None
     assert str(visits[0].when.start) == "2024-06-13"
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        (
+            "British Prime Minister Keir Starmer left Bonn early yesterday evening after talks.",
+            "completed",
+        ),
+        ("British Prime Minister Keir Starmer will leave Tokyo on Friday.", "ongoing"),
+    ],
+)
+def test_a_place_left_without_a_next_destination_was_visited(text: str, stage: str) -> None:
+    visits = [v for v in extract_visits(text, published=D) if v.visitor.country == "GBR"]
+    assert [v.stage for v in visits] == [stage]
+
+
+def test_a_thing_leaving_a_place_is_no_visit() -> None:
+    assert not extract_visits("The company left London for good.", published=D)

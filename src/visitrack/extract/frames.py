@@ -32,6 +32,7 @@ from visitrack.extract.stage import (
 )
 from visitrack.extract.story import YEAR_IN_TEXT_RE, trip_referred_to
 from visitrack.extract.triggers import (
+    LEAVING_VERBS,
     _kind,
     _occasion,
     _subject,
@@ -236,10 +237,6 @@ def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
     return out
 
 
-# Verbs of leaving whose object is where the traveller was ('left Tokyo for Seoul').
-LEAVING_LEMMAS = frozenset({"leave", "depart", "quit"})
-
-
 def _left_place_stage(leaving: Stage) -> Stage:
     """The stage of the visit to the place left: over once the leaving has happened, under
     way while it is still ahead ('will leave Tokyo for Seoul on Friday')."""
@@ -250,7 +247,7 @@ def _left_place(trigger: Token, place_tok: Token) -> bool:
     """Whether a place is the one a leaving verb leaves ('left Tokyo for Seoul yesterday'):
     the visit there is over, whatever the trip ahead."""
     return (
-        trigger.lemma_.lower() in LEAVING_LEMMAS
+        trigger.lemma_.lower() in LEAVING_VERBS
         and place_tok.dep_ == "dobj"
         and place_tok.head.i == trigger.i
     )

@@ -118,6 +118,8 @@ EXTRA_PATTERNS: tuple[str, ...] = (
     r"snub\w*",
     r"(?:is|was|are|were|be|been)\s+(?:in\s+[A-Z]|present)",
     r"state\s+visit",
+    # a place left: 'left Bonn early yesterday evening'
+    r"(?:leav(?:e|es|ing)|left|depart(?:s|ed|ing)?)\s+(?-i:[A-Z])",
     r"me(?:et|ets|t)\b[^.;]{0,150}?\b(?:in|at|outside|near)\b",
 )
 

@@ -62,9 +62,12 @@ def trigger_kind(tok: Token) -> str | None:
         if lemma in ACTIVITY_VERBS and _placed_act(tok):
             return "travel"
         if lemma in TRAVEL_VERBS:
-            # motion verbs are trips only with a direction: "went to Paris", not "went on"
-            if lemma in MOTION_VERBS and not any(
-                c.dep_ == "prep" and c.lower_ in DEST_PREPS for c in tok.children
+            # motion verbs are trips only with a direction: "went to Paris", not "went on";
+            # a verb of leaving names the place left: 'left Bonn yesterday evening'
+            if (
+                lemma in MOTION_VERBS
+                and not any(c.dep_ == "prep" and c.lower_ in DEST_PREPS for c in tok.children)
+                and not (lemma in LEAVING_VERBS and _leaves_a_place(tok))
             ):
                 return None
             return "travel"
@@ -87,6 +90,14 @@ def trigger_kind(tok: Token) -> str | None:
         ):
             return "event"
     return None
+
+
+# Verbs of leaving: their object is the place left ('left Bonn', 'departed Tokyo').
+LEAVING_VERBS = frozenset({"leave", "depart", "quit"})
+
+
+def _leaves_a_place(verb: Token) -> bool:
+    return any(c.dep_ == "dobj" and place_of_token(c) is not None for c in verb.children)
 
 
 def _placed_act(verb: Token) -> bool:
