@@ -1152,3 +1152,26 @@ def test_a_place_left_without_a_next_destination_was_visited(text: str, stage: s
 
 def test_a_thing_leaving_a_place_is_no_visit() -> None:
     assert not extract_visits("The company left London for good.", published=D)
+
+
+@pytest.mark.parametrize(
+    ("text", "origin", "stage"),
+    [
+        (
+            "Pakistani President Asif Zardari arrived in Britain on Sunday after flying from the "
+            "United States, where he met President Joe Biden.",
+            "USA",
+            "completed",
+        ),
+        ("Kenyan President William Ruto will fly from Paris to Rome on Friday.", "FRA", "ongoing"),
+    ],
+)
+def test_the_place_a_journey_starts_from_was_visited(text: str, origin: str, stage: str) -> None:
+    visits = extract_visits(text, published=D)
+    got = [v for v in visits if v.destination.country == origin]
+    assert got and got[0].stage == stage and got[0].when is None
+
+
+def test_a_thing_a_journey_starts_from_is_no_place_visited() -> None:
+    text = "Jordan's King Abdullah paid for him to fly from a holiday in Egypt to talks in Amman."
+    assert not [v for v in extract_visits(text, published=D) if v.destination.country == "EGY"]

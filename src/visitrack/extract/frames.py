@@ -39,6 +39,7 @@ from visitrack.extract.triggers import (
     guest_places,
     main_verb,
     meeting_place_heads,
+    origin_places,
     thing_subject,
     trigger_kind,
 )
@@ -237,6 +238,10 @@ def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
     return out
 
 
+# Journeys whose starting place ('from X') the traveller was visiting.
+JOURNEY_LEMMAS = frozenset({"fly", "arrive", "come", "travel", "head", "return"})
+
+
 def _left_place_stage(leaving: Stage) -> Stage:
     """The stage of the visit to the place left: over once the leaving has happened, under
     way while it is still ahead ('will leave Tokyo for Seoul on Friday')."""
@@ -357,8 +362,14 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             event_tok is not None or kind == "attend" or tok.lemma_.lower() == "attendance"
         ):
             places = event_place(tok, event_tok, disc)
+        # 'after flying from the United States, where he met Bush': the place a journey
+        # starts from was visited too (over once the journey is made, under way before)
+        origins = (
+            origin_places(tok) if kind == "travel" and tok.lemma_.lower() in JOURNEY_LEMMAS else []
+        )
+        left_ids = {p.i for _, p in origins}
         referred = False
-        if not places:
+        if not places and not origins:
             if frames:  # an earlier clause of this sentence: '... to Chile, but the trip ...'
                 last = frames[-1]
                 disc.last_trip = (last.visitor, resolve.Place(last.country, last.city))
@@ -434,7 +445,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                     continue
                 conf = CONF_FALLBACK
             base = visitor
-            for place, ptok in places:
+            for place, ptok in [*places, *origins]:
                 if unplaced:
                     legs = frozenset(p.country for p, _ in places)
                     origin = unplaced_origin(base, disc, place.country, tok.lemma_.lower(), legs)
@@ -453,6 +464,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                 place_when = when
                 if branch is not None:
                     place_when = pick_time(tok, times_cache[tense], after=branch.i) or when
+                if ptok.i in left_ids:
+                    place_when = None  # the journey's day ends that stay; its start is unknown
                 receiver = host if host and host.country == place.country else None
                 if receiver is None and kind == "meet":
                     # a meeting abroad: the named participant of the destination country
@@ -470,7 +483,7 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                         occasion=occasion,
                         stage=(
                             _left_place_stage(stage)
-                            if _left_place(tok, ptok)
+                            if _left_place(tok, ptok) or ptok.i in left_ids
                             else _still_there(stage, tok, place_when, disc, place.country)
                         ),
                         when=place_when,

@@ -68,6 +68,7 @@ def trigger_kind(tok: Token) -> str | None:
                 lemma in MOTION_VERBS
                 and not any(c.dep_ == "prep" and c.lower_ in DEST_PREPS for c in tok.children)
                 and not (lemma in LEAVING_VERBS and _leaves_a_place(tok))
+                and not _journey_from_a_place(tok)
             ):
                 return None
             return "travel"
@@ -98,6 +99,23 @@ LEAVING_VERBS = frozenset({"leave", "depart", "quit"})
 
 def _leaves_a_place(verb: Token) -> bool:
     return any(c.dep_ == "dobj" and place_of_token(c) is not None for c in verb.children)
+
+
+def origin_places(verb: Token) -> list[tuple[resolve.Place, Token]]:
+    """The places a journey starts from, named outright ('flying from the United States');
+    not a thing there ('from a holiday in Egypt')."""
+    out = []
+    for c in verb.children:
+        if c.dep_ == "prep" and c.lower_ == "from":
+            for p in c.children:
+                place = place_of_token(p) if p.dep_ == "pobj" else None
+                if place is not None:
+                    out.append((place, p))
+    return out
+
+
+def _journey_from_a_place(verb: Token) -> bool:
+    return bool(origin_places(verb))
 
 
 def _placed_act(verb: Token) -> bool:
