@@ -10,10 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -405,3 +408,161 @@ def test_ids_with_slashes_can_be_fetched_over_http(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/api/documents/a/b", timeout=30).json()["doc_id"] == "a/b"
         missing = httpx.get(f"{base}/api/document", params={"id": "nope/x"}, timeout=30)
         assert missing.status_code == 404 and "nope/x" in missing.json()["error"]
+
+
+# --- bounded exports, caches and slow clients ------------------------------------------------
+
+# Storylines in the export test's store: an export several megabytes long, far more than the
+# socket buffers and the stream's chunks hold, so an unread export stays open.
+EXPORT_MENTIONS = 30_000
+
+
+@contextmanager
+def _live(app: Any, *, header_timeout_s: float = 10.0) -> Iterator[str]:
+    """``app`` under uvicorn as `visitrack serve` configures it, on a free loopback port."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from api_corpus import SERVER_START_S, free_port
+    from visitrack.api import server_config
+
+    config = server_config(
+        app, port=free_port(), header_timeout_s=header_timeout_s, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_S
+    try:
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def big_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from synthetic_store import bulk_load
+
+    db = str(tmp_path_factory.mktemp("big") / "big.db")
+    bulk_load(db, EXPORT_MENTIONS)
+    return db
+
+
+def _open_unread_export(base: str) -> socket.socket:
+    """An export request whose answer is not read: the server's writer waits for the client."""
+    where = urlsplit(base)
+    sock = socket.create_connection((where.hostname, where.port), timeout=SOCKET_TIMEOUT_S)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall(f"GET /api/export?format=jsonl HTTP/1.1\r\nHost: {where.netloc}\r\n\r\n".encode())
+    assert sock.recv(64).startswith(b"HTTP/1.1 200")
+    return sock
+
+
+SOCKET_TIMEOUT_S = 60.0
+
+
+# How long the test waits for a closed export's slot to come back (polled; the wait only turns
+# a leak into a failure instead of a hang).
+SLOT_WAIT_S = 30.0
+
+
+@pytest.mark.slow
+def test_exports_beyond_the_cap_get_429_and_a_slot_frees_when_one_ends(big_store: str) -> None:
+    import time
+
+    import httpx
+
+    with _live(create_app(big_store, max_exports=2)) as base:
+        held = [_open_unread_export(base), _open_unread_export(base)]
+        try:
+            r = httpx.get(f"{base}/api/export", params={"format": "csv"}, timeout=30)
+            assert r.status_code == 429, r.text[:200]
+            assert "2 exports are running" in r.json()["error"]
+            assert int(r.headers["retry-after"]) > 0
+            # Reads other than exports are not held up.
+            assert httpx.get(f"{base}/api/visits", timeout=30).status_code == 200
+            held[0].close()  # a client that goes away frees its slot
+            deadline = time.monotonic() + SLOT_WAIT_S
+            while time.monotonic() < deadline:
+                r = httpx.get(
+                    f"{base}/api/export", params={"format": "ics", "stage": "ongoing"}, timeout=30
+                )
+                if r.status_code != 429:
+                    break
+                time.sleep(0.1)
+            assert r.status_code == 200, r.text[:200]
+            assert r.text.startswith("BEGIN:VCALENDAR")
+            assert r.text.endswith("END:VCALENDAR\r\n")
+        finally:
+            for sock in held:
+                sock.close()
+
+
+def test_a_streamed_export_is_the_whole_export(big_store: str) -> None:
+    from visitrack import export
+
+    for c in _client(big_store):
+        r = c.get("/api/export", params={"format": "jsonl", "country": "RUS"})
+        assert r.status_code == 200
+    with open_store(big_store) as store:
+        out = io.StringIO()
+        export.write("jsonl", store.storylines(country="RUS"), out)
+    assert r.text == out.getvalue() and r.text.count("\n") > 100
+
+
+def test_the_list_cache_drops_expired_answers_and_caps_its_bytes() -> None:
+    from visitrack.api import ResponseCache
+
+    now = [0.0]
+    cache = ResponseCache(ttl=2.0, size=1024, max_bytes=8_000, clock=lambda: now[0])
+    for n in range(10):
+        cache.put(f"page{n}", b"x" * 100)
+    assert len(cache) == 10
+    now[0] = 3.0  # every entry is past its time
+    cache.put("fresh", b"y" * 100)
+    assert len(cache) == 1 and cache.get("page0") is None
+    for n in range(20):
+        cache.put(f"big{n}", b"z" * 900)
+    assert cache.bytes <= 8_000 and cache.get("big19") == b"z" * 900
+    cache.put("huge", b"h" * 2_000)  # over an eighth of the cache: answered, not kept
+    assert cache.get("huge") is None
+
+
+def test_a_client_that_sends_headers_too_slowly_is_cut_off(db_path: str) -> None:
+    with _live(create_app(db_path), header_timeout_s=1.0) as base:
+        where = urlsplit(base)
+        with socket.create_connection((where.hostname, where.port), timeout=30) as sock:
+            sock.sendall(b"GET /api/visits HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and no end
+            assert sock.recv(1024) == b""  # closed by the server, not by the socket timeout
+        # A prompt client on the same server is served.
+        with socket.create_connection((where.hostname, where.port), timeout=30) as sock:
+            sock.sendall(f"GET /api/stats HTTP/1.1\r\nHost: {where.netloc}\r\n\r\n".encode())
+            assert sock.recv(64).startswith(b"HTTP/1.1 200")
+
+
+def test_a_body_that_arrives_too_slowly_is_408(tmp_path: Path) -> None:
+    url = build_db(tmp_path / "slow.db")
+    with _live(create_app(url, token=TOKEN, body_timeout_s=1.0)) as base:
+        where = urlsplit(base)
+        with socket.create_connection((where.hostname, where.port), timeout=30) as sock:
+            sock.sendall(
+                (
+                    f"POST /api/documents HTTP/1.1\r\nHost: {where.netloc}\r\n"
+                    f"Authorization: Bearer {TOKEN}\r\nContent-Type: text/plain\r\n"
+                    "Content-Length: 1000\r\n\r\nGerman Chancellor"
+                ).encode()
+            )
+            answer = b""
+            # The answer closes the connection: read until it does (headers and body may
+            # arrive in separate packets).
+            while chunk := sock.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert b"took over 1 s to arrive" in answer
+    assert _counts(url)["documents"] == 3

@@ -12,9 +12,9 @@ FastAPI runs the blocking store and pipeline calls in its thread pool.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-import io
 import ipaddress
 import json
 import os
@@ -22,21 +22,24 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+import anyio
+import h11
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from visitrack import export
 from visitrack.errors import ConfigError
@@ -292,15 +295,25 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it grows past ``limit`` bytes."""
+async def _read_body(request: Request, limit: int, timeout_s: float) -> bytes:
+    """The request body, refused with 413 as soon as it grows past ``limit`` bytes, and with
+    408 when it has not all arrived within ``timeout_s`` seconds."""
     parts: list[bytes] = []
     seen = 0
-    async for chunk in request.stream():
-        seen += len(chunk)
-        if seen > limit:
-            raise ApiError(413, _too_large_message(limit))
-        parts.append(chunk)
+    try:
+        with anyio.fail_after(timeout_s):
+            async for chunk in request.stream():
+                seen += len(chunk)
+                if seen > limit:
+                    raise ApiError(413, _too_large_message(limit))
+                parts.append(chunk)
+    except TimeoutError:
+        raise ApiError(
+            408,
+            f"the request body took over {timeout_s:g} s to arrive ({seen:,} bytes came); "
+            "send it at once",
+            headers={"Connection": "close"},
+        ) from None
     return b"".join(parts)
 
 
@@ -348,6 +361,19 @@ SUBMIT_PARAMS = frozenset({"doc_id", "published", "url", "title"})
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+async def _chunks(stream: export.ExportStream) -> AsyncIterator[bytes]:
+    """``stream``'s chunks, each read off the event loop; closed however the response ends.
+
+    A client that goes away cancels the response while it waits here, so the ``finally``
+    closes the stream (stopping its writer and freeing its export slot) at once.
+    """
+    try:
+        while (chunk := await run_in_threadpool(next, stream, None)) is not None:
+            yield chunk
+    finally:
+        stream.close()
 
 
 def _document_json(doc: DocumentInfo) -> dict[str, Any]:
@@ -545,6 +571,16 @@ ENV_BIND_HOST = "VISITRACK_BIND_HOST"
 # Host names the server answers besides loopback ones, comma-separated (`--allow-host`).
 ENV_ALLOWED_HOSTS = "VISITRACK_ALLOWED_HOSTS"
 LIST_CACHE_ENTRIES = 1024
+# Bodies the list cache may hold in all: a few hundred ordinary pages, whatever the entry count.
+LIST_CACHE_MAX_BYTES = 32 * 1024 * 1024
+# A page larger than this share of the cache is answered but not kept: it would evict the rest.
+CACHE_LARGEST_SHARE = 8
+# Exports one server process streams at once; each holds a database read and a thread.
+MAX_CONCURRENT_EXPORTS = 2
+EXPORT_RETRY_AFTER_S = 5
+# How long a client may take to send a request body (5 MB at most): a slow sender must not hold
+# a connection and a worker open indefinitely.
+BODY_TIMEOUT_S = 30.0
 
 
 class _SecurityHeaders:
@@ -573,34 +609,70 @@ class _SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class _TtlCache:
-    """A small thread-safe LRU of response bodies that expire after ``ttl`` seconds."""
+class ResponseCache:
+    """A thread-safe LRU of response bodies that expire after ``ttl`` seconds.
 
-    def __init__(self, ttl: float, size: int) -> None:
+    Bounded twice: at most ``size`` entries and ``max_bytes`` of bodies. Expired entries are
+    dropped on every write, not only when the entry count overflows, so a quiet server does
+    not keep a thousand stale pages; a body over an eighth of ``max_bytes`` is not kept.
+    ``clock`` is the time source (seconds, monotonic).
+    """
+
+    def __init__(
+        self,
+        ttl: float,
+        size: int,
+        max_bytes: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._ttl = ttl
         self._size = size
+        self._max_bytes = max_bytes
+        self._clock = clock
         self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
             hit = self._items.get(key)
-            if hit is None or hit[0] < time.monotonic():
-                self._items.pop(key, None)
+            if hit is None:
+                return None
+            if hit[0] < self._clock():
+                self._drop(key)
                 return None
             self._items.move_to_end(key)
             return hit[1]
 
     def put(self, key: str, body: bytes) -> None:
+        if len(body) > self._max_bytes // CACHE_LARGEST_SHARE:
+            return
         with self._lock:
-            self._items[key] = (time.monotonic() + self._ttl, body)
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            now = self._clock()
+            for stale in [k for k, (expires, _) in self._items.items() if expires < now]:
+                self._drop(stale)
+            if key in self._items:
+                self._drop(key)
+            self._items[key] = (now + self._ttl, body)
+            self._bytes += len(body)
+            while len(self._items) > self._size or self._bytes > self._max_bytes:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        _, body = self._items.pop(key)
+        self._bytes -= len(body)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._bytes = 0
 
 
 def create_app(
@@ -611,6 +683,8 @@ def create_app(
     time_limit_s: float | None = DOCUMENT_TIME_LIMIT_S,
     create: bool = True,
     allowed_hosts: Sequence[str] | None = None,
+    max_exports: int = MAX_CONCURRENT_EXPORTS,
+    body_timeout_s: float = BODY_TIMEOUT_S,
 ) -> FastAPI:
     """The API and dashboard over the store at ``db_url`` (as :func:`open_store` reads it).
 
@@ -625,6 +699,8 @@ def create_app(
             serving a mistyped database name is refused instead).
         allowed_hosts: Host names the server answers besides loopback ones (on loopback), or
             instead of any name (elsewhere); ``None`` reads ``$VISITRACK_ALLOWED_HOSTS``.
+        max_exports: exports one server process streams at once; more get 429.
+        body_timeout_s: how long a request body may take to arrive before a 408.
 
     Raises:
         StoreError: the database cannot be opened (or, with ``create=False``, does not exist).
@@ -728,7 +804,8 @@ def create_app(
 
     # --- reading ---------------------------------------------------------------------------
 
-    list_cache = _TtlCache(LIST_CACHE_TTL_S, LIST_CACHE_ENTRIES)
+    list_cache = ResponseCache(LIST_CACHE_TTL_S, LIST_CACHE_ENTRIES, LIST_CACHE_MAX_BYTES)
+    export_slots = threading.BoundedSemaphore(max_exports)
 
     @app.get("/api/visits", summary="Storylines, filtered and paged")
     async def list_visits(request: Request) -> Response:
@@ -837,12 +914,29 @@ def create_app(
         if fmt not in EXPORT_MEDIA:
             raise ApiError(400, f"format must be one of {', '.join(EXPORT_MEDIA)}; got {fmt!r}")
         filters = _filters(request, EXPORT_PARAMS)
-        lines = store.storylines(**filters.store_kwargs(), today=date.today())
-        out = io.StringIO(newline="")
-        export.write(fmt, lines, out, today=date.today())
+        if not export_slots.acquire(blocking=False):
+            raise ApiError(
+                429,
+                f"{max_exports} exports are running on this server process; try again in "
+                f"{EXPORT_RETRY_AFTER_S} s",
+                headers={"Retry-After": str(EXPORT_RETRY_AFTER_S)},
+            )
+        try:
+            today = date.today()
+            # Streamed: rows are read, written and sent a batch at a time, so an export of
+            # the whole store costs the server a few chunks of memory, not the store's size.
+            body = export.ExportStream(
+                fmt,
+                store.stream_storylines(**filters.store_kwargs(), today=today),
+                today=today,
+                on_close=export_slots.release,
+            )
+        except BaseException:
+            export_slots.release()
+            raise
         media, filename = EXPORT_MEDIA[fmt]
-        return Response(
-            out.getvalue(),
+        return StreamingResponse(
+            _chunks(body),
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
@@ -853,7 +947,7 @@ def create_app(
     async def submit(request: Request) -> JSONResponse:
         check_write(request)
         _filters(request, SUBMIT_PARAMS)
-        body = await _read_body(request, MAX_BODY_BYTES)
+        body = await _read_body(request, MAX_BODY_BYTES, body_timeout_s)
         # Off the event loop: guessing the encoding of a 5 MB body takes about a second.
         ctype = request.headers.get("content-type", "")
         raws = await run_in_threadpool(_submitted, body, ctype, request)
@@ -930,6 +1024,83 @@ def allowed_host_names(names: Sequence[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+# How long a client may take to send a request's headers (from connecting, or from the end of
+# its previous response): uvicorn has no such limit, so a client that sends a byte a minute
+# would hold a connection open for ever (slowloris).
+HEADER_TIMEOUT_S = 10.0
+
+
+class TimedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, closing a connection whose request headers do not all
+    arrive within ``header_timeout_s`` seconds (module level: worker processes unpickle it)."""
+
+    header_timeout_s: ClassVar[float] = HEADER_TIMEOUT_S
+    _header_timer: asyncio.TimerHandle | None = None
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_too_slow)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.conn.their_state is not h11.IDLE:
+            self._disarm()  # the headers are in; the body has its own limit (BODY_TIMEOUT_S)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm()  # the next request on this connection gets the same time
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+def timed_protocol(header_timeout_s: float = HEADER_TIMEOUT_S) -> type[TimedH11Protocol]:
+    """:class:`TimedH11Protocol` with another header time limit."""
+    if header_timeout_s == HEADER_TIMEOUT_S:
+        return TimedH11Protocol
+    return type("TimedH11Protocol", (TimedH11Protocol,), {"header_timeout_s": header_timeout_s})
+
+
+def server_config(
+    app: ASGIApp | str,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    workers: int = 1,
+    header_timeout_s: float = HEADER_TIMEOUT_S,
+    log_level: str = "info",
+) -> Any:
+    """The uvicorn configuration ``visitrack serve`` runs (tests start the same)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        factory=isinstance(app, str),
+        http=timed_protocol(header_timeout_s),
+        log_level=log_level,
+        server_header=False,
+        lifespan="on",
+    )
+
+
 def serve(
     db_url: str | None = None,
     host: str = DEFAULT_HOST,
@@ -954,7 +1125,7 @@ def serve(
 
     if workers <= 1:
         app = create_app(db_url, bind_host=host, create=create, allowed_hosts=allowed_hosts)
-        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        uvicorn.Server(server_config(app, host=host, port=port)).run()
         return
     # Checked here, once, so a bad setting stops the command instead of every worker.
     write_token_from(os.environ.get(ENV_TOKEN))
@@ -970,6 +1141,7 @@ def serve(
         workers=workers,
         host=host,
         port=port,
+        http=TimedH11Protocol,
         log_level="info",
         server_header=False,
     )

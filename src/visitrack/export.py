@@ -10,22 +10,28 @@ Text writers emit exactly the bytes their format asks for: CSV rows end in CRLF 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from visitrack.fields import neutral_cell
 from visitrack.records import AHEAD_STAGES, STAGES, Party, Stage, Storyline, Visit, When
 
 __all__ = [
+    "EXPORT_CHUNKS_AHEAD",
+    "EXPORT_CHUNK_CHARS",
     "ICS_STAGES",
     "MENTION_COLUMNS",
     "PANEL_COLUMNS",
     "STORYLINE_COLUMNS",
     "TEXT_FORMATS",
+    "ExportStream",
     "dyad_year_panel",
     "ics_feed",
     "mentions_csv",
@@ -261,6 +267,135 @@ def write(
 # --- Parquet -----------------------------------------------------------------------------------
 
 
+# What one chunk of a streamed export holds, and how many chunks its writer may run ahead of
+# the reader: together the memory one export uses, whatever its size.
+EXPORT_CHUNK_CHARS = 64 * 1024
+EXPORT_CHUNKS_AHEAD = 4
+# How often a writer that is ahead checks whether the reader went away.
+_PUT_POLL_S = 0.1
+
+
+class _Stopped(Exception):
+    """The reader of an :class:`ExportStream` closed it; the writer stops."""
+
+
+class _ChunkSink:
+    """A text stream that hands :func:`write`'s output on in chunks of UTF-8 bytes."""
+
+    def __init__(self, put: Callable[[bytes], None]) -> None:
+        self._put = put
+        self._parts: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= EXPORT_CHUNK_CHARS:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._parts:
+            self._put("".join(self._parts).encode("utf-8"))
+            self._parts, self._size = [], 0
+
+
+def _produce(
+    chunks: queue.Queue[bytes | BaseException | None],
+    stop: threading.Event,
+    fmt: str,
+    storylines: Iterable[Storyline],
+    today: date | None,
+) -> None:
+    def put(item: bytes | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=_PUT_POLL_S)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped
+
+    sink = _ChunkSink(put)
+    try:
+        write(fmt, storylines, cast(TextIO, sink), today=today)
+        sink.flush()
+        put(None)
+    except _Stopped:
+        pass
+    except BaseException as exc:  # handed to the reader, who raises it
+        with contextlib.suppress(_Stopped):
+            put(exc)
+    finally:
+        close = getattr(storylines, "close", None)
+        if callable(close):
+            close()  # a lazy reader gives its database connection back here
+
+
+class ExportStream:
+    """:func:`write`'s output as an iterator of byte chunks, in constant memory.
+
+    A thread runs :func:`write` over ``storylines`` (which may be a lazy reader such as
+    :meth:`visitrack.store.Store.stream_storylines`) at most ``EXPORT_CHUNKS_AHEAD`` chunks
+    ahead of the reader. :meth:`close` (also when the stream is dropped unread) stops the
+    writer and calls ``on_close`` once, so a caller can free a slot it took for the export.
+    """
+
+    def __init__(
+        self,
+        fmt: str,
+        storylines: Iterable[Storyline],
+        *,
+        today: date | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        if fmt not in TEXT_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(TEXT_FORMATS)}; got {fmt!r}")
+        self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(EXPORT_CHUNKS_AHEAD)
+        self._stop = threading.Event()
+        self._on_close = on_close
+        self._close_lock = threading.Lock()
+        self._closed = False
+        # The writer gets the queue and the flag, not the stream: a stream its reader dropped
+        # is then collected, and closing it stops the writer.
+        self._thread = threading.Thread(
+            target=_produce,
+            args=(self._queue, self._stop, fmt, storylines, today),
+            daemon=True,
+        )
+        self._started = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._closed:
+            raise StopIteration
+        if not self._started:
+            self._started = True
+            self._thread.start()
+        item = self._queue.get()
+        if item is None:
+            self.close()
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self.close()
+            raise item
+        return item
+
+    def close(self) -> None:
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._stop.set()
+        if self._on_close is not None:
+            self._on_close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 def mentions_path(path: Path) -> Path:
     """The mentions file written next to a storylines Parquet file: ``<stem>.mentions.parquet``."""
     return path.with_name(f"{path.stem}.mentions.parquet")
@@ -410,21 +545,22 @@ def ics_feed(storylines: Iterable[Storyline], out: TextIO, *, today: date | None
         stamp = f"{today:%Y%m%d}T000000Z"
     else:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
+    head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{ICS_PRODID}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
     ]
+    out.write("".join(_ics_fold(line) for line in head))
     n = 0
+    # Event by event: a feed of any size streams in constant memory.
     for s in storylines:
         if s.stage not in ICS_STAGES or s.when is None or s.when.start is None:
             continue
-        lines.extend(_event(s, stamp))
+        out.write("".join(_ics_fold(line) for line in _event(s, stamp)))
         n += 1
-    lines.append("END:VCALENDAR")
-    out.write("".join(_ics_fold(line) for line in lines))
+    out.write(_ics_fold("END:VCALENDAR"))
     return n
 
 

@@ -1027,6 +1027,38 @@ class Store:
                 query = query.limit(limit)
             return [_storyline(row) for row in session.scalars(query)]
 
+    def stream_storylines(
+        self,
+        *,
+        country: str | None = None,
+        origin: str | None = None,
+        destination: str | None = None,
+        visitor: str | None = None,
+        stage: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        upcoming: bool = False,
+        today: date | None = None,
+    ) -> Iterator[Storyline]:
+        """What :meth:`storylines` lists with these filters, all of it, read ``STREAM_BATCH``
+        rows at a time: an export of any size holds one batch in memory, not the store."""
+        where = self._conditions(visitor, destination, stage, date_from, date_to, upcoming, today)
+        if origin is not None:
+            where.append(StorylineRow.visitor_country == origin)
+        if country is not None:
+            where.append(
+                or_(
+                    StorylineRow.visitor_country == country,
+                    StorylineRow.destination_country == country,
+                )
+            )
+        query = _ordered(select(StorylineRow).where(*where)).execution_options(
+            yield_per=STREAM_BATCH
+        )
+        with self._read() as session:
+            for row in session.scalars(query):
+                yield _storyline(row)
+
     def _conditions(
         self,
         visitor: str | None,
