@@ -1175,3 +1175,27 @@ def test_the_place_a_journey_starts_from_was_visited(text: str, origin: str, sta
 def test_a_thing_a_journey_starts_from_is_no_place_visited() -> None:
     text = "Jordan's King Abdullah paid for him to fly from a holiday in Egypt to talks in Amman."
     assert not [v for v in extract_visits(text, published=D) if v.destination.country == "EGY"]
+
+
+def test_a_headlines_present_tense_yields_to_the_storys_past() -> None:
+    text = (
+        "Tusk wraps up Ukraine trip\n\n"
+        "Polish Prime Minister Donald Tusk visited Ukraine last week and signed a trade accord."
+    )
+    assert _stage(extract_visits(text, published=D), "POL", "UKR") == "completed"
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Kenyan President William Ruto postponed his Tokyo visit, officials said.", "postponed"),
+        ("Kenyan President William Ruto will make a Tokyo visit next week.", "announced"),
+    ],
+)
+def test_a_place_named_before_the_trip_noun_is_its_destination(text: str, stage: str) -> None:
+    assert _stage(extract_visits(text, published=D), "KEN", "JPN") == stage
+
+
+def test_a_place_before_a_trip_noun_nobody_owns_is_no_ones_trip() -> None:
+    text = "Modi meets Zelenskiy in Kyiv six weeks after Moscow visit"
+    assert not [v for v in extract_visits(text, published=D) if v.destination.country == "RUS"]

@@ -122,9 +122,14 @@ def _group(visitor: Actor, stage: Stage) -> tuple[str, str]:
 
 
 # A line this short without a closing stop is a headline ('Shootings cast shadow over Obama
-# trip to Spain'): headlines tell news in the present, so a verb read as past there ('cast',
-# 'put', 'set') says little about the trip's stage.
+# trip to Spain'): headlines tell news in their own present ('wraps up', 'cast' read as past),
+# which says less about the trip's stage than the story's sentences.
 HEADLINE_MAX_WORDS = 20
+# Stages a headline tells by a cue word ('invites', 'postpones'), not by its tense: news the
+# story's background sentences must not outvote.
+HEADLINE_NEWS_STAGES = frozenset(
+    {"cancelled", "postponed", "invited", "proposed", "in_preparation"}
+)
 
 
 def _headline(text: str) -> bool:
@@ -320,6 +325,17 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
                 places = places_under(gov, skip)
         if kind == "trip" and not places:
             places = agent_destination(tok, skip)
+        if kind == "trip" and not places and parsed and visitors:
+            # 'postpones Japan trip', 'Nakasone's Washington visit': a place named before the
+            # trip noun (a name, not a demonym: 'a Chinese visit' may go either way), when the
+            # parse names whose trip it is
+            places = [
+                (p, c)
+                for c in tok.children
+                if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i not in skip
+                for p in [place_of_token(c)]
+                if p is not None
+            ]
         if kind == "invite" and not places:
             for t in tok.subtree:
                 if t.lemma_ in TRAVEL_VERBS | TRIP_NOUNS and t.i != tok.i:
@@ -414,7 +430,12 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             when = None  # 'on Tuesday the visit was cancelled': the day of the news, not the trip
         rule, stage = explain_stage(tok, text, when, disc.published, skip)
         guessed = kind != "visiting" and (
-            rule in GUESSING_RULES or (rule == PAST_RULE and (_headline(text) or _backshifted(tok)))
+            rule in GUESSING_RULES
+            or (rule == PAST_RULE and _backshifted(tok))
+            # a headline's tense is the news present ('Tusk wraps up Ukraine trip' over a story
+            # of a visit last week): the story's sentences tell the stage better, except what a
+            # headline tells by a cue word
+            or (_headline(text) and stage not in HEADLINE_NEWS_STAGES)
         )
         if kind == "visiting" and stage is not None:
             stage = guest_stage(main_verb(tok), when, disc.published)
