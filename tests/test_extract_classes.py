@@ -1199,3 +1199,9 @@ def test_a_place_named_before_the_trip_noun_is_its_destination(text: str, stage:
 def test_a_place_before_a_trip_noun_nobody_owns_is_no_ones_trip() -> None:
     text = "Modi meets Zelenskiy in Kyiv six weeks after Moscow visit"
     assert not [v for v in extract_visits(text, published=D) if v.destination.country == "RUS"]
+
+
+def test_a_place_joined_to_a_multi_word_country_name_is_a_destination() -> None:
+    text = "Kenyan President William Ruto will visit the Republic of Korea and Japan next week."
+    dests = {d for _n, c, d in _pairs(extract_visits(text, published=D)) if c == "KEN"}
+    assert dests == {"KOR", "JPN"}

@@ -87,6 +87,16 @@ def _appositive_country(tok: Token) -> str | None:
     return None
 
 
+def _entity_children(tok: Token) -> list[Token]:
+    """The children of a token and, when it begins a multi-word place name, of the name's
+    other words: 'the Republic of Korea and Japan' hangs Japan on 'Korea'."""
+    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    if ent is None or len(ent) == 1:
+        return list(tok.children)
+    inside = {t.i for t in ent}
+    return [c for t in ent for c in t.children if c.i not in inside]
+
+
 def places_under(
     tok: Token, skip: frozenset[int], preps: frozenset[str] = DEST_PREPS | NEAR_PREPS
 ) -> list[tuple[resolve.Place, Token]]:
@@ -109,7 +119,7 @@ def places_under(
                         break
         elif p is not None:
             out.append((p, t))
-        for c in t.children:
+        for c in _entity_children(t):
             if c.dep_ in {"conj", "appos"}:
                 add(c)
 
