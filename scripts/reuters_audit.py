@@ -3,7 +3,7 @@
 Usage:
     python scripts/reuters_audit.py run  [--corpus DIR] [--out PRED.jsonl] [--workers N]
     python scripts/reuters_audit.py draw [--pred PRED.jsonl] [--verdicts FILE] [-n 100] [--seed S]
-                                         [--part records|records_v2]
+                                         [--part records|records_v2|records_v3]
     python scripts/reuters_audit.py show DOC_ID...     # print a story for reading (never commit it)
     python scripts/reuters_audit.py score [--pred PRED.jsonl] [--verdicts FILE] [--json]
 
@@ -19,7 +19,10 @@ produces as gone.
 The verdict file holds two record samples: ``records`` (seed 1987, drawn from the first
 extractor's output, with its no-record sample ``no_record``) and ``records_v2`` (a fresh sample
 of the current output, ``draw --part records_v2 --seed 2026``; records only, verdicts of keys
-already judged with the same stage and time are reused). ``new_records`` holds verdicts on
+already judged with the same stage and time are reused). A third fresh sample, ``records_v3``
+(``draw --part records_v3 --seed 2027``), lives in the companion file ``reuters_sample_v3.json``
+(same row format; the main file's format is fixed by its test), which ``score`` reads too; its
+draw reuses verdicts of the main file's parts. ``new_records`` holds verdicts on
 records a later extractor added to the stories of either sample (judged after the fact, not part
 of either random sample; ``unsampled`` holds the records those stories had at draw time); a
 ``miss`` story counts as fixed when one of them is correct.
@@ -49,6 +52,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "reuters21578"
 DEFAULT_PRED = Path("/tmp/reuters_pred_base.jsonl")
 DEFAULT_VERDICTS = ROOT / "audit" / "reuters_sample.json"
+#: The third fresh sample (``records_v3``) and its draw-time baseline, in a file of its own.
+DEFAULT_VERDICTS_V3 = ROOT / "audit" / "reuters_sample_v3.json"
 DEFAULT_SEED = 1987
 
 #: Verdicts on a sampled record: a real visit with the right visitor and destination, or not.
@@ -56,6 +61,8 @@ RECORD_VERDICTS = ("correct", "wrong")
 #: Verdicts on a sampled no-record story: a real visit the extractor missed, or none reported.
 STORY_VERDICTS = ("miss", "no_visit")
 MAX_NOTE = 200
+#: The longest a serialised row may be: ids and a short note, nothing that could carry copied text.
+MAX_ROW = 600
 
 #: Words that make a story worth reading for a missed visit.
 TRIP_WORDS = re.compile(
@@ -223,6 +230,20 @@ def story_row(doc_id: str) -> dict[str, Any]:
     return {"doc_id": doc_id, "verdict": None, "classes": [], "note": ""}
 
 
+def load_v3(path: Path) -> dict[str, Any]:
+    """The companion verdict file of the third fresh sample (empty when there is none)."""
+    if path.exists():
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+    return {
+        "about": "Third fresh record sample of the Reuters-21578 audit (see "
+        "scripts/reuters_audit.py). Ids, keys and the auditor's own verdicts only; "
+        "no article text.",
+        "records_v3": [],
+        "unsampled_v3": [],
+    }
+
+
 def load_verdicts(path: Path) -> dict[str, Any]:
     if path.exists():
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -234,35 +255,63 @@ def load_verdicts(path: Path) -> dict[str, Any]:
 PARTS = ("records", "new_records", "records_v2", "no_record", "unsampled")
 #: The lists of judged record rows (same row format).
 RECORD_PARTS = ("records", "new_records", "records_v2")
+#: The companion file's lists: the third fresh sample and the records its stories had at draw time.
+PARTS_V3 = ("records_v3", "unsampled_v3")
 
 
-def save_verdicts(path: Path, data: dict[str, Any]) -> None:
+def check_rows(rows: Iterable[dict[str, Any]]) -> None:
+    """Refuse a row that is long enough to carry copied article text."""
+    for r in rows:
+        if len(str(r.get("note") or "")) > MAX_NOTE:
+            raise ValueError(f"note longer than {MAX_NOTE} characters: {r}")
+        if len(json.dumps(r, ensure_ascii=False)) > MAX_ROW:
+            raise ValueError(f"row longer than {MAX_ROW} characters: {r}")
+
+
+def save_verdicts(path: Path, data: dict[str, Any], parts: tuple[str, ...] = PARTS) -> None:
+    for part in parts:
+        if part.startswith("records") or part == "new_records":
+            check_rows(data.get(part, []))
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = ["{"]
-    meta = {k: v for k, v in data.items() if k not in PARTS}
+    meta = {k: v for k, v in data.items() if k not in parts}
     for k, v in meta.items():
         lines.append(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},")
-    for i, part in enumerate(PARTS):
+    for i, part in enumerate(parts):
         rows = data.get(part, [])
         lines.append(f"  {json.dumps(part)}: [")
         body = [f"    {json.dumps(r, ensure_ascii=False)}" for r in rows]
         lines.append(",\n".join(body))
-        lines.append("  ]" + ("," if i < len(PARTS) - 1 else ""))
+        lines.append("  ]" + ("," if i < len(parts) - 1 else ""))
     lines.append("}")
     path.write_text("\n".join(x for x in lines if x) + "\n", encoding="utf-8")
 
 
-def draw_fresh(preds: dict[Key, dict[str, Any]], data: dict[str, Any], n: int, seed: int) -> int:
-    """Draw a second record sample into ``records_v2``, reusing verdicts on unchanged keys."""
+def draw_fresh(
+    preds: dict[Key, dict[str, Any]],
+    data: dict[str, Any],
+    n: int,
+    seed: int,
+    *,
+    part: str = "records_v2",
+    judged_from: dict[str, Any] | None = None,
+) -> int:
+    """Draw a fresh record sample into ``part`` of ``data``, reusing verdicts on unchanged keys.
+
+    ``records_v2`` lives in the main verdict file and reuses its ``records`` and ``new_records``;
+    ``records_v3`` lives in the companion file ``data`` and reuses the judged record rows of the
+    main file ``judged_from`` (later parts win when a key was judged twice)."""
     keys = sorted(preds)
     sample = random.Random(seed).sample(keys, min(n, len(keys)))
+    source = data if judged_from is None else judged_from
+    source_parts = ("records", "new_records") if part == "records_v2" else RECORD_PARTS
     judged = {
         row_key(r): r
-        for part in ("records", "new_records")
-        for r in data.get(part, [])
+        for src in source_parts
+        for r in source.get(src, [])
         if r.get("verdict") in RECORD_VERDICTS
     }
-    rows = data.setdefault("records_v2", [])
+    rows = data.setdefault(part, [])
     have = {row_key(r) for r in rows}
     added = 0
     for k in sample:
@@ -278,15 +327,24 @@ def draw_fresh(preds: dict[Key, dict[str, Any]], data: dict[str, Any], n: int, s
     # time but not drawn are the baseline that later extractors' new records are told from.
     drawn = {row_key(r) for r in rows}
     docs = {r["doc_id"] for r in rows}
-    unsampled = {tuple(k) for k in data.get("unsampled", [])}
+    base = "unsampled" if part == "records_v2" else f"unsampled_{part.rsplit('_', 1)[-1]}"
+    unsampled = {tuple(k) for k in data.get(base, [])}
     unsampled |= {k for k in keys if k[0] in docs and k not in drawn}
-    data["unsampled"] = [list(k) for k in sorted(unsampled)]
-    data.setdefault("seed_v2", seed)
+    data[base] = [list(k) for k in sorted(unsampled)]
+    data.setdefault(f"seed_{part.rsplit('_', 1)[-1]}", seed)
     return added
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
     preds = load_predictions(args.pred)
+    if args.part == "records_v3":
+        main_data = load_verdicts(args.verdicts)
+        v3 = load_v3(args.verdicts_v3)
+        added = draw_fresh(preds, v3, args.n, args.seed, part="records_v3", judged_from=main_data)
+        v3.setdefault("pred", str(args.pred))
+        save_verdicts(args.verdicts_v3, v3, PARTS_V3)
+        print(f"added {added} records to records_v3 of {args.verdicts_v3}", file=sys.stderr)
+        return 0
     if args.part == "records_v2":
         data = load_verdicts(args.verdicts)
         added = draw_fresh(preds, data, args.n, args.seed)
@@ -440,12 +498,15 @@ def record_stats(preds: dict[Key, dict[str, Any]], rows: list[dict[str, Any]]) -
     }
 
 
-def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
+def score(
+    preds: dict[Key, dict[str, Any]], data: dict[str, Any], v3: dict[str, Any] | None = None
+) -> dict[str, Any]:
     rows = data.get("records", [])
     new_rows = data.get("new_records", [])
     stories = data.get("no_record", [])
     fresh_rows = data.get("records_v2", [])
-    judged_keys = {row_key(r) for r in [*rows, *new_rows, *fresh_rows]}
+    v3_rows = (v3 or {}).get("records_v3", [])
+    judged_keys = {row_key(r) for r in [*rows, *new_rows, *fresh_rows, *v3_rows]}
     baseline = {(k[0], k[1], k[2], k[3]) for k in data.get("unsampled", [])}
     sampled_docs = {r["doc_id"] for r in [*rows, *fresh_rows]} | {s["doc_id"] for s in stories}
     # Records in sampled stories that were neither drawn nor there at draw time: a changed
@@ -480,6 +541,18 @@ def score(preds: dict[Key, dict[str, Any]], data: dict[str, Any]) -> dict[str, A
             "seed_v2": data.get("seed_v2"),
         }
     )
+    if v3 is not None:
+        # The third sample's stories: records neither drawn, nor there at its draw, nor judged
+        # in any part are new since its draw (judge them into the main file's new_records).
+        v3_docs = {r["doc_id"] for r in v3_rows}
+        v3_base = {(k[0], k[1], k[2], k[3]) for k in v3.get("unsampled_v3", [])}
+        res["fresh_v3"] = record_stats(preds, v3_rows)
+        res["fresh_v3"]["unjudged_new"] = [
+            list(k)
+            for k in sorted(preds)
+            if k[0] in v3_docs and k not in judged_keys | v3_base | baseline
+        ]
+        res["seed_v3"] = v3.get("seed_v3")
     return res
 
 
@@ -517,14 +590,26 @@ def _print_classes(title: str, classes: dict[str, int]) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     preds = load_predictions(args.pred)
     data = load_verdicts(args.verdicts)
-    res = score(preds, data)
+    v3 = load_v3(args.verdicts_v3) if args.verdicts_v3.exists() else None
+    res = score(preds, data, v3)
     if args.json:
         print(json.dumps(res, indent=2, ensure_ascii=False))
         return 0
     fresh = res["fresh"]
     print(f"predictions: {args.pred} ({len(preds)} record keys)")
-    print(f"verdicts:    {args.verdicts}")
+    print(f"verdicts:    {args.verdicts}" + (f" + {args.verdicts_v3}" if v3 is not None else ""))
     print()
+    v3res = res.get("fresh_v3")
+    if v3res is not None:
+        print(
+            f"FRESH record sample 3 (records_v3, seed {res['seed_v3']}): "
+            f"{v3res['records_sampled']} rows"
+        )
+        _print_sample(v3res)
+        print(f"  new records in its stories since the draw: {len(v3res['unjudged_new'])}")
+        for k in v3res["unjudged_new"]:
+            print(f"    NEW: {' | '.join(k)}")
+        print()
     print(
         f"FRESH record sample (records_v2, seed {res['seed_v2']}): {fresh['records_sampled']} rows"
     )
@@ -554,6 +639,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         print("  sampled stories that now give a record (check them):")
         for d, v in res["stories_now_with_record"]:
             print(f"    {d} (judged {v})")
+    if v3res is not None:
+        _print_classes(
+            "records_v3, wrong records (false positives)", v3res["classes_wrong_records"]
+        )
+        _print_classes(
+            "records_v3, field errors on correct records", v3res["classes_correct_records"]
+        )
     _print_classes("FRESH sample, wrong records (false positives)", fresh["classes_wrong_records"])
     _print_classes(
         "FRESH sample, field errors on correct records", fresh["classes_correct_records"]
@@ -583,7 +675,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--verdicts", type=Path, default=DEFAULT_VERDICTS)
     p.add_argument("-n", type=int, default=100)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    p.add_argument("--part", choices=("records", "records_v2"), default="records")
+    p.add_argument("--part", choices=("records", "records_v2", "records_v3"), default="records")
+    p.add_argument("--verdicts-v3", type=Path, default=DEFAULT_VERDICTS_V3)
     p.set_defaults(func=cmd_draw)
 
     p = sub.add_parser("show", help="print stories and their records, for reading")
@@ -596,6 +689,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("score", help="score the verdicts against the current predictions")
     p.add_argument("--pred", type=Path, default=DEFAULT_PRED)
     p.add_argument("--verdicts", type=Path, default=DEFAULT_VERDICTS)
+    p.add_argument("--verdicts-v3", type=Path, default=DEFAULT_VERDICTS_V3)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_score)
 
