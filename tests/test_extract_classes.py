@@ -1205,3 +1205,12 @@ def test_a_place_joined_to_a_multi_word_country_name_is_a_destination() -> None:
     text = "Kenyan President William Ruto will visit the Republic of Korea and Japan next week."
     dests = {d for _n, c, d in _pairs(extract_visits(text, published=D)) if c == "KEN"}
     assert dests == {"KOR", "JPN"}
+
+
+def test_a_partner_read_as_the_person_already_listed_is_the_other_of_that_surname() -> None:
+    text = (
+        "Philippine President Carlos Lopez and First Lady Ana Lopez will travel to Rome on "
+        "May 20. The President and Mrs. Lopez will also visit Vatican City on May 21."
+    )
+    vat = {n for n, _c, d in _pairs(extract_visits(text, published=D)) if d == "VAT"}
+    assert vat == {"Carlos Lopez", "Ana Lopez"}

@@ -62,6 +62,20 @@ def _expand(
             if leader.country is None and a is not None:
                 leader = replace(leader, country=a.country, role=a.role)
             a = leader
+        if a is not None and a.key in seen and t.dep_ == "conj" and a.name:
+            # 'The President and Dr. Biden': a partner read as the person already listed is the
+            # other person of that surname the story named
+            a = next(
+                (
+                    replace(p, tokens=frozenset({t.i}))  # tokens of this sentence only
+                    for p in disc.people.values()
+                    if p.name
+                    and p.key not in seen
+                    and p.name.split()[-1].lower() == t.lower_
+                    and p.country in {a.country, None}
+                ),
+                a,
+            )
         if a is not None and a.key not in seen:
             seen.add(a.key)
             out.append(a)
