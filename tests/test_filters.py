@@ -244,6 +244,7 @@ def test_a_store_made_before_folding_finds_accented_names_after_the_upgrade(
         conn.execute("UPDATE storylines SET visitor_search = 'recep tayyip erdoğan'")
         conn.execute("DELETE FROM visitor_names")
         conn.execute("INSERT INTO visitor_names VALUES ('recep tayyip erdoğan')")
+        conn.execute("DROP TABLE jobs")  # what 0005 adds
         conn.execute("UPDATE alembic_version SET version_num = '0003'")
     with open_store(str(db)) as store:
         assert [s.visitor.name for s in store.storylines(visitor="erdogan")] == [ERDOGAN.name]

@@ -167,7 +167,7 @@ def test_open_migrates_to_head(store_url: str) -> None:
             tables = set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
-    assert version == head_revision() == "0004"
+    assert version == head_revision() == "0005"
     assert {
         "documents",
         "mentions",

@@ -13,6 +13,7 @@ FastAPI runs the blocking store and pipeline calls in its thread pool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -21,10 +22,12 @@ import os
 import re
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
@@ -44,12 +47,12 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from visitrack import export
 from visitrack.errors import ConfigError
 from visitrack.filters import FILTER_PARAMS, FilterError, Filters, check_params, parse_filters
+from visitrack.jobs import DEFAULT_BUDGET_S, DEFAULT_MAX_PENDING, Extractor
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
-from visitrack.pipeline import run
 from visitrack.readers.decode import SNIFF_BYTES, Refusal, binary_kind, decode_text
 from visitrack.readers.feeds import FEED_SNIFF_CHARS, looks_like_feed
 from visitrack.readers.files import corpus_row, parse_corpus_row
-from visitrack.records import InputFailure, RawDocument
+from visitrack.records import DocumentResult, InputFailure, RawDocument
 from visitrack.store import ENV_DB, ID_LENGTH, DocumentInfo, StoreError, open_store
 
 __all__ = [
@@ -103,6 +106,7 @@ SECURITY_HEADERS: dict[str, str] = {
     "X-Frame-Options": "DENY",
 }
 
+_JOB_ID_RE = re.compile(r"[0-9a-f]{32}")
 _STORYLINE_ID_RE = re.compile(rf"[A-Za-z0-9_.:-]{{1,{ID_LENGTH}}}")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
@@ -581,6 +585,14 @@ EXPORT_RETRY_AFTER_S = 5
 # How long a client may take to send a request body (5 MB at most): a slow sender must not hold
 # a connection and a worker open indefinitely.
 BODY_TIMEOUT_S = 30.0
+# How long a submission's request waits for its extraction before answering 202 with a job.
+SUBMIT_WAIT_S = 10.0
+# How often a waiting submission checks whether its client is still there.
+DISCONNECT_POLL_S = 0.25
+QUEUE_RETRY_AFTER_S = 10
+JOB_POLL_AFTER_S = 2
+# Extraction processes per server process under `visitrack serve`.
+SERVE_EXTRACT_PROCESSES = 1
 
 
 class _SecurityHeaders:
@@ -607,6 +619,16 @@ class _SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+@dataclass
+class _Waiter:
+    """A submission's request, waiting for its batch: set from the extractor's thread."""
+
+    loop: asyncio.AbstractEventLoop
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    answer: list[dict[str, Any]] | ApiError | None = None
+    gone: bool = False
 
 
 class ResponseCache:
@@ -685,6 +707,10 @@ def create_app(
     allowed_hosts: Sequence[str] | None = None,
     max_exports: int = MAX_CONCURRENT_EXPORTS,
     body_timeout_s: float = BODY_TIMEOUT_S,
+    extract_processes: int = 0,
+    max_pending: int = DEFAULT_MAX_PENDING,
+    budget_s: float = DEFAULT_BUDGET_S,
+    submit_wait_s: float = SUBMIT_WAIT_S,
 ) -> FastAPI:
     """The API and dashboard over the store at ``db_url`` (as :func:`open_store` reads it).
 
@@ -701,6 +727,12 @@ def create_app(
             instead of any name (elsewhere); ``None`` reads ``$VISITRACK_ALLOWED_HOSTS``.
         max_exports: exports one server process streams at once; more get 429.
         body_timeout_s: how long a request body may take to arrive before a 408.
+        extract_processes: processes extracting submissions (:class:`visitrack.jobs.Extractor`;
+            ``0``: one thread of this process). ``visitrack serve`` runs one per server process.
+        max_pending: submissions accepted and not yet extracted; more get 429.
+        budget_s: seconds a submission may take from arrival to its last document.
+        submit_wait_s: how long ``POST /api/documents`` waits for the extraction before
+            answering 202 with the job's URL instead of 201 with the result.
 
     Raises:
         StoreError: the database cannot be opened (or, with ``create=False``, does not exist).
@@ -713,13 +745,18 @@ def create_app(
     allowed = allowed_host_names(allowed_hosts)
     store = open_store(db_url, create=create)
     loopback_only = is_loopback(bind_host)
-    # spaCy pipelines are not documented as thread-safe, and extraction is CPU-bound anyway:
-    # one submission is extracted at a time.
-    extract_lock = threading.Lock()
+    extractor = Extractor(
+        processes=extract_processes,
+        max_pending=max_pending,
+        time_limit_s=time_limit_s,
+        budget_s=budget_s,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        extractor.warm_up()
         yield
+        extractor.close()
         store.close()
 
     app = FastAPI(
@@ -951,12 +988,101 @@ def create_app(
         # Off the event loop: guessing the encoding of a 5 MB body takes about a second.
         ctype = request.headers.get("content-type", "")
         raws = await run_in_threadpool(_submitted, body, ctype, request)
-        results = await run_in_threadpool(_ingest, raws)
-        return JSONResponse({"documents": results}, status_code=201)
+        if extractor.pending >= extractor.max_pending:
+            raise _queue_full()
+        job_id = uuid.uuid4().hex
+        await run_in_threadpool(store.create_job, job_id, len(raws))
+        waiter = _Waiter(asyncio.get_running_loop())
+        future = extractor.submit(raws)
+        if future is None:
+            await run_in_threadpool(store.finish_job, job_id, "refused", None)
+            raise _queue_full()
+        future.add_done_callback(lambda done: _finish(job_id, done, waiter))
+        # A short wait: most submissions are a page or two, answered 201 with their visits;
+        # a batch that takes longer is answered 202 with the job to ask later.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + submit_wait_s
+        while not waiter.done.is_set() and loop.time() < deadline:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    waiter.done.wait(), min(DISCONNECT_POLL_S, deadline - loop.time())
+                )
+            if not waiter.done.is_set() and await request.is_disconnected():
+                # Nobody will read the answer: drop the work not yet done.
+                waiter.gone = True
+                future.cancel()
+                return JSONResponse({"error": "the client went away"}, status_code=499)
+        if waiter.done.is_set():
+            if isinstance(waiter.answer, ApiError):
+                raise waiter.answer
+            return JSONResponse({"documents": waiter.answer}, status_code=201)
+        url = f"/api/jobs/{job_id}"
+        return JSONResponse(
+            {"job": job_id, "state": "pending", "url": url, "count": len(raws)},
+            status_code=202,
+            headers={"Location": url, "Retry-After": str(JOB_POLL_AFTER_S)},
+        )
 
-    def _ingest(raws: list[RawDocument]) -> list[dict[str, Any]]:
-        with extract_lock:
-            results = list(run(raws, time_limit_s=time_limit_s))
+    def _queue_full() -> ApiError:
+        return ApiError(
+            429,
+            f"{extractor.max_pending} submissions are waiting for extraction on this server "
+            f"process; try again in {QUEUE_RETRY_AFTER_S} s",
+            headers={"Retry-After": str(QUEUE_RETRY_AFTER_S)},
+        )
+
+    def _finish(job_id: str, future: Future[list[DocumentResult]], waiter: _Waiter) -> None:
+        """Store a finished batch and record its job (on the extractor's thread)."""
+        try:
+            waiter.answer = _settle(job_id, future, waiter)
+        except StoreError:
+            waiter.answer = ApiError(503, "the store could not record the submission; try again")
+        finally:
+            waiter.loop.call_soon_threadsafe(waiter.done.set)
+
+    def _settle(
+        job_id: str, future: Future[list[DocumentResult]], waiter: _Waiter
+    ) -> list[dict[str, Any]] | ApiError:
+        gone = {"error": "the client went away before the extraction finished"}
+        if waiter.gone or future.cancelled():
+            store.finish_job(job_id, "dropped", gone)
+            return ApiError(499, gone["error"])
+        try:
+            results = future.result()
+        except Exception as exc:  # a worker process died under the batch
+            failed = ApiError(503, f"extraction failed ({type(exc).__name__}); try again")
+            store.finish_job(job_id, "failed", {"error": failed.message})
+            return failed
+        if waiter.gone:  # went while the batch ran: its results are not stored either
+            store.finish_job(job_id, "dropped", gone)
+            return ApiError(499, gone["error"])
+        try:
+            answer = _store_results(results)
+        except StoreError as exc:
+            store.finish_job(job_id, "failed", {"error": exc.message})
+            return ApiError(503, exc.message)
+        store.finish_job(job_id, "done", {"documents": answer})
+        return answer
+
+    @app.get("/api/jobs/{job_id}", summary="A submitted batch: pending, or its answer")
+    def get_job(job_id: str) -> JSONResponse:
+        if not _JOB_ID_RE.fullmatch(job_id):
+            raise ApiError(400, f"not a job id: {job_id[:80]!r}")
+        job = store.job(job_id)
+        if job is None:
+            raise ApiError(404, f"no job with id {job_id!r} (answers are kept for a day)")
+        return JSONResponse(
+            {
+                "id": job.id,
+                "state": job.state,
+                "count": job.documents,
+                "submitted_at": job.submitted_at.isoformat(),
+                "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+                **(job.answer or {}),
+            }
+        )
+
+    def _store_results(results: list[DocumentResult]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         try:
             # One transaction: a batch the database refuses part of is stored not at all.
@@ -1124,7 +1250,13 @@ def serve(
     import uvicorn
 
     if workers <= 1:
-        app = create_app(db_url, bind_host=host, create=create, allowed_hosts=allowed_hosts)
+        app = create_app(
+            db_url,
+            bind_host=host,
+            create=create,
+            allowed_hosts=allowed_hosts,
+            extract_processes=SERVE_EXTRACT_PROCESSES,
+        )
         uvicorn.Server(server_config(app, host=host, port=port)).run()
         return
     # Checked here, once, so a bad setting stops the command instead of every worker.
@@ -1152,4 +1284,5 @@ def app_from_env() -> FastAPI:
     return create_app(
         os.environ.get(ENV_DB),
         bind_host=os.environ.get(ENV_BIND_HOST, DEFAULT_HOST),
+        extract_processes=SERVE_EXTRACT_PROCESSES,
     )

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, cast
@@ -78,6 +78,7 @@ from visitrack.store.models import (
     Document,
     DocumentSource,
     Failure,
+    Job,
     Mention,
     StorylineRedirect,
     VisitorName,
@@ -85,6 +86,8 @@ from visitrack.store.models import (
 from visitrack.store.models import Storyline as StorylineRow
 
 ENV_DB = "VISITRACK_DB"
+# How long a finished API job's answer is kept for its submitter to fetch.
+JOB_KEEP_S = 24 * 3600
 DEFAULT_URL = "sqlite:///./visitrack.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -164,6 +167,19 @@ class Ingested:
     outcome: IngestOutcome
     doc_id: str | None
     note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobInfo:
+    """A submitted batch: ``state`` is ``pending``, ``done``, ``failed`` or ``dropped``;
+    ``answer`` the decoded JSON answer once it is finished."""
+
+    id: str
+    state: str
+    documents: int
+    submitted_at: datetime
+    finished_at: datetime | None
+    answer: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -958,6 +974,54 @@ class Store:
             session.execute(follow.values(new_id=target))
             session.add(StorylineRedirect(old_id=old, new_id=target, reason=reason, at=now))
         session.flush()
+
+    # --- jobs --------------------------------------------------------------------------------
+
+    def create_job(self, job_id: str, documents: int, *, keep_s: float = JOB_KEEP_S) -> None:
+        """Record a pending job; jobs finished more than ``keep_s`` seconds ago are dropped."""
+        now = datetime.now(UTC)
+        try:
+            with self._write.begin() as session:
+                session.execute(
+                    delete(Job).where(
+                        Job.finished_at.is_not(None),
+                        Job.finished_at < now - timedelta(seconds=keep_s),
+                    )
+                )
+                session.add(Job(id=job_id, state="pending", documents=documents, submitted_at=now))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not record job {job_id}: {_reason(exc)}") from exc
+
+    def finish_job(self, job_id: str, state: str, answer: dict[str, Any] | None) -> None:
+        """Record how a job ended and its answer."""
+        try:
+            with self._write.begin() as session:
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id)
+                    .values(
+                        state=state,
+                        finished_at=datetime.now(UTC),
+                        answer=json.dumps(answer, ensure_ascii=False) if answer else None,
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not record job {job_id}: {_reason(exc)}") from exc
+
+    def job(self, job_id: str) -> JobInfo | None:
+        """A job by id, or ``None``."""
+        with self._read() as session:
+            row = session.get(Job, job_id)
+            if row is None:
+                return None
+            return JobInfo(
+                row.id,
+                row.state,
+                row.documents,
+                row.submitted_at,
+                row.finished_at,
+                json.loads(row.answer) if row.answer else None,
+            )
 
     # --- reading -----------------------------------------------------------------------------
 

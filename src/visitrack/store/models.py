@@ -92,6 +92,24 @@ class StorylineRedirect(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class Job(Base):
+    """A batch submitted through the API: its state, and the answer once it is extracted.
+
+    In the database rather than in one server process, so that any of ``visitrack serve
+    --workers N``'s processes can answer ``GET /api/jobs/ID``.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(CODE_LENGTH), primary_key=True)
+    state: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    documents: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The answer as JSON ({"documents": [...]} or {"error": ...}); unbounded like the text.
+    answer: Mapped[str | None] = mapped_column(Text)
+
+
 class Storyline(Base):
     """One linked storyline; every field of :class:`visitrack.records.Storyline` is a column
     except ``history`` and ``doc_ids``, kept as JSON text because nothing filters on them."""
