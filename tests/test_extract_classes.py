@@ -1214,3 +1214,21 @@ def test_a_partner_read_as_the_person_already_listed_is_the_other_of_that_surnam
     )
     vat = {n for n, _c, d in _pairs(extract_visits(text, published=D)) if d == "VAT"}
     assert vat == {"Carlos Lopez", "Ana Lopez"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an unplaced person's act or talks somewhere tell no trip: they may be at home
+        "BUENOS AIRES, May 14 - Deputy Raul Ortiz spoke to reporters in Mendoza. Argentina "
+        "and Switzerland signed a tax accord last year.",
+        "RIO DE JANEIRO, May 14 - Talks in Rio de Janeiro involving Labour Minister Almir "
+        "Souza failed. Ghana sent ships to Brazil last year.",
+        # a trip home
+        "Kenyan President William Ruto flew home to Nairobi on Monday.",
+    ],
+)
+def test_acts_talks_and_trips_home_of_people_nobody_places_abroad_are_no_visits(
+    text: str,
+) -> None:
+    assert not [v for v in extract_visits(text, published=D) if v.visitor.name]

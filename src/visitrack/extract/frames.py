@@ -243,6 +243,10 @@ def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
     return out
 
 
+# Event words that put a person abroad only when the story already places them elsewhere:
+# talks happen at home as often as abroad.
+WEAK_EVENT_WORDS = frozenset({"talks", "meeting", "session"})
+
 # Journeys whose starting place ('from X') the traveller was visiting.
 JOURNEY_LEMMAS = frozenset({"fly", "arrive", "come", "travel", "head", "return"})
 
@@ -400,6 +404,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             t.lemma_.lower() in NON_DIPLOMATIC_OBJECTS for t in tok.children if t.dep_ == "dobj"
         ):
             continue
+        if any(c.lower_ == "home" and c.dep_ in {"advmod", "npadvmod"} for c in tok.children):
+            continue  # 'his arrival home in Tokyo', 'flew home to Lima': a trip home
         if not visitors and kind == "host":
             continue  # "will host a news conference": nobody comes
         if not visitors and parsed:
@@ -445,13 +451,18 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
         if when is None and stage == "ongoing" and not referred:
             when = running_window(tok, disc.published)
         kind_ = _kind(tok, text, occasion)
+        weak = tok.lemma_.lower() in ACTIVITY_VERBS or (
+            kind == "event" and tok.lower_ in WEAK_EVENT_WORDS
+        )
         for visitor in visitors:
             conf = CONF_DEPENDENCY if parsed else CONF_FALLBACK
             if visitor.speaker:
                 continue
             unplaced = visitor.country is None and visitor.role != "intl_org"
             if unplaced:
-                if visitor.name is None:
+                if visitor.name is None or weak:
+                    # 'spoke to reporters in Mendoza', 'talks in Rio involving X': an act or
+                    # talks abroad tell a trip only of someone known to be from elsewhere
                     continue
                 titled = disc.last_unnamed
                 if titled is not None and titled.country:
