@@ -1232,3 +1232,15 @@ def test_acts_talks_and_trips_home_of_people_nobody_places_abroad_are_no_visits(
     text: str,
 ) -> None:
     assert not [v for v in extract_visits(text, published=D) if v.visitor.name]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A board will examine the Canadian mission in Moscow after the scandal.", set()),
+        ("A Canadian trade mission to Japan is planned for next month.", {"JPN"}),
+        ("The IMF mission in Ghana met the finance minister on Monday.", {"GHA"}),
+    ],
+)
+def test_a_states_mission_in_a_place_is_its_embassy(text: str, expected: set[str]) -> None:
+    assert {v.destination.country for v in extract_visits(text, published=D)} == expected

@@ -251,6 +251,18 @@ WEAK_EVENT_WORDS = frozenset({"talks", "meeting", "session"})
 JOURNEY_LEMMAS = frozenset({"fly", "arrive", "come", "travel", "head", "return"})
 
 
+def _standing_mission(trigger: Token, visitors: list[Actor]) -> bool:
+    """A state's mission *in* a place is its embassy there ('the US mission in Moscow'); a
+    mission *to* a place, or an international body's mission in one, travels."""
+    return (
+        trigger.lemma_.lower() == "mission"
+        and any(c.dep_ == "prep" and c.lower_ == "in" for c in trigger.children)
+        and not any(c.dep_ == "prep" and c.lower_ == "to" for c in trigger.children)
+        and bool(visitors)
+        and all(v.country and v.role != "intl_org" for v in visitors)
+    )
+
+
 def _left_place_stage(leaving: Stage) -> Stage:
     """The stage of the visit to the place left: over once the leaving has happened, under
     way while it is still ahead ('will leave Tokyo for Seoul on Friday')."""
@@ -406,6 +418,8 @@ def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) 
             continue
         if any(c.lower_ == "home" and c.dep_ in {"advmod", "npadvmod"} for c in tok.children):
             continue  # 'his arrival home in Tokyo', 'flew home to Lima': a trip home
+        if _standing_mission(tok, visitors):
+            continue  # 'the US mission in Moscow': an embassy, no trip
         if not visitors and kind == "host":
             continue  # "will host a news conference": nobody comes
         if not visitors and parsed:
