@@ -289,6 +289,14 @@ ROWS: tuple[Row, ...] = (
         None,
         "proposed",
     ),
+    Row(
+        "future_today",
+        "Mr Sato will hold talks in Lima today.",
+        "talks",
+        PUBLISHED,
+        _day(PUBLISHED),
+        "ongoing",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

@@ -590,6 +590,18 @@ RULES: tuple[Rule, ...] = (
         lambda c: bool(c.lemmas & PROPOSE_LEMMAS) and not c.lemmas & FIRM_LEMMAS,
         _const("proposed"),
     ),
+    # 'will hold talks in Tokyo today': an act abroad on the report's own day means the
+    # traveller is there
+    Rule(
+        "future_today",
+        lambda c: (
+            c.tense == "future"
+            and c.when is not None
+            and c.published is not None
+            and c.when.start == c.when.end == c.published
+        ),
+        _const("ongoing"),
+    ),
     # 'pinned hopes on the trip to Tokyo next week': a trip noun whose own time is ahead is
     # ahead, whatever the tense of the verb it hangs on
     Rule(
