@@ -297,6 +297,15 @@ ROWS: tuple[Row, ...] = (
         _day(PUBLISHED),
         "ongoing",
     ),
+    # what a host expects when the guest comes is no invitation
+    Row(
+        "temporal_clause",
+        "Officials expect progress when Mr Sato visits Lima.",
+        "visits",
+        PUBLISHED,
+        None,
+        "announced",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

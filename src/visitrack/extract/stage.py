@@ -412,7 +412,10 @@ def _defer_to_main_clause(c: Ctx) -> Stage | None:
     # before he attends next week's meeting')
     if c.ahead and not c.past:
         return "announced"
-    return decide_stage(c.top.head, c.sentence_text, c.when, c.published, c.visitor_tokens)
+    rule, stage = explain_stage(c.top.head, c.sentence_text, c.when, c.published, c.visitor_tokens)
+    if rule == HOST_EXPECTS_RULE:
+        return "announced"  # 'officials expect progress when he visits': no invitation
+    return stage
 
 
 def _temporal_clause(c: Ctx) -> bool:
@@ -474,6 +477,8 @@ DEFAULT_RULE = "default"
 # Marks that put a clause in doubt: 'whether he would go'.
 DOUBT_MARKS = frozenset({"whether"})
 
+# A host's wish for the guest's trip: an invitation.
+HOST_EXPECTS_RULE = "host_expects"
 # The plain past tense: the trip is over.
 PAST_RULE = "past"
 # A trip noun that is only what another thing is about: its verb tells nothing of the trip.
@@ -551,7 +556,7 @@ RULES: tuple[Rule, ...] = (
     # "Putin said he was expecting Xi to make a state visit": the host's wish, not a plan the
     # visitor confirmed
     Rule(
-        "host_expects",
+        HOST_EXPECTS_RULE,
         lambda c: _host_expects(list(c.chain), c.visitor_tokens),
         _const("invited"),
     ),
@@ -788,9 +793,11 @@ def guest_stage(main_verb: Token | None, when: When | None, published: date | No
 
 def _host_expects(chain: list[Token], visitor_tokens: frozenset[int]) -> bool:
     for t in chain:
-        if t.dep_ == "prep" and t.lower_ in SETTING_PREPS | {"after", "before"}:
-            # 'expects harmonious talks during the visit': what is expected happens during
-            # the trip; the trip itself is no host's wish
+        if (t.dep_ == "prep" and t.lower_ in SETTING_PREPS | {"after", "before"}) or any(
+            c.dep_ == "mark" and c.lower_ in TEMPORAL_MARKS for c in t.children
+        ):
+            # 'expects harmonious talks during the visit', 'expect progress when he visits':
+            # what is expected happens then; the trip itself is no host's wish
             return False
         if lemma(t) in HOST_EXPECT_LEMMAS:
             subj = [c for c in t.children if c.dep_ == "nsubj"]
