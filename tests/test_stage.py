@@ -306,6 +306,14 @@ ROWS: tuple[Row, ...] = (
         None,
         "announced",
     ),
+    Row(
+        "noun_window_behind",
+        "Mr Sato's February visit to Lima will shape the talks.",
+        "visit",
+        PUBLISHED,
+        When("February", date(2031, 2, 1), date(2031, 2, 28)),
+        "completed",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

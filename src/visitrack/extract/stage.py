@@ -614,6 +614,13 @@ RULES: tuple[Rule, ...] = (
         lambda c: c.ahead and c.trigger.pos_ in NOUN_POS,
         _const("announced"),
     ),
+    # 'Garcia's March visit to Mexico will be recalled': a trip noun whose own time is behind
+    # the report happened, whatever the tense of the verb it hangs on
+    Rule(
+        "noun_window_behind",
+        lambda c: c.behind and c.trigger.pos_ in NOUN_POS,
+        _const("completed"),
+    ),
     # 'visited Hiroshima today' in today's paper: the visitor is there
     Rule(
         "past_today",
