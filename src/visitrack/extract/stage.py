@@ -614,13 +614,6 @@ RULES: tuple[Rule, ...] = (
         lambda c: c.ahead and c.trigger.pos_ in NOUN_POS,
         _const("announced"),
     ),
-    # 'Garcia's March visit to Mexico will be recalled': a trip noun whose own time is behind
-    # the report happened, whatever the tense of the verb it hangs on
-    Rule(
-        "noun_window_behind",
-        lambda c: c.behind and c.trigger.pos_ in NOUN_POS,
-        _const("completed"),
-    ),
     # 'visited Hiroshima today' in today's paper: the visitor is there
     Rule(
         "past_today",
@@ -643,6 +636,13 @@ RULES: tuple[Rule, ...] = (
             and c.when.start == c.when.end
         ),
         _const("ongoing"),
+    ),
+    # 'Garcia's March visit to Mexico will be recalled': a trip noun whose own time is behind
+    # the report happened, whatever the tense of the verb it hangs on
+    Rule(
+        "noun_window_behind",
+        lambda c: c.behind and c.trigger.pos_ in NOUN_POS,
+        _const("completed"),
     ),
     # the trip's whole window lies before the report: it happened
     Rule(
