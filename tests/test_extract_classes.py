@@ -1244,3 +1244,11 @@ def test_acts_talks_and_trips_home_of_people_nobody_places_abroad_are_no_visits(
 )
 def test_a_states_mission_in_a_place_is_its_embassy(text: str, expected: set[str]) -> None:
     assert {v.destination.country for v in extract_visits(text, published=D)} == expected
+
+
+def test_a_states_mission_named_by_its_city_is_its_embassy() -> None:
+    text = (
+        "Diplomats may not use the new embassy in Ottawa until the Canadian Moscow mission is "
+        "made secure, the president said."
+    )
+    assert not [v for v in extract_visits(text, published=D) if v.visitor.name is None]

@@ -314,6 +314,14 @@ ROWS: tuple[Row, ...] = (
         When("February", date(2031, 2, 1), date(2031, 2, 28)),
         "completed",
     ),
+    Row(
+        "planned_noun",
+        "It came a week before a scheduled Lima visit by Mr Sato.",
+        "visit",
+        PUBLISHED,
+        None,
+        "announced",
+    ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
     Row(
         "past_today",

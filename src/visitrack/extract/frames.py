@@ -245,7 +245,7 @@ def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
 
 # Event words that put a person abroad only when the story already places them elsewhere:
 # talks happen at home as often as abroad.
-WEAK_EVENT_WORDS = frozenset({"talks", "meeting", "session"})
+WEAK_EVENT_WORDS = frozenset({"talks"})
 
 # Journeys whose starting place ('from X') the traveller was visiting.
 JOURNEY_LEMMAS = frozenset({"fly", "arrive", "come", "travel", "head", "return"})
@@ -256,7 +256,11 @@ def _standing_mission(trigger: Token, visitors: list[Actor]) -> bool:
     mission *to* a place, or an international body's mission in one, travels."""
     return (
         trigger.lemma_.lower() == "mission"
-        and any(c.dep_ == "prep" and c.lower_ == "in" for c in trigger.children)
+        and any(
+            (c.dep_ == "prep" and c.lower_ == "in")
+            or (c.dep_ == "compound" and place_of_token(c) is not None)  # 'its Moscow mission'
+            for c in trigger.children
+        )
         and not any(c.dep_ == "prep" and c.lower_ == "to" for c in trigger.children)
         and bool(visitors)
         and all(v.country and v.role != "intl_org" for v in visitors)

@@ -477,6 +477,9 @@ DEFAULT_RULE = "default"
 # Marks that put a clause in doubt: 'whether he would go'.
 DOUBT_MARKS = frozenset({"whether"})
 
+# Adjectives that set a trip noun ahead: 'a scheduled visit', 'his upcoming trip'.
+PLANNED_ADJECTIVES = frozenset({"scheduled", "planned", "upcoming", "forthcoming", "expected"})
+
 # A host's wish for the guest's trip: an invitation.
 HOST_EXPECTS_RULE = "host_expects"
 # The plain past tense: the trip is over.
@@ -559,6 +562,17 @@ RULES: tuple[Rule, ...] = (
         HOST_EXPECTS_RULE,
         lambda c: _host_expects(list(c.chain), c.visitor_tokens),
         _const("invited"),
+    ),
+    # 'a week before a scheduled Moscow visit by Shultz': the trip noun says it is ahead
+    Rule(
+        "planned_noun",
+        lambda c: (
+            c.trigger.pos_ in NOUN_POS
+            and any(
+                ch.dep_ == "amod" and ch.lower_ in PLANNED_ADJECTIVES for ch in c.trigger.children
+            )
+        ),
+        _const("announced"),
     ),
     Rule("on_a_visit", _on_a_visit, _on_a_visit_stage),
     Rule("phase", lambda c: _phased(c) is not None, _phased),
