@@ -591,6 +591,9 @@ MORE_SHAPES: list[tuple[str, str, Tense | None, str, str, str]] = [
      "this week", "2026-03-09", "2026-03-15"),
     ("The envoy visited Lima this week.", "2026-03-08", "past",
      "this week", "2026-03-02", "2026-03-08"),
+    # 'last night' is the evening before the story.
+    ("The envoy arrived in Lima last night.", "2026-03-10", "past",
+     "last night", "2026-03-09", "2026-03-09"),
     # 'weekend' before a trip noun dates the trip.
     ("The envoy paid a brief weekend visit to Lima.", "2026-03-10", "past",
      "weekend", "2026-03-07", "2026-03-08"),

@@ -306,7 +306,7 @@ _RX_WEEKDAY = re.compile(
 )
 _RX_RELDAY = re.compile(
     r"(?P<w>[TtYy](?:oday|onight|his\s+(?:morning|afternoon|evening)|omorrow|esterday"
-    r"|he\s+day\s+(?:before\s+yesterday|after\s+tomorrow)))\b"
+    r"|he\s+day\s+(?:before\s+yesterday|after\s+tomorrow))|[Ll]ast\s+night)\b"
     r"(?:\s+(?:morning|afternoon|evening|night)\b)?"
 )
 _RX_UNIT = re.compile(r"(?P<u>week(?:end)?|month|year|day)(?P<pl>s)?\b")
@@ -706,13 +706,14 @@ _DAY_OFFSET = {
     "this evening": 0,
     "tomorrow": 1,
     "yesterday": -1,
+    "last night": -1,  # a wire story of the morning: the evening before
     "the day before yesterday": -2,
     "the day after tomorrow": 2,
 }
 
 
 def _relative_day(m: re.Match[str], ctx: _Ctx) -> _Found | None:
-    """'today', 'tonight', 'this morning', 'tomorrow', 'yesterday'."""
+    """'today', 'tonight', 'this morning', 'tomorrow', 'yesterday', 'last night'."""
     word = " ".join(m.group("w").lower().split())
     if word not in _DAY_OFFSET:
         return None  # the first-letter class also admits "yoday"
