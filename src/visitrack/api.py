@@ -45,6 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from visitrack import export
+from visitrack.api_schema import ApiLimits, openapi_document
 from visitrack.errors import ConfigError
 from visitrack.filters import FILTER_PARAMS, FilterError, Filters, check_params, parse_filters
 from visitrack.jobs import DEFAULT_BUDGET_S, DEFAULT_MAX_PENDING, Extractor
@@ -479,6 +480,14 @@ def _submitted(body: bytes, content_type: str, request: Request) -> list[RawDocu
     bad row refuses the whole request with a 400 naming the row and the field.
     """
     media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/json" or media in JSONL_TYPES:
+        for name in request.query_params:
+            # Ignoring it would store the rows without what the client meant to say.
+            raise ApiError(
+                400,
+                f"parameter {name!r} is for a text/plain or text/html body; give it as a field "
+                "of the JSON document",
+            )
     text = _body_text(body, content_type, media)
     rows: list[Any]
     if media == "application/json":
@@ -768,6 +777,23 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.store = store
+    schema = openapi_document(
+        app.version,
+        ApiLimits(
+            max_body_bytes=MAX_BODY_BYTES,
+            max_batch_documents=MAX_BATCH_DOCUMENTS,
+            max_page_size=MAX_PAGE_SIZE,
+            max_offset=MAX_OFFSET,
+            export_media=EXPORT_MEDIA,
+        ),
+    )
+
+    def openapi() -> dict[str, Any]:
+        # Written out (visitrack.api_schema): the handlers read their own parameters, so
+        # FastAPI's inferred document described another API.
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

