@@ -1252,3 +1252,13 @@ def test_a_states_mission_named_by_its_city_is_its_embassy() -> None:
         "made secure, the president said."
     )
     assert not [v for v in extract_visits(text, published=D) if v.visitor.name is None]
+
+
+def test_an_undated_trip_to_a_city_takes_the_time_of_the_event_there() -> None:
+    text = (
+        "Canada will stand firm at next week's economic summit in Venice, officials said. "
+        "Prime Minister Mark Carney will go to Venice after a cabinet meeting."
+    )
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "ITA"]
+    assert visits and visits[0].when is not None
+    assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-05-20", "2024-05-26")

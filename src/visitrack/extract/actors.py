@@ -170,6 +170,8 @@ class Discourse:
     # Where the diplomats the story named are posted ('Ambassador to Mexico, Ken Salazar').
     posted: dict[str, str] = field(default_factory=dict)
     event_times: dict[str, When] = field(default_factory=dict)
+    # The time of an event the story places in a city, by (country, city).
+    event_at: dict[tuple[str, str], When] = field(default_factory=dict)
     # Windows of trips the story dated without naming a state ('will visit the Middle East
     # region from July 13-16'), by (visitor key, planned): the window of the legs named next.
     # The named people of the last meeting the story told: whom a later 'they' means.

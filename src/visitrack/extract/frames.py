@@ -230,6 +230,10 @@ def fill_event_times(frames: list[Frame], disc: Discourse) -> list[Frame]:
     ('accepted an invitation to attend celebrations' ... 'the May 9 celebrations')."""
     out: list[Frame] = []
     for f in frames:
+        at = disc.event_at.get((f.country, f.city)) if f.city else None
+        if f.when is None and f.kind != "event_attendance" and at is not None:
+            # 'Kohl will go to Venice' in a story of next week's summit in Venice
+            f = replace(f, when=at)
         if f.when is None and f.kind == "event_attendance":
             key = (f.occasion or "*").lower().split()[-1].rstrip("s")
             when = disc.event_times.get(key) or disc.event_times.get("*")

@@ -228,6 +228,17 @@ def event_place(
     return [(place, tok)] if place is not None else []
 
 
+def _path_to(tok: Token, ancestor: Token) -> list[Token]:
+    """The tokens between ``tok`` and its ``ancestor``: a verb among them dates its own act
+    ('the summit that opened on Monday'), not the event."""
+    path: list[Token] = []
+    for a in tok.ancestors:
+        if a.i == ancestor.i:
+            break
+        path.append(a)
+    return path
+
+
 def note_events(doc: Doc, disc: Discourse, times: list[timex.TimeMention]) -> None:
     """Remember where the events a sentence names take place ('the Moscow parade')."""
     for t in doc:
@@ -250,8 +261,13 @@ def note_events(doc: Doc, disc: Discourse, times: list[timex.TimeMention]) -> No
                 span is not None
                 and tm.when.start is not None
                 and any(a.i == t.i for a in span.root.ancestors)
-                and not any(a.pos_ == "VERB" for a in span.root.ancestors if a.i > t.i)
+                and not any(a.pos_ == "VERB" for a in _path_to(span.root, t))
             ):
                 key = t.lemma_.lower().rstrip("s")
                 disc.event_times.setdefault(key, tm.when)
                 disc.event_times.setdefault("*", tm.when)
+                for place, _ in found:
+                    if place.city is not None:
+                        # 'next week's summit in Venice': a trip to Venice the story leaves
+                        # undated is most likely for it
+                        disc.event_at.setdefault((place.country, place.city), tm.when)
