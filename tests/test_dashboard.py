@@ -130,8 +130,11 @@ def test_filters_are_reflected_in_the_url(page: Page) -> None:
     expect(page.locator("#table tbody tr")).to_have_count(1)
     expect(page.locator("#filters input[name=visitor]")).to_have_value("macron")
     expect(page.locator("#filters input[name=upcoming]")).to_be_checked()
+    # Names work as codes do (#13); a name that is no country is the API's 400, shown.
     page.goto("/?country=Russia")
-    expect(page.locator("#status")).to_contain_text("ISO 3166-1 alpha-3")
+    expect(page.locator("#table tbody tr")).to_have_count(1)
+    page.goto("/?country=Atlantis")
+    expect(page.locator("#status")).to_contain_text("country must be a country")
 
 
 def test_storyline_page_shows_history_and_marked_evidence(page: Page) -> None:

@@ -12,6 +12,8 @@ const STAGE_COLOURS = {
   ongoing: "#d69e2e", completed: "#38a169", postponed: "#dd6b20", cancelled: "#c53030",
 };
 const ENDED_STAGES = new Set(["completed", "cancelled"]);
+const JOB_POLL_MS = 1000;
+const COUNTRY_KEYS = ["country", "origin", "destination"];
 const FILTER_KEYS = ["country", "origin", "destination", "visitor", "stage", "from", "to", "upcoming"];
 // Storylines per page of the list and the timeline: the API allows up to 1000.
 const PAGE_SIZE = 200;
@@ -137,8 +139,10 @@ function filterParams() {
     if (field.type === "checkbox") { if (field.checked) params.set(key, "1"); }
     else if (field.value.trim()) {
       const value = field.value.trim();
-      // The server reads codes and names in any case (visitrack.filters), as the CLI does.
-      params.set(key, value);
+      // The server reads codes and names in any case (visitrack.filters); a code is shown in
+      // capitals so that shared URLs read alike.
+      const code = COUNTRY_KEYS.includes(key) && /^[a-z]{2,3}$/i.test(value);
+      params.set(key, code ? value.toUpperCase() : value);
     }
   }
   return params;
@@ -464,13 +468,24 @@ async function submitDocument(event) {
     return;
   }
   const params = new URLSearchParams();
-  if (form.elements.published.value) params.set("published", form.elements.published.value);
-  if (file && type !== "application/x-ndjson") params.set("title", file.name);
+  // The query describes a text or HTML body; JSONL rows carry their own fields.
+  if (type !== "application/x-ndjson") {
+    if (form.elements.published.value) params.set("published", form.elements.published.value);
+    if (file) params.set("title", file.name);
+  }
   const headers = { "Content-Type": type + "; charset=utf-8" };
   if (form.elements.token.value) headers.Authorization = "Bearer " + form.elements.token.value;
   let result;
   try {
     result = await api("/api/documents?" + params.toString(), { method: "POST", headers, body });
+    // 202: a batch still being extracted; its job answers once it is done.
+    while (result.state === "pending" && result.url) {
+      await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
+      const job = await api(result.url);
+      if (job.state === "pending") continue;
+      if (job.state !== "done") throw new Error(job.error || "the submission " + job.state);
+      result = job;
+    }
   } catch (err) {
     out.replaceChildren(el("p", err.message, "status error"));
     return;
