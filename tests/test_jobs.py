@@ -80,9 +80,12 @@ def test_a_submission_that_takes_longer_than_the_wait_is_a_202_job(tmp_path: Pat
 
 def test_a_quick_submission_is_still_answered_201(tmp_path: Path) -> None:
     for c in _client(build_db(tmp_path / "q.db")):
+        assert c.get("/api/stats").json()["total"] == 3  # and now cached
         r = c.post("/api/documents", json={"id": "quick", "text": QUICK}, headers=AUTH)
         assert r.status_code == 201, r.text[:200]
         assert r.json()["documents"][0]["visits"]
+        # A write through this server clears the cached answers.
+        assert c.get("/api/stats").json()["total"] == 4
 
 
 def test_a_full_queue_is_429_with_retry_after(tmp_path: Path) -> None:

@@ -965,7 +965,17 @@ def create_app(
         return JSONResponse(data)
 
     @app.get("/api/stats", summary="Storylines by stage, country, country pair and month")
-    def stats(request: Request) -> JSONResponse:
+    async def stats(request: Request) -> Response:
+        # Cached like the list: each answer groups every storyline the filters keep.
+        key = f"stats:{date.today()}?{request.url.query}"
+        cached = list_cache.get(key)
+        if cached is not None:
+            return Response(cached, media_type="application/json")
+        response = await run_in_threadpool(_stats, request)
+        list_cache.put(key, bytes(response.body))
+        return response
+
+    def _stats(request: Request) -> JSONResponse:
         filters = _filters(request, STATS_PARAMS)
         data = store.stats(**filters.store_kwargs(), today=date.today())
         data["store"] = store.counts()
