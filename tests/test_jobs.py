@@ -28,6 +28,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+pytest_plugins = ("conftest_pg",)
+
 LOOPBACK = "http://127.0.0.1:8000"
 TOKEN = "jobs-token-1234"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -170,3 +172,23 @@ def test_serve_extracts_in_worker_processes(tmp_path: Path) -> None:
         assert job is not None and job.state == "done" and job.answer == {"documents": []}
         assert job.finished_at is not None
         assert job.finished_at - job.submitted_at < timedelta(hours=1)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_jobs_are_kept_in_the_store_on_both_backends(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    url = (
+        str(tmp_path / "jobs.db") if backend == "sqlite" else request.getfixturevalue("pg_database")
+    )
+    with open_store(url) as store:
+        store.create_job("b" * 32, 2)
+        pending = store.job("b" * 32)
+        assert pending is not None and pending.state == "pending" and pending.answer is None
+        store.finish_job("b" * 32, "done", {"documents": [{"doc_id": "Erdoğan"}]})
+        done = store.job("b" * 32)
+        assert done is not None and done.answer == {"documents": [{"doc_id": "Erdoğan"}]}
+        # A finished job past its keeping time goes when the next one is made.
+        store.create_job("c" * 32, 1, keep_s=0.0)
+        assert store.job("b" * 32) is None and store.job("c" * 32) is not None
+        assert store.job("d" * 32) is None
