@@ -97,7 +97,9 @@ def test_slow_document_fails_and_the_others_are_extracted() -> None:
     assert [r.raw.doc_id for r in results] == ["before", "slow", "after"]
     slow = results[1]
     assert slow.failure is not None
-    assert slow.failure.stage == "extract"
+    # the limit covers the whole document: on a loaded machine it may run out while the long
+    # document is still being cleaned, before extraction starts
+    assert slow.failure.stage in {"clean", "extract"}
     assert "time limit of 1 s" in slow.failure.reason
     for quick in (results[0], results[2]):
         assert quick.failure is None
