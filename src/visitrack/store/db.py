@@ -1061,9 +1061,9 @@ class Store:
         """
         if offset < 0 or (limit is not None and limit < 0):
             raise StoreError("limit and offset must not be negative")
-        rest = self._conditions(visitor, destination, stage, date_from, date_to, upcoming, today)
-        if origin is not None:
-            rest.append(StorylineRow.visitor_country == origin)
+        rest = self._conditions(
+            visitor, origin, destination, stage, date_from, date_to, upcoming, today
+        )
         with self._read() as session:
             if country is not None and limit is not None:
                 # "visitor or destination": two ordered index reads merged beat one OR scan
@@ -1080,12 +1080,7 @@ class Store:
                 rows = rows[offset : offset + limit]
                 return [_storyline(r) for r in rows]
             if country is not None:
-                rest.append(
-                    or_(
-                        StorylineRow.visitor_country == country,
-                        StorylineRow.destination_country == country,
-                    )
-                )
+                rest.append(_either_side(country))
             query = _ordered(select(StorylineRow).where(*rest)).offset(offset)
             if limit is not None:
                 query = query.limit(limit)
@@ -1106,16 +1101,11 @@ class Store:
     ) -> Iterator[Storyline]:
         """What :meth:`storylines` lists with these filters, all of it, read ``STREAM_BATCH``
         rows at a time: an export of any size holds one batch in memory, not the store."""
-        where = self._conditions(visitor, destination, stage, date_from, date_to, upcoming, today)
-        if origin is not None:
-            where.append(StorylineRow.visitor_country == origin)
+        where = self._conditions(
+            visitor, origin, destination, stage, date_from, date_to, upcoming, today
+        )
         if country is not None:
-            where.append(
-                or_(
-                    StorylineRow.visitor_country == country,
-                    StorylineRow.destination_country == country,
-                )
-            )
+            where.append(_either_side(country))
         query = _ordered(select(StorylineRow).where(*where)).execution_options(
             yield_per=STREAM_BATCH
         )
@@ -1126,6 +1116,7 @@ class Store:
     def _conditions(
         self,
         visitor: str | None,
+        origin: str | None,
         destination: str | None,
         stage: str | None,
         date_from: date | None,
@@ -1136,6 +1127,8 @@ class Store:
         conditions: list[ColumnElement[bool]] = []
         if visitor is not None:
             conditions.append(self._visitor_condition(visitor))
+        if origin is not None:
+            conditions.append(StorylineRow.visitor_country == origin)
         if destination is not None:
             conditions.append(StorylineRow.destination_country == destination)
         if stage is not None:
@@ -1272,16 +1265,11 @@ class Store:
         """
         if top < 1:
             raise StoreError(f"top must be at least 1, got {top}")
-        where = self._conditions(visitor, destination, stage, date_from, date_to, upcoming, today)
-        if origin is not None:
-            where.append(StorylineRow.visitor_country == origin)
+        where = self._conditions(
+            visitor, origin, destination, stage, date_from, date_to, upcoming, today
+        )
         if country is not None:
-            where.append(
-                or_(
-                    StorylineRow.visitor_country == country,
-                    StorylineRow.destination_country == country,
-                )
-            )
+            where.append(_either_side(country))
         v_col, d_col = StorylineRow.visitor_country, StorylineRow.destination_country
         n = func.count().label("n")
         with self._read() as session:
@@ -1521,6 +1509,11 @@ def _storyline_row(s: Storyline, key: str) -> StorylineRow:
         first_reported=s.first_reported,
         last_reported=s.last_reported,
     )
+
+
+def _either_side(country: str) -> ColumnElement[bool]:
+    """Storylines with ``country`` as the visitor's country or the destination."""
+    return or_(StorylineRow.visitor_country == country, StorylineRow.destination_country == country)
 
 
 def _ordered(query: Select[StorylineRow]) -> Select[StorylineRow]:
