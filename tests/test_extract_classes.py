@@ -1262,3 +1262,67 @@ def test_an_undated_trip_to_a_city_takes_the_time_of_the_event_there() -> None:
     visits = [v for v in extract_visits(text, published=D) if v.destination.country == "ITA"]
     assert visits and visits[0].when is not None
     assert (str(visits[0].when.start), str(visits[0].when.end)) == ("2024-05-20", "2024-05-26")
+
+
+@pytest.mark.parametrize(
+    ("text", "travels"),
+    [
+        # the story names a businessman in full first: his bare surname is him, not the
+        # gazetteer's prime minister of that surname
+        ("Cricket league founder Lalit Modi sold his stake on Monday. Modi flew to Paris.", False),
+        ("Prime Minister Narendra Modi spoke on Monday. Modi flew to Paris.", True),
+    ],
+)
+def test_a_bare_surname_is_the_person_the_story_named_in_full(text: str, travels: bool) -> None:
+    pairs = _pairs(extract_visits(text, published=D))
+    assert (("Narendra Modi", "IND", "FRA") in pairs) is travels
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        # a church title places its holder with the Holy See, the given name the recogniser
+        # left out stays in the name, and the appositive office is no second traveller
+        (
+            "Cardinal Joao Pedro Almeida, Archbishop of Lisbon and President of the Portuguese "
+            "Episcopal Conference, will visit Kenya next week.",
+            "Almeida",
+            "VAT",
+        ),
+        (
+            "President Ruto will receive Cardinal Luis Antonio Tagle, Archbishop of Manila, at "
+            "State House in Nairobi on Friday.",
+            "Tagle",
+            "VAT",
+        ),
+    ],
+)
+def test_a_church_title_and_its_appositive_office(text: str, name: str, country: str) -> None:
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "KEN"]
+    assert [(v.visitor.country, (v.visitor.name or "").split()[-1:]) for v in visits] == [
+        (country, [name])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "role"),
+    [
+        ("President of the Chilean Football Federation", "other"),
+        ("Chairman of the Ghana Chamber of Commerce", "other"),
+        ("President of the Portuguese Episcopal Conference", "other"),
+        ("President of the Soviet Union", "head_of_state"),
+        ("President of the European Commission", "intl_org"),
+    ],
+)
+def test_the_head_of_a_body_is_no_state_official(title: str, role: str) -> None:
+    from visitrack.resolve import role_from_title
+
+    assert role_from_title(title) == role
+
+
+def test_the_head_of_a_national_body_named_by_title_alone_does_not_travel() -> None:
+    text = (
+        "The President of the Argentine Football Association will travel to Qatar next week, "
+        "the federation said."
+    )
+    assert not [v for v in extract_visits(text, published=D) if v.visitor.role == "head_of_state"]

@@ -308,7 +308,13 @@ _TITLE_RULES: tuple[tuple[re.Pattern[str], Role], ...] = tuple(
             "intl_org",
         ),
         (r"\b(?:central bank|bank|company|club|university|federation) president\b", "other"),
-        (r"\bpresident of the (?:central bank|bank|\w+ (?:bank|federation|company))\b", "other"),
+        (
+            r"\b(?:president|chairman|chairwoman|chair|head) of the (?:[\w-]+ ){0,4}"
+            r"(?:bank|federation|company|conference|association|society|foundation"
+            r"|institute|university|club|league|church|academy|chamber|council of churches"
+            r"|corporation|group)\b",
+            "other",
+        ),
         (r"\bchancellor of the exchequer\b", "minister"),
         (r"\bnational security (?:adviser|advisor)\b|\bchief of staff\b", "other"),
         (r"\b(?:spokesman|spokeswoman|spokesperson|press secretary|adviser|advisor)\b", "other"),

@@ -15,7 +15,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from visitrack import resolve
-from visitrack.extract.lexicon import OFFICE_ADJECTIVES, OFFICIAL_TITLE_WORDS, TRIP_NOUNS
+from visitrack.extract.lexicon import (
+    OFFICE_ADJECTIVES,
+    OFFICIAL_TITLE_WORDS,
+    RELIGIOUS_TITLE_WORDS,
+    TITLE_STATES,
+    TRIP_NOUNS,
+)
 from visitrack.records import Party, Role, When
 
 if TYPE_CHECKING:
@@ -264,7 +270,9 @@ def _title_tokens(ent: Span) -> list[Token]:
             i = j - 1
             continue
         office_word = i > 0 and doc[i - 1].lower_ in {"of", "for"}  # 'Minister of Agriculture'
-        office_word = office_word or t.lower_.rstrip(".") in HONORIFIC_WORDS  # 'First Lady'
+        office_word = (
+            office_word or t.lower_.rstrip(".") in TITLE_PREFIX_WORDS
+        )  # 'First Lady', 'Cardinal'
         joined = t.text == "-" and i > 0 and not doc[i - 1].whitespace_ and not t.whitespace_
         if (t.ent_type_ == "PERSON" and not office_word) or (
             t.is_punct and t.text not in {"'s", "’s", "."} and not joined  # 'Low-Intensity'
@@ -349,6 +357,17 @@ def _same_given_name(name: str, other: str | None) -> bool:
     return mine == theirs or (len(mine) <= 2 and theirs.startswith(mine[:1]))
 
 
+def _other_namesake(name: str, earlier: Actor | None, gazetteer_name: str) -> bool:
+    """Whether a bare surname is the story's own earlier person rather than the gazetteer's
+    namesake."""
+    if earlier is None or not earlier.name or len(name.split()) != 1:
+        return False
+    words = earlier.name.lower().replace("-", " ").split()
+    if len(words) < 2 or name.lower() not in words:
+        return False  # only a full name the story gave: 'Biden' alone settles nothing
+    return resolve.normalize(earlier.name).lower() != resolve.normalize(gazetteer_name).lower()
+
+
 def org_in(title: str) -> str | None:
     """The international body a title names anywhere in it: 'IMF Managing Director'."""
     words = title.replace("’s", "").replace("'s", "").split()
@@ -376,7 +395,10 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
         role_hint: Role | None = "other"
     else:
         role_hint = resolve.role_from_title(full_title) if full_title else None
-    country_hint = _country_in(full_title) if full_title else None
+    states = [TITLE_STATES[t.lower_] for t in title_toks if t.lower_ in TITLE_STATES]
+    country_hint = states[0] if states else None
+    if country_hint is None and full_title:
+        country_hint = _country_in(full_title)
     if country_hint is None and title_toks:
         # "Kremlin spokesman": an institution names the country.
         place = resolve.place(title)
@@ -395,6 +417,10 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
         if by_surname is not None and _same_given_name(name, by_surname.name):
             earlier = by_surname
     person = resolve.lookup_person(name, disc.published, country=country_hint, role=role_hint)
+    if person is not None and _other_namesake(name, earlier, person.name):
+        # 'Chairman Lee' after 'Samsung Chairman Lee Jae-yong' is that chairman, not the
+        # gazetteer's President Lee: a story's bare surname means the person it named in full
+        person = None
     if person is not None:
         role: Role = person.role
         if person.role == "other" and role_hint:
@@ -491,6 +517,14 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
             if known is not None and known.country:
                 country, boss = known.country, True
     phrase = " ".join(t.text for t in tok.subtree if t.i <= tok.i)
+    of_part = [c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"]
+    if of_part:
+        whole = f"{phrase} {' '.join(t.text for t in of_part[0].subtree)}"
+        if resolve.role_from_title(whole) == "other" and resolve.role_from_title(phrase) not in {
+            None,
+            "other",
+        }:
+            return None  # 'President of the Kenyan Football Federation' heads no state
     indefinite = (
         boss
         or tok.lemma_.lower() in {"official", "delegation", "mission"}
@@ -621,6 +655,8 @@ HONORIFIC_WORDS = frozenset(
         "princess",
     }
 )
+# Words before a name that are never part of it.
+TITLE_PREFIX_WORDS = HONORIFIC_WORDS | RELIGIOUS_TITLE_WORDS
 # Titles that go with a single given name: 'King Fahd', 'Emir Tamim', 'Pope Leo'.
 ROYAL_TITLES = frozenset(
     {"king", "queen", "emir", "sultan", "pope", "prince", "princess", "sheikh", "shah", "crown"}
@@ -699,6 +735,42 @@ def _name_suffix(doc: Doc, end: int) -> range:
     return range(0)
 
 
+def _title_in_apposition(ent: Span) -> bool:
+    """'Cardinal Ana Ruiz, Archbishop of Quito, ...': the recogniser tags the appositive office
+    as a person of its own; it is the title of the name it follows."""
+    root, head = ent.root, ent.root.head
+    return (
+        root.dep_ == "appos"
+        and head.i < ent.start
+        and head.ent_type_ == "PERSON"
+        and ent[0].lower_ in TITLE_WORDS | RELIGIOUS_TITLE_WORDS
+    )
+
+
+def _with_missed_given_names(ent: Span) -> Span:
+    """'Cardinal [Matteo] Maria Ruiz': the recogniser left a given name between the title and
+    the name out; a capitalised proper-noun compound of the name there belongs to it."""
+    doc = ent.doc
+    start = ent.start
+    while (
+        start > 0
+        and doc[start - 1].pos_ == "PROPN"
+        and doc[start - 1].dep_ == "compound"
+        and ent.start <= doc[start - 1].head.i < ent.end
+        and doc[start - 1].text.isalpha()
+        and doc[start - 1].text[:1].isupper()
+        and not doc[start - 1].text.isupper()
+        and doc[start - 1].lower_ not in TITLE_WORDS | TITLE_PREFIX_WORDS
+    ):
+        start -= 1
+    if start == ent.start or start == 0:
+        return ent
+    before = doc[start - 1].lower_.rstrip(".")
+    if before not in TITLE_WORDS | TITLE_PREFIX_WORDS:
+        return ent  # only a title vouches that the word between is a name, not an office
+    return doc[start : ent.end]
+
+
 def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
     """Map token index -> actor for every person or official mentioned in the sentence."""
     by_token: dict[int, Actor] = {}
@@ -710,7 +782,10 @@ def find_actors(doc: Doc, disc: Discourse) -> dict[int, Actor]:
         and not any(v.start <= ent.start and ent.end <= v.end for v in vouched)
     ] + vouched
     for ent in spans:
-        while len(ent) >= 3 and ent[0].lower_.rstrip(".") in HONORIFIC_WORDS:
+        if _title_in_apposition(ent):
+            continue
+        ent = _with_missed_given_names(ent)
+        while len(ent) >= 3 and ent[0].lower_.rstrip(".") in TITLE_PREFIX_WORDS:
             # 'Lady Jill Biden', 'Dr. Jill Biden': the honorific is title, not name
             ent = ent.doc[ent.start + 1 : ent.end]
         if len(ent) >= 3 and ent.start > 0 and ent.doc[ent.start - 1].lower_ in {"of", "for"}:

@@ -187,6 +187,28 @@ OFFICIAL_TITLE_WORDS = frozenset(
         "spokesperson",
     }
 )
+# Church titles: they stand before a name as state titles do ('Cardinal Ana Ruiz'), and an
+# appositive starting with one is the office of the name before it.
+RELIGIOUS_TITLE_WORDS = frozenset(
+    {
+        "cardinal",
+        "archbishop",
+        "bishop",
+        "patriarch",
+        "metropolitan",
+        "nuncio",
+        "monsignor",
+        "rabbi",
+        "imam",
+        "ayatollah",
+    }
+)
+# Titles that name the state their holder serves, whatever the holder's birthplace: a
+# cardinal or a nuncio acts for the Holy See (Vatican City's ISO code).
+TITLE_STATES: dict[str, str] = {
+    "cardinal": "VAT",
+    "nuncio": "VAT",
+}
 # Words that make a person a company's, club's or artist's, never a state's official.
 NON_OFFICIAL_TITLE_WORDS = frozenset(
     {
