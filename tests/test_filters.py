@@ -245,6 +245,9 @@ def test_a_store_made_before_folding_finds_accented_names_after_the_upgrade(
         conn.execute("DELETE FROM visitor_names")
         conn.execute("INSERT INTO visitor_names VALUES ('recep tayyip erdoğan')")
         conn.execute("DROP TABLE jobs")  # what 0005 adds
+        conn.execute("DROP TABLE storyline_search")  # what 0006 adds
+        conn.execute("DROP INDEX ix_storylines_changed_on")
+        conn.execute("ALTER TABLE storylines DROP COLUMN changed_on")
         conn.execute("UPDATE alembic_version SET version_num = '0003'")
     with open_store(str(db)) as store:
         assert [s.visitor.name for s in store.storylines(visitor="erdogan")] == [ERDOGAN.name]

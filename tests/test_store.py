@@ -167,7 +167,8 @@ def test_open_migrates_to_head(store_url: str) -> None:
             tables = set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
-    assert version == head_revision() == "0005"
+    assert version == head_revision() == "0006"
+    assert "storyline_search" in tables
     assert {
         "documents",
         "mentions",
@@ -185,9 +186,15 @@ def test_models_match_migrations(store_url: str) -> None:
     engine = create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
     try:
         with engine.connect() as conn:
-            diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
-            )
+            # The search table is no model (an FTS5 table on SQLite, with its shadow tables):
+            # visitrack.store.search creates and reads it.
+            opts = {
+                "compare_type": True,
+                "include_name": lambda name, kind, _parent: (
+                    not (kind == "table" and str(name).startswith("storyline_search"))
+                ),
+            }
+            diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
     finally:
         engine.dispose()
     assert diff == []

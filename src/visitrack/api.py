@@ -47,7 +47,15 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from visitrack import export
 from visitrack.api_schema import ApiLimits, openapi_document
 from visitrack.errors import ConfigError
-from visitrack.filters import FILTER_PARAMS, FilterError, Filters, check_params, parse_filters
+from visitrack.filters import (
+    FILTER_PARAMS,
+    FilterError,
+    Filters,
+    check_params,
+    countries,
+    parse_filters,
+    parse_sort,
+)
 from visitrack.jobs import DEFAULT_BUDGET_S, DEFAULT_MAX_PENDING, Extractor
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 from visitrack.readers.decode import SNIFF_BYTES, Refusal, binary_kind, decode_text
@@ -359,7 +367,7 @@ def _filters(request: Request, allowed: Collection[str]) -> Filters:
         raise ApiError(400, err.message) from None
 
 
-LIST_PARAMS = frozenset({*FILTER_PARAMS, "limit", "offset"})
+LIST_PARAMS = frozenset({*FILTER_PARAMS, "limit", "offset", "sort", "order"})
 EXPORT_PARAMS = frozenset({*FILTER_PARAMS, "format"})
 STATS_PARAMS = frozenset(FILTER_PARAMS)
 SUBMIT_PARAMS = frozenset({"doc_id", "published", "url", "title"})
@@ -891,14 +899,20 @@ def create_app(
         q = request.query_params
         limit = _int("limit", q.get("limit"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         offset = _int("offset", q.get("offset"), 0, 0, MAX_OFFSET)
-        today = date.today()
-        # One row more than asked says whether a next page exists without a COUNT(*), which
-        # would scan every matching row on a large store.
+        try:
+            sort, descending = parse_sort(q.get("sort"), q.get("order"))
+        except FilterError as err:
+            raise ApiError(400, err.message) from None
+        kwargs = filters.store_kwargs(today=date.today())
+        # One row more than asked says whether a next page exists.
         rows = store.storylines(
-            **filters.store_kwargs(), today=today, limit=limit + 1, offset=offset
+            **kwargs, limit=limit + 1, offset=offset, sort=sort, descending=descending
         )
         more = len(rows) > limit
         rows = rows[:limit]
+        # The last page's own rows tell the total; otherwise (or past the end) one COUNT.
+        last = not more and (rows or not offset)
+        total = offset + len(rows) if last else store.count_storylines(**kwargs)
         # JSONResponse directly: FastAPI's generic encoder would walk every value of every
         # storyline again, which doubled this endpoint's cost under load.
         return JSONResponse(
@@ -907,10 +921,16 @@ def create_app(
                 "limit": limit,
                 "offset": offset,
                 "count": len(rows),
+                "total": total,
                 "next": _page_link(request, offset + limit, limit) if more else None,
                 "previous": _page_link(request, max(0, offset - limit), limit) if offset else None,
             }
         )
+
+    @app.get("/api/countries", summary="Every country code with its English name")
+    def list_countries(request: Request) -> JSONResponse:
+        _filters(request, ())
+        return JSONResponse({"countries": countries()}, headers={"Cache-Control": "max-age=86400"})
 
     @app.get("/api/visits/{storyline_id}", summary="One storyline with history and sources")
     def get_visit(storyline_id: str) -> JSONResponse:
@@ -977,7 +997,7 @@ def create_app(
 
     def _stats(request: Request) -> JSONResponse:
         filters = _filters(request, STATS_PARAMS)
-        data = store.stats(**filters.store_kwargs(), today=date.today())
+        data = store.stats(**filters.store_kwargs(today=date.today()))
         data["store"] = store.counts()
         return JSONResponse(data)
 
@@ -1000,7 +1020,7 @@ def create_app(
             # the whole store costs the server a few chunks of memory, not the store's size.
             body = export.ExportStream(
                 fmt,
-                store.stream_storylines(**filters.store_kwargs(), today=today),
+                store.stream_storylines(**filters.store_kwargs(today=today)),
                 today=today,
                 on_close=export_slots.release,
             )

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from visitrack.fields import MAX_ID_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
-from visitrack.filters import MAX_SEARCH_CHARS, country_spellings
+from visitrack.filters import (
+    INTERNATIONAL,
+    MAX_SEARCH_CHARS,
+    SORT_ALIASES,
+    SORT_KEYS,
+    country_spellings,
+)
 from visitrack.records import STAGES
 
 __all__ = ["ApiLimits", "openapi_document"]
@@ -81,15 +87,31 @@ def _filter_params() -> list[dict[str, Any]]:
     )
     return [
         {
+            "name": "q",
+            "in": "query",
+            "description": "free text, read as plain words (quotes, `*`, `NEAR`, `-` are no "
+            "syntax): storylines whose visitor, host, occasion, place or evidence holds every "
+            "word, regardless of case and accents; text with no letter or digit matches none",
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_SEARCH_CHARS,
+                "pattern": _NOT_BLANK,
+                **_NO_CONTROLS,
+            },
+        },
+        {
             "name": "country",
             "in": "query",
-            "description": f"the visitor's country or the destination: {how}",
+            "description": f"the visitor's country or the destination: {how}; "
+            f"{INTERNATIONAL}: an international body",
             "schema": country,
         },
         {
             "name": "origin",
             "in": "query",
-            "description": f"the visitor's country: {how}",
+            "description": f"the visitor's country: {how}; {INTERNATIONAL}: an international "
+            "body (a visitor with no state)",
             "schema": country,
         },
         {
@@ -135,6 +157,16 @@ def _filter_params() -> list[dict[str, Any]]:
                 "enum": ["true", "false", "1", "0", "yes", "no", "on", "off"],
             },
         },
+        _date_param(
+            "as_of",
+            "the day `upcoming` counts from instead of today (a year or month: its first day); "
+            "no effect without `upcoming`",
+        ),
+        _date_param(
+            "changed_since",
+            "keep storylines created or whose stage changed on or after this day, by the "
+            "dates of their reports (a year or month: its first day)",
+        ),
     ]
 
 
@@ -384,6 +416,23 @@ def openapi_document(version: str, limits: ApiLimits) -> dict[str, Any]:
             "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
         },
     ]
+    ordering = [
+        {
+            "name": "sort",
+            "in": "query",
+            "description": "order by this key of the storyline (`origin`: the visitor's "
+            "country, `when`: the window's start; aliases "
+            + ", ".join(f"`{a}`={k}" for a, k in SORT_ALIASES.items())
+            + "); default first_reported, newest first; ties by id; unknown values last",
+            "schema": {"type": "string", "enum": [*SORT_KEYS, *SORT_ALIASES]},
+        },
+        {
+            "name": "order",
+            "in": "query",
+            "description": "asc or desc (default: desc for dates and counts, asc otherwise)",
+            "schema": {"type": "string", "enum": ["asc", "desc"]},
+        },
+    ]
     fmt = {
         "name": "format",
         "in": "query",
@@ -406,12 +455,17 @@ def openapi_document(version: str, limits: ApiLimits) -> dict[str, Any]:
     unique = {"description": "an id, in the query, as the row gave it"}
     visit_list = {
         "type": "object",
-        "required": ["visits", "limit", "offset", "count", "next", "previous"],
+        "required": ["visits", "limit", "offset", "count", "total", "next", "previous"],
         "properties": {
             "visits": {"type": "array", "items": {"$ref": "#/components/schemas/Storyline"}},
             "limit": {"type": "integer"},
             "offset": {"type": "integer"},
             "count": {"type": "integer"},
+            "total": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "storylines the filters keep, on every page",
+            },
             "next": {"type": ["string", "null"], "description": "relative link"},
             "previous": {"type": ["string", "null"], "description": "relative link"},
         },
@@ -439,8 +493,37 @@ def openapi_document(version: str, limits: ApiLimits) -> dict[str, Any]:
             "get": _get(
                 "Storylines, filtered and paged",
                 "list_visits",
-                [*filters, *page],
+                [*filters, *ordering, *page],
                 _json_ok("a page of storylines", visit_list),
+            )
+        },
+        "/api/countries": {
+            "get": _get(
+                "Every country code with its English name",
+                "list_countries",
+                [],
+                _json_ok(
+                    f"ISO3 code, ISO2 code and English name of every country; {INTERNATIONAL} "
+                    "(no ISO2) stands for international bodies",
+                    {
+                        "type": "object",
+                        "required": ["countries"],
+                        "properties": {
+                            "countries": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["code", "iso2", "name"],
+                                    "properties": {
+                                        "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                                        "iso2": {"type": ["string", "null"]},
+                                        "name": {"type": "string"},
+                                    },
+                                },
+                            }
+                        },
+                    },
+                ),
             )
         },
         "/api/visits/{storyline_id}": {

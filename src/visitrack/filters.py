@@ -5,7 +5,9 @@ query parameters and the dashboard's URL all read filters here, so a value means
 everywhere: countries by ISO 3166 alpha-3 or alpha-2 code or English name, any case; visitor
 names without regard to case or accents; ``origin`` (the visitor's country), ``destination``,
 or ``country`` for either side; dates whole or partial (``2025``, ``2025-06``,
-``2025-06-03``); unknown parameters refused by name.
+``2025-06-03``); ``q`` free text read as plain words (no search syntax); ``changed_since``
+(created or changed stage on or after a day, by report dates); ``as_of`` (the day
+``upcoming`` counts from); unknown parameters refused by name.
 """
 
 from __future__ import annotations
@@ -26,21 +28,63 @@ from visitrack.records import STAGES
 
 __all__ = [
     "FILTER_PARAMS",
+    "INTERNATIONAL",
+    "INTERNATIONAL_NAME",
     "MAX_SEARCH_CHARS",
+    "SORT_ALIASES",
+    "SORT_KEYS",
     "FilterError",
     "Filters",
     "check_params",
+    "countries",
     "country_code",
+    "country_name",
     "country_spellings",
     "date_bound",
     "fold_name",
     "parse_filters",
+    "parse_sort",
+    "search_words",
 ]
 
 # The parameter names, as the API and the dashboard's URL spell them (the CLI adds "--").
-FILTER_PARAMS = ("country", "origin", "destination", "visitor", "stage", "from", "to", "upcoming")
-# Longest visitor search string accepted: names are short, and a bound keeps LIKE cheap.
+FILTER_PARAMS = (
+    "q",
+    "country",
+    "origin",
+    "destination",
+    "visitor",
+    "stage",
+    "from",
+    "to",
+    "upcoming",
+    "as_of",
+    "changed_since",
+)
+# Longest visitor or free-text search string accepted: names are short, a search is a few
+# words, and a bound keeps LIKE and the full-text query cheap.
 MAX_SEARCH_CHARS = 200
+# The code that stands for "an international body" (UN, EU, IMF ...: a visitor with no
+# state) wherever a country code is expected: the panel's visitor column, /api/countries and
+# the origin filter. From ISO 3166's user-assigned range (X..), so no real country gets it.
+INTERNATIONAL = "XIO"
+INTERNATIONAL_NAME = "International body"
+# The orders /api/visits and `visitrack visits --sort` take: the storyline JSON's keys
+# (``origin``: the visitor's country; ``when``: the window's start).
+SORT_KEYS = (
+    "first_reported",
+    "last_reported",
+    "when",
+    "visitor",
+    "origin",
+    "destination",
+    "kind",
+    "stage",
+    "mentions",
+    "id",
+)
+# Other spellings the table's column headings suggest.
+SORT_ALIASES = {"start": "when", "last_report": "last_reported", "reports": "mentions"}
 
 _COUNTRIES_JSON = Path(__file__).resolve().parent / "data" / "countries.json"
 _CONTROL = re.compile("[\x01-\x1f\x7f-\x9f]")
@@ -69,10 +113,17 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     upcoming: bool = False
+    q: str | None = None
+    changed_since: date | None = None
+    as_of: date | None = None
 
-    def store_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments :meth:`visitrack.store.Store.storylines` and ``stats`` take."""
+    def store_kwargs(self, today: date | None = None) -> dict[str, Any]:
+        """The keyword arguments :meth:`visitrack.store.Store.storylines` and ``stats`` take;
+        ``today`` is the day ``upcoming`` counts from unless ``as_of`` names one."""
         return {
+            "q": self.q,
+            "changed_since": self.changed_since,
+            "today": self.as_of or today,
             "country": self.country,
             "origin": self.origin,
             "destination": self.destination,
@@ -106,6 +157,7 @@ class _Countries:
     iso2: dict[str, str]
     names: dict[str, str]
     spellings: tuple[str, ...]  # every code and name as written, for the API's schema
+    listing: tuple[tuple[str, str | None, str], ...]  # (ISO3, ISO2, English name) by ISO3
 
 
 @cache
@@ -116,7 +168,8 @@ def _countries() -> _Countries:
 
     data = json.loads(_COUNTRIES_JSON.read_text(encoding="utf-8"))["countries"]
     names: dict[str, str] = {}
-    spellings: set[str] = set(data)
+    spellings: set[str] = set(data) | {INTERNATIONAL}
+    display: dict[str, str] = {code: info["name"] for code, info in data.items()}
     for code, info in data.items():
         for name in [info["name"], *info.get("names", [])]:
             names.setdefault(_name_key(name), code)
@@ -127,11 +180,37 @@ def _countries() -> _Countries:
             iso2[row["iso"].upper()] = row["iso3"].upper()
             names.setdefault(_name_key(row["name"]), row["iso3"].upper())
             spellings.update((row["iso"].upper(), row["iso3"].upper(), row["name"]))
+            display.setdefault(row["iso3"].upper(), row["name"])
     # A spelling that another country's code or name shadows is not offered as this one's.
     usable = {s for s in spellings if _name_key(s) and s.strip() == s}
+    alpha2 = {three: two for two, three in iso2.items()}
+    listing = tuple(sorted((code, alpha2.get(code), name) for code, name in display.items()))
     return _Countries(
-        frozenset(data) | frozenset(iso2.values()), iso2, names, tuple(sorted(usable))
+        frozenset(data) | frozenset(iso2.values()),
+        iso2,
+        names,
+        tuple(sorted(usable)),
+        (*listing, (INTERNATIONAL, None, INTERNATIONAL_NAME)),
     )
+
+
+def countries() -> list[dict[str, str | None]]:
+    """Every country the filters know, ``{"code": ISO3, "iso2": ISO2, "name": English name}``
+    by code, then :data:`INTERNATIONAL` (no ISO2) for international bodies."""
+    return [{"code": c, "iso2": two, "name": name} for c, two, name in _countries().listing]
+
+
+def country_name(code: str | None) -> str:
+    """The English name of an ISO3 ``code`` (:data:`INTERNATIONAL_NAME` for ``None`` or
+    :data:`INTERNATIONAL`); an unknown code is given back as it is."""
+    if code is None or code == INTERNATIONAL:
+        return INTERNATIONAL_NAME
+    return _names_by_code().get(code, code)
+
+
+@cache
+def _names_by_code() -> dict[str, str]:
+    return {code: name for code, _, name in _countries().listing}
 
 
 def country_spellings() -> tuple[str, ...]:
@@ -147,6 +226,8 @@ def country_code(param: str, value: str) -> str:
         FilterError: ``value`` is none of these.
     """
     given = value.strip()
+    if given.upper() == INTERNATIONAL or _name_key(given) in ("international", "intl"):
+        return INTERNATIONAL
     table = _countries()
     upper = given.upper()
     if len(given) == 3 and upper in table.iso3:
@@ -203,6 +284,47 @@ def _visitor(value: str) -> str | None:
     return value.strip()
 
 
+def _search(value: str) -> str | None:
+    if not value.strip():
+        return None
+    if len(value) > MAX_SEARCH_CHARS:
+        raise FilterError("q", f"q must be at most {MAX_SEARCH_CHARS} characters")
+    if _CONTROL.search(value) or "\x00" in value:
+        raise FilterError("q", "q must not contain control characters")
+    return value.strip()
+
+
+def search_words(text: str) -> list[str]:
+    """The words a free-text search looks for: letters and digits, accents dropped, case
+    folded. Anything else (quotes, ``*``, ``-``, parentheses) only separates words, and
+    ``NEAR``/``AND``/``OR`` are words like any other: the user's text is never query syntax."""
+    return list(dict.fromkeys(re.findall(r"\w+", fold_name(text).replace("_", " "))))
+
+
+def parse_sort(sort: str | None, order: str | None) -> tuple[str | None, bool]:
+    """``sort`` and ``order`` as :meth:`visitrack.store.Store.storylines` takes them: the key
+    (``None``: the default, newest first report first) and whether it is descending
+    (default: ascending for names and codes, descending for dates and counts).
+
+    Raises:
+        FilterError: naming ``sort`` or ``order``.
+    """
+    key: str | None = None
+    if sort is not None and sort.strip():
+        key = SORT_ALIASES.get(sort.strip().lower(), sort.strip().lower())
+        if key not in SORT_KEYS:
+            raise FilterError(
+                "sort", f"sort must be one of {', '.join(SORT_KEYS)}; got {sort[:80]!r}"
+            )
+    if order is None or not order.strip():
+        descending = key in (None, "first_reported", "last_reported", "when", "mentions")
+    elif order.strip().lower() in ("asc", "desc"):
+        descending = order.strip().lower() == "desc"
+    else:
+        raise FilterError("order", f"order must be asc or desc; got {order[:80]!r}")
+    return key, descending
+
+
 def _stage(value: str) -> str:
     lowered = value.strip().lower()
     if lowered not in STAGES:
@@ -241,7 +363,13 @@ def parse_filters(params: Mapping[str, str | None]) -> Filters:
     if date_from is not None and date_to is not None and date_from > date_to:
         raise FilterError("from", f"from ({raw_from}) must not be after to ({raw_to})")
     visitor, stage, upcoming = given("visitor"), given("stage"), given("upcoming")
+    raw_changed, raw_as_of, q = given("changed_since"), given("as_of"), given("q")
     return Filters(
+        q=_search(q) if q is not None else None,
+        changed_since=(
+            date_bound("changed_since", raw_changed, end=False) if raw_changed else None
+        ),
+        as_of=date_bound("as_of", raw_as_of, end=False) if raw_as_of else None,
         country=code("country"),
         origin=code("origin"),
         destination=code("destination"),

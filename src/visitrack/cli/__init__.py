@@ -29,7 +29,7 @@ from visitrack.cli.common import (
     positive,
 )
 from visitrack.errors import VisitrackError
-from visitrack.filters import FilterError
+from visitrack.filters import SORT_KEYS, FilterError, parse_sort
 from visitrack.limits import DOCUMENT_TIME_LIMIT_S
 
 
@@ -135,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     vis.add_argument("--db", metavar="URL", help=db_help)
     add_filter_options(vis)
     vis.add_argument("--limit", type=positive, metavar="N", help="at most N storylines")
+    vis.add_argument(
+        "--sort",
+        metavar="KEY",
+        help=f"order by {', '.join(SORT_KEYS)} (default first_reported, newest first)",
+    )
+    vis.add_argument("--order", metavar="ORDER", help="asc or desc (default by the key)")
     vis.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
 
     show = sub.add_parser(
@@ -210,8 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("visits", "export"):
         try:
             args.filters = filters_from_args(args)
+            if args.command == "visits":
+                parse_sort(args.sort, args.order)
         except FilterError as err:
-            parser.error(f"--{err.param}: {err.message}")
+            parser.error(f"--{err.param.replace('_', '-')}: {err.message}")
     if args.command in ("extract", "ingest"):
         if not args.paths and not args.urls:
             parser.error("give at least one PATH or --urls FILE")

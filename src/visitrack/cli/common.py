@@ -70,6 +70,12 @@ def positive_seconds(value: str) -> float:
 def add_filter_options(p: argparse.ArgumentParser) -> None:
     """The storyline filters, spelt as the API's parameters (:mod:`visitrack.filters`)."""
     where = "a country: ISO3 or ISO2 code or English name, any case"
+    p.add_argument(
+        "--q",
+        metavar="TEXT",
+        help="free text: every word in the visitor, host, occasion, place or evidence "
+        "(plain words, any case or accents)",
+    )
     p.add_argument("--country", metavar="COUNTRY", help=f"visitor's or destination ({where})")
     p.add_argument("--origin", metavar="COUNTRY", help=f"the visitor's country ({where})")
     p.add_argument("--destination", metavar="COUNTRY", help=f"destination ({where})")
@@ -94,6 +100,18 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="only visits still ahead (window not over, not completed or cancelled)",
     )
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="DATE",
+        help="the day --upcoming counts from (default today)",
+    )
+    p.add_argument(
+        "--changed-since",
+        dest="changed_since",
+        metavar="DATE",
+        help="created or changed stage on or after this date (by report dates)",
+    )
 
 
 def filters_from_args(args: argparse.Namespace) -> Filters:
@@ -112,6 +130,9 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
             "from": args.date_from,
             "to": args.date_to,
             "upcoming": "true" if args.upcoming else None,
+            "q": args.q,
+            "as_of": args.as_of,
+            "changed_since": args.changed_since,
         }
     )
 

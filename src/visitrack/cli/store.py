@@ -24,7 +24,7 @@ from visitrack.cli.common import (
     progress_wanted,
     report,
 )
-from visitrack.filters import Filters
+from visitrack.filters import Filters, country_name, parse_sort
 from visitrack.progress import Progress
 from visitrack.records import (
     EXTRACTOR_VERSION,
@@ -124,8 +124,12 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def cmd_visits(args: argparse.Namespace) -> int:
     with open_store(args.db, create=False) as store:
+        sort, descending = parse_sort(args.sort, args.order)
         lines = store.storylines(
-            **args.filters.store_kwargs(), today=date.today(), limit=args.limit
+            **args.filters.store_kwargs(today=date.today()),
+            limit=args.limit,
+            sort=sort,
+            descending=descending,
         )
     if args.format == "jsonl":
         export.storylines_jsonl(lines, sys.stdout)
@@ -211,7 +215,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("visitrack: export --format parquet needs -o FILE", file=sys.stderr)
         return EXIT_USAGE
     with open_store(args.db, create=False) as store:
-        lines = store.storylines(**args.filters.store_kwargs(), today=date.today())
+        lines = store.storylines(**args.filters.store_kwargs(today=date.today()))
         mentions = (
             list(store.mentions()) if args.table == "mentions" or (args.format == "parquet") else []
         )
@@ -260,15 +264,22 @@ def _table(lines: list[Storyline], out: TextIO) -> None:
         table.add_row(
             line.id,
             line.visitor.name or f"({line.visitor.role})",
-            line.visitor.country or "-",
-            line.destination.country
-            + (f" {line.destination.city}" if line.destination.city else ""),
+            _country(line.visitor.country),
+            _country(line.destination.country)
+            + (f", {line.destination.city}" if line.destination.city else ""),
             line.stage,
             window_text(line.when),
             str(len(line.doc_ids)),
             str(line.last_reported or ""),
         )
     Console(file=out, width=160).print(table)
+
+
+def _country(code: str | None) -> str:
+    """A country as the table shows it: its name with its code ("Russia (RUS)")."""
+    if code is None:
+        return country_name(None)
+    return f"{country_name(code)} ({code})"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     ColumnElement,
     Engine,
     and_,
+    case,
     create_engine,
     delete,
     event,
@@ -54,7 +55,7 @@ from sqlalchemy.sql import Select
 
 from visitrack import link as linking
 from visitrack.errors import VisitrackError
-from visitrack.filters import fold_name
+from visitrack.filters import INTERNATIONAL, fold_name
 from visitrack.records import (
     ENDED_STAGES,
     EXTRACTOR_VERSION,
@@ -84,6 +85,9 @@ from visitrack.store.models import (
     VisitorName,
 )
 from visitrack.store.models import Storyline as StorylineRow
+from visitrack.store.search import match as search_match
+from visitrack.store.search import replace_rows as replace_search_rows
+from visitrack.store.search import search_body
 
 ENV_DB = "VISITRACK_DB"
 # How long a finished API job's answer is kept for its submitter to fetch.
@@ -870,13 +874,19 @@ class Store:
         stale: ColumnElement[bool] = StorylineRow.storyline_key.in_(keys)
         if before:
             stale = or_(stale, StorylineRow.id.in_(before))
+        dropped = list(session.scalars(select(StorylineRow.id).where(stale)))
         session.execute(delete(StorylineRow).where(stale))
         assignments: list[dict[str, Any]] = []
+        bodies: list[tuple[str, str]] = []
         for (storyline, members), sid in zip(linked, ids, strict=True):
             key = min((rows[i].storyline_key for i in members), default="")
             session.add(_storyline_row(replace(storyline, id=sid), key))
             assignments.extend({"id": rows[i].id, "storyline_id": sid} for i in members)
+            bodies.append((sid, _search_text(storyline, [rows[i] for i in members])))
         session.flush()
+        # In the same transaction as the storylines: search never finds a storyline that is
+        # gone, nor misses one that is stored.
+        replace_search_rows(session, self._postgres, dropped, bodies)
         if assignments:
             session.execute(update(Mention), assignments)
         self._redirect(session, rows, linked, ids, carried, before)
@@ -1039,6 +1049,10 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
         origin: str | None = None,
+        q: str | None = None,
+        changed_since: date | None = None,
+        sort: str | None = None,
+        descending: bool = True,
     ) -> list[Storyline]:
         """Stored storylines, newest first report first (then by id), filtered.
 
@@ -1057,34 +1071,92 @@ class Store:
             upcoming: keep storylines whose window has not ended by ``today`` and that are
                 neither completed nor cancelled (storylines without a window are left out).
             today: the reference day for ``upcoming`` (default: the local date).
+            q: free text, read as plain words: keep storylines whose visitor, host,
+                occasion, place or evidence holds every word (any case, accents optional).
+            changed_since: keep storylines created or changed stage on or after this day
+                (by report dates: the ``changed_on`` column).
             limit, offset: paging.
+            sort: order by this key of :data:`visitrack.filters.SORT_KEYS` (or ``changed``)
+                instead of the first report; ties by id, in the same direction; unknown
+                values last whichever the direction.
+            descending: the direction.
         """
         if offset < 0 or (limit is not None and limit < 0):
             raise StoreError("limit and offset must not be negative")
         rest = self._conditions(
-            visitor, origin, destination, stage, date_from, date_to, upcoming, today
+            visitor,
+            origin,
+            destination,
+            stage,
+            date_from,
+            date_to,
+            upcoming,
+            today,
+            q,
+            changed_since,
         )
+        default_order = sort is None and descending
         with self._read() as session:
-            if country is not None and limit is not None:
+            if country is not None and limit is not None and default_order:
                 # "visitor or destination": two ordered index reads merged beat one OR scan
                 # that must sort everything it finds.
                 merged: dict[str, StorylineRow] = {}
                 for side in (
-                    StorylineRow.visitor_country == country,
+                    _origin_is(country),
                     StorylineRow.destination_country == country,
                 ):
-                    q = _ordered(select(StorylineRow).where(side, *rest)).limit(offset + limit)
-                    for row in session.scalars(q):
+                    one = _ordered(select(StorylineRow).where(side, *rest)).limit(offset + limit)
+                    for row in session.scalars(one):
                         merged[row.id] = row
                 rows = sorted(merged.values(), key=_newest_first, reverse=True)
                 rows = rows[offset : offset + limit]
                 return [_storyline(r) for r in rows]
             if country is not None:
                 rest.append(_either_side(country))
-            query = _ordered(select(StorylineRow).where(*rest)).offset(offset)
+            query = (
+                select(StorylineRow)
+                .where(*rest)
+                .order_by(*_sort_order(sort, descending))
+                .offset(offset)
+            )
             if limit is not None:
                 query = query.limit(limit)
             return [_storyline(row) for row in session.scalars(query)]
+
+    def count_storylines(
+        self,
+        *,
+        country: str | None = None,
+        origin: str | None = None,
+        destination: str | None = None,
+        visitor: str | None = None,
+        stage: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        upcoming: bool = False,
+        today: date | None = None,
+        q: str | None = None,
+        changed_since: date | None = None,
+    ) -> int:
+        """How many storylines :meth:`storylines` lists with these filters, all pages."""
+        where = self._conditions(
+            visitor,
+            origin,
+            destination,
+            stage,
+            date_from,
+            date_to,
+            upcoming,
+            today,
+            q,
+            changed_since,
+        )
+        if country is not None:
+            where.append(_either_side(country))
+        with self._read() as session:
+            return int(
+                session.scalar(select(func.count()).select_from(StorylineRow).where(*where)) or 0
+            )
 
     def stream_storylines(
         self,
@@ -1098,16 +1170,32 @@ class Store:
         date_to: date | None = None,
         upcoming: bool = False,
         today: date | None = None,
+        q: str | None = None,
+        changed_since: date | None = None,
+        sort: str | None = None,
+        descending: bool = True,
     ) -> Iterator[Storyline]:
         """What :meth:`storylines` lists with these filters, all of it, read ``STREAM_BATCH``
         rows at a time: an export of any size holds one batch in memory, not the store."""
         where = self._conditions(
-            visitor, origin, destination, stage, date_from, date_to, upcoming, today
+            visitor,
+            origin,
+            destination,
+            stage,
+            date_from,
+            date_to,
+            upcoming,
+            today,
+            q,
+            changed_since,
         )
         if country is not None:
             where.append(_either_side(country))
-        query = _ordered(select(StorylineRow).where(*where)).execution_options(
-            yield_per=STREAM_BATCH
+        query = (
+            select(StorylineRow)
+            .where(*where)
+            .order_by(*_sort_order(sort, descending))
+            .execution_options(yield_per=STREAM_BATCH)
         )
         with self._read() as session:
             for row in session.scalars(query):
@@ -1123,12 +1211,18 @@ class Store:
         date_to: date | None,
         upcoming: bool,
         today: date | None,
+        q: str | None = None,
+        changed_since: date | None = None,
     ) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if visitor is not None:
             conditions.append(self._visitor_condition(visitor))
+        if q is not None:
+            conditions.append(search_match(self._postgres, q, StorylineRow.id))
+        if changed_since is not None:
+            conditions.append(StorylineRow.changed_on >= changed_since)
         if origin is not None:
-            conditions.append(StorylineRow.visitor_country == origin)
+            conditions.append(_origin_is(origin))
         if destination is not None:
             conditions.append(StorylineRow.destination_country == destination)
         if stage is not None:
@@ -1245,13 +1339,16 @@ class Store:
         date_to: date | None = None,
         upcoming: bool = False,
         today: date | None = None,
+        q: str | None = None,
+        changed_since: date | None = None,
     ) -> dict[str, Any]:
         """Storylines counted by stage, country, country pair and month, ready for JSON.
 
         Args:
             top: rows kept per country and pair breakdown, the largest counts first.
             country, origin, destination, visitor, stage, date_from, date_to, upcoming,
-                today: count only the storylines :meth:`storylines` would list with them.
+                today, q, changed_since: count only the storylines :meth:`storylines`
+                would list with them.
 
         Returns:
             ``total``; ``by_stage`` (every stage, zeros included); ``by_visitor_country`` and
@@ -1266,7 +1363,16 @@ class Store:
         if top < 1:
             raise StoreError(f"top must be at least 1, got {top}")
         where = self._conditions(
-            visitor, origin, destination, stage, date_from, date_to, upcoming, today
+            visitor,
+            origin,
+            destination,
+            stage,
+            date_from,
+            date_to,
+            upcoming,
+            today,
+            q,
+            changed_since,
         )
         if country is not None:
             where.append(_either_side(country))
@@ -1508,12 +1614,66 @@ def _storyline_row(s: Storyline, key: str) -> StorylineRow:
         mention_count=s.mentions,
         first_reported=s.first_reported,
         last_reported=s.last_reported,
+        changed_on=changed_on(s),
     )
+
+
+def changed_on(s: Storyline) -> date | None:
+    """The last day ``s`` was created or changed stage, by its reports' dates."""
+    days = [h.first_reported for h in s.history if h.first_reported is not None]
+    if s.first_reported is not None:
+        days.append(s.first_reported)
+    return max(days, default=None)
+
+
+def _search_text(s: Storyline, members: Sequence[Mention]) -> str:
+    names: list[str | None] = [s.visitor.name, s.host.name if s.host else None]
+    evidence: list[str] = []
+    for m in members:
+        names.extend((m.visitor_name, m.host_name))
+        evidence.extend(e["text"] for e in json.loads(m.evidence))
+    return search_body(names, s.occasion, s.destination.city, s.destination.country, evidence)
+
+
+def _origin_is(code: str) -> ColumnElement[bool]:
+    """The visitor's country is ``code``; :data:`INTERNATIONAL`: an international body's."""
+    if code == INTERNATIONAL:
+        return StorylineRow.visitor_country.is_(None)
+    return StorylineRow.visitor_country == code
 
 
 def _either_side(country: str) -> ColumnElement[bool]:
     """Storylines with ``country`` as the visitor's country or the destination."""
-    return or_(StorylineRow.visitor_country == country, StorylineRow.destination_country == country)
+    return or_(_origin_is(country), StorylineRow.destination_country == country)
+
+
+# The columns each sort key of visitrack.filters.SORT_KEYS orders by (``changed`` is the
+# store's own, for the feed).
+_SORT_COLUMNS: dict[str, Any] = {
+    "first_reported": StorylineRow.sort_day,
+    "last_reported": StorylineRow.last_reported,
+    "when": StorylineRow.when_start,
+    "visitor": StorylineRow.visitor_search,
+    "origin": StorylineRow.visitor_country,
+    "destination": StorylineRow.destination_country,
+    "kind": StorylineRow.kind,
+    "stage": case({name: n for n, name in enumerate(STAGES)}, value=StorylineRow.stage),
+    "mentions": StorylineRow.mention_count,
+    "id": StorylineRow.id,
+    "changed": StorylineRow.changed_on,
+}
+
+
+def _sort_order(sort: str | None, descending: bool) -> list[Any]:
+    """ORDER BY for ``sort``: the key, then the id, both in one direction; NULLs last."""
+    column = _SORT_COLUMNS[sort or "first_reported"]
+    if sort is None or sort == "first_reported":
+        # sort_day is never NULL (unknown days sort first): the index serves both directions.
+        keys = [column, StorylineRow.id]
+        return [k.desc() if descending else k.asc() for k in keys]
+    first = column.desc() if descending else column.asc()
+    last = StorylineRow.id.desc() if descending else StorylineRow.id.asc()
+    return [first.nulls_last(), last]
 
 
 def _ordered(query: Select[StorylineRow]) -> Select[StorylineRow]:

@@ -149,6 +149,11 @@ class Storyline(Base):
     mention_count: Mapped[int] = mapped_column(Integer)
     first_reported: Mapped[date | None] = mapped_column(Date, index=True)
     last_reported: Mapped[date | None] = mapped_column(Date)
+    # The last day the storyline was created or changed stage, by its reports' dates: the
+    # latest first report of any stage in its history (``changed_since`` and the Atom feed
+    # read it). Report dates rather than ingest times, so a store rebuilt from the same
+    # articles answers the same; None when no report is dated.
+    changed_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     # A filtered page, newest first report first, is an ordered read of one of these.
     __table_args__ = (
