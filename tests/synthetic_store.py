@@ -22,6 +22,17 @@ from visitrack.store.models import Storyline as StorylineRow
 # Mentions per synthetic storyline, on average: reports of one visit across outlets.
 MENTIONS_PER_STORYLINE = 3
 BULK_CHUNK = 20_000
+# How often each stage is drawn by synthetic_rows(skewed=True): most reported visits happen.
+SKEWED_STAGE_WEIGHTS = {
+    "proposed": 3,
+    "invited": 4,
+    "in_preparation": 3,
+    "announced": 10,
+    "ongoing": 4,
+    "completed": 60,
+    "postponed": 4,
+    "cancelled": 2,
+}
 COUNTRIES = [
     "USA",
     "RUS",
@@ -63,12 +74,20 @@ COUNTRIES = [
 
 
 def synthetic_rows(
-    n_mentions: int, seed: int = 7
+    n_mentions: int, seed: int = 7, *, skewed: bool = False
 ) -> Iterator[tuple[list[dict[str, object]], list[dict[str, object]]]]:
-    """(storyline rows, mention rows) in chunks."""
+    """(storyline rows, mention rows) in chunks.
+
+    ``skewed``: countries and stages drawn as real coverage has them (a few countries in most
+    visits, most visits completed, more visits in later years) instead of uniformly, for
+    pictures of the dashboard that look like its use (tests/test_views.py).
+    """
     rng = random.Random(seed)
     people = [f"Person {i:05d}" for i in range(5_000)]
     base = date(2000, 1, 1)
+    # Zipf-like: the k-th country of COUNTRIES is drawn with weight 1/k.
+    country_weights = [1 / (k + 1) for k in range(len(COUNTRIES))]
+    stage_weights = [SKEWED_STAGE_WEIGHTS[s] for s in STAGES]
     made = 0
     sid = 0
     while made < n_mentions:
@@ -76,10 +95,20 @@ def synthetic_rows(
         mentions: list[dict[str, object]] = []
         while made < n_mentions and len(mentions) < BULK_CHUNK:
             sid += 1
-            visitor, dest = rng.sample(COUNTRIES, 2)
-            name = rng.choice(people)
-            stage = rng.choice(STAGES)
-            start = base + timedelta(days=rng.randrange(9_500))
+            if skewed:
+                visitor = rng.choices(COUNTRIES, country_weights)[0]
+                dest = visitor
+                while dest == visitor:
+                    dest = rng.choices(COUNTRIES, country_weights)[0]
+                name = rng.choice(people)
+                stage = rng.choices(STAGES, stage_weights)[0]
+                # the square root of a uniform draw: later days more often than earlier ones
+                start = base + timedelta(days=int(9_500 * rng.random() ** 0.5))
+            else:  # the original draws, in their order, so seeded fills stay as they were
+                visitor, dest = rng.sample(COUNTRIES, 2)
+                name = rng.choice(people)
+                stage = rng.choice(STAGES)
+                start = base + timedelta(days=rng.randrange(9_500))
             end = start + timedelta(days=rng.choice((0, 1, 2, 6, 30, 90)))
             key = f"{name.lower()}->{dest}"
             ident = f"{sid:012x}"
@@ -140,12 +169,12 @@ def synthetic_rows(
         yield lines, mentions
 
 
-def bulk_load(url: str, n_mentions: int) -> float:
+def bulk_load(url: str, n_mentions: int, *, skewed: bool = False) -> float:
     with open_store(url) as store:
         engine = store._engine  # the benchmark loads rows below the library on purpose
         t0 = time.perf_counter()
         names: set[str] = set()
-        for lines, mentions in synthetic_rows(n_mentions):
+        for lines, mentions in synthetic_rows(n_mentions, skewed=skewed):
             with engine.begin() as conn:
                 conn.execute(insert(StorylineRow), lines)
                 conn.execute(insert(Mention), _with_docs(conn, mentions))

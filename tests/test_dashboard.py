@@ -105,13 +105,14 @@ def _open_page(browser: Browser, base_url: str, tmp_path: Path) -> Iterator[Page
     assert foreign == [], f"requests left the server: {foreign}"
 
 
-def test_dashboard_loads_timeline_network_and_list(page: Page) -> None:
+def test_dashboard_loads_timeline_map_and_list(page: Page) -> None:
     page.goto("/")
     expect(page.locator("#timeline svg rect.bar")).to_have_count(3)
     expect(page.locator("#timeline svg rect.bar.upcoming")).to_have_count(1)
-    expect(page.locator("#network svg g.node")).to_have_count(5)  # FRA, JPN, DEU, IND, RUS
+    # One flow per country pair: FRA → JPN, DEU → IND, IND → RUS.
+    expect(page.locator("#map svg path.flow")).to_have_count(3)
     expect(page.locator("#table tbody tr")).to_have_count(3)
-    expect(page.locator("#status")).to_contain_text("Storylines 1–3")
+    expect(page.locator("#status")).to_contain_text("Storylines 1–3 of 3")
 
 
 def test_filters_are_reflected_in_the_url(page: Page) -> None:
@@ -185,7 +186,8 @@ def test_hostile_document_is_shown_as_text_and_nothing_runs(page: Page) -> None:
 
 # Elements or attributes that exist only if data became markup (the app builds none of them).
 INJECTED = (
-    "img, iframe, object, embed, script:not([src='/static/app.js']), [onerror], [onload], "
+    "img, iframe, object, embed, script:not([src='/static/app.js'])"
+    ":not([src='/static/vendor/topojson-client.min.js']), [onerror], [onload], "
     "[onmouseover], [onfocus], a[href^='javascript:' i]"
 )
 # Time an injected handler (onerror of a broken image, onload) has to fire before we look.

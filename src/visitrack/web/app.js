@@ -1,6 +1,9 @@
-// visitrack dashboard: vanilla JS, no dependencies, served by `visitrack serve`.
+// visitrack dashboard: vanilla JS, served by `visitrack serve`; the only other script is the
+// vendored TopoJSON decoder (static/vendor, see SOURCES.md). Nothing comes from the internet.
 // Article text is untrusted: every piece of data goes into the page through textContent or
 // attributes set with setAttribute, never through innerHTML.
+// The page fetches only paged and aggregated data (/api/visits pages, /api/stats), so its
+// first load does not grow with the store.
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -11,21 +14,59 @@ const STAGE_COLOURS = {
   proposed: "#9aa5b1", invited: "#7b8cde", in_preparation: "#5a67d8", announced: "#3182ce",
   ongoing: "#d69e2e", completed: "#38a169", postponed: "#dd6b20", cancelled: "#c53030",
 };
+// Counts not yet split by stage (see loadStageSplit) are drawn in this neutral colour.
+const ALL_STAGES = "all";
+const ALL_COLOUR = "#718096";
 const ENDED_STAGES = new Set(["completed", "cancelled"]);
 const JOB_POLL_MS = 1000;
 const COUNTRY_KEYS = ["country", "origin", "destination"];
-const FILTER_KEYS = ["country", "origin", "destination", "visitor", "stage", "from", "to", "upcoming"];
-// Storylines per page of the list and the timeline: the API allows up to 1000.
-const PAGE_SIZE = 200;
+// Filters as the API and the page's URL spell them (visitrack.filters).
+const FILTER_KEYS = ["q", "country", "origin", "destination", "visitor", "stage", "from", "to",
+  "changed_since", "upcoming"];
+// Not filters, but part of a shared view: the table's order and page, and the day "upcoming"
+// counts from (kept when a link carries it; the page has no field for it).
+const VIEW_KEYS = ["sort", "order", "offset", "as_of"];
+// Storylines per table page: small enough that the first load stays light on any store.
+const PAGE_SIZE = 50;
+// The table's default order (the API's): newest first report first.
+const DEFAULT_SORT = "first_reported";
+// Keys whose natural order is newest/largest first (visitrack.filters.parse_sort).
+const DESCENDING_FIRST = new Set(["first_reported", "last_reported", "when", "mentions"]);
 // Timeline geometry, in SVG user units.
 const TL = { width: 960, row: 16, bar: 10, left: 8, right: 250, axis: 24, minBar: 3 };
-// Network geometry: countries on a circle.
-const NET = { size: 460, radius: 170, node: 14, maxEdge: 8 };
+// Monthly chart geometry; its width is the panel's, so that text stays at its CSS size.
+const MC = { minWidth: 300, height: 240, left: 44, right: 12, top: 10, bottom: 26, labelWidth: 30 };
+// Least room between two axis labels, in SVG units: a "2024" label is ~26 units wide at 10px.
+const MIN_TICK_GAP = 44;
+// Year steps the time axes may thin to, smallest first.
+const YEAR_STEPS = [1, 2, 5, 10, 20, 25, 50, 100];
+// Map geometry: the Equal Earth projection, scaled to this width; Antarctica is left out and
+// the latitudes beyond these are cut (no visits go there).
+const MAP = { width: 960, north: 84, south: -57, maxFlow: 7, minFlow: 1.2, dot: 3 };
+// Country pairs shown (each with both directions) in the pair view.
+const PAIR_ROWS = 12;
+// .panel's padding in CSS pixels (app.css), taken off a panel's width for a chart inside it.
+const PANEL_PADDING = 12;
+// How many per-stage /api/stats requests run at once when the answer has no stage split.
+const SPLIT_CONCURRENCY = 2;
 // Characters of document text shown around each evidence sentence.
 const CONTEXT_CHARS = 280;
 const DAY_MS = 86400000;
+// Quiet time after the last resize event before the monthly chart is drawn again.
+const RESIZE_DELAY_MS = 150;
+const NUMBER = new Intl.NumberFormat("en-US");
 
 let pageOffset = 0;
+let sortKey = "";
+let sortOrder = "";
+// ISO3 code -> {name, num, lon, lat, feature}; filled from /static/map-countries.json and
+// /api/countries.
+const countries = new Map();
+let namesReady = null;   // Promise of the map's country table
+let worldReady = null;   // Promise of the decoded map features
+let statsKey = null;     // the filter query the drawn stats answer belongs to
+let statsModel = null;
+let loadSerial = 0;      // a newer load makes an older one's answers stale
 
 // --- small DOM helpers -------------------------------------------------------------------------
 
@@ -42,6 +83,13 @@ function svg(tag, attrs) {
   return node;
 }
 
+function svgTitle(node, text) {
+  const title = svg("title");
+  title.textContent = text;
+  node.append(title);
+  return node;
+}
+
 function link(href, text) {
   const a = el("a", text);
   a.setAttribute("href", href);
@@ -55,7 +103,9 @@ async function api(path, options) {
   try { body = await response.json(); } catch (_) { body = null; }
   if (!response.ok) {
     const msg = body && body.error ? body.error : response.status + " " + response.statusText;
-    throw new Error(msg);
+    const err = new Error(msg);
+    err.status = response.status;
+    throw err;
   }
   return body;
 }
@@ -63,6 +113,23 @@ async function api(path, options) {
 function who(party) {
   if (!party) return "";
   return party.name || ("unnamed " + party.role.replace(/_/g, " "));
+}
+
+function stageName(stage) {
+  return stage === ALL_STAGES ? "all stages" : stage.replace(/_/g, " ");
+}
+
+function countryName(code) {
+  if (!code || code === "XIO") return "International body";
+  const c = countries.get(code);
+  return c && c.name ? c.name : code;
+}
+
+// "Russia (RUS)": names for reading, codes for matching what the filters and exports say.
+function countryLabel(code) {
+  if (!code || code === "XIO") return "International body";
+  const name = countryName(code);
+  return name === code ? code : name + " (" + code + ")";
 }
 
 function whenText(w) {
@@ -89,6 +156,10 @@ function setStatus(text, isError) {
   status.classList.toggle("error", Boolean(isError));
 }
 
+function plural(n, word) {
+  return NUMBER.format(n) + " " + word + (n === 1 ? "" : "s");
+}
+
 // --- routing ---------------------------------------------------------------------------------
 
 function navigate(href) {
@@ -110,6 +181,7 @@ function route() {
   const match = location.pathname.match(/^\/storyline\/([^/]+)$/);
   document.getElementById("list-view").hidden = Boolean(match);
   document.getElementById("storyline-view").hidden = !match;
+  closeChoice(false);
   if (match) {
     showStoryline(decodeURIComponent(match[1]));
   } else {
@@ -120,6 +192,8 @@ function route() {
 
 // --- filters <-> URL ----------------------------------------------------------------------------
 
+let passThrough = new URLSearchParams();
+
 function readFilters() {
   const params = new URLSearchParams(location.search);
   const form = document.getElementById("filters");
@@ -128,9 +202,14 @@ function readFilters() {
     if (field.type === "checkbox") field.checked = params.get(key) === "1";
     else field.value = params.get(key) || "";
   }
-  pageOffset = Number.parseInt(params.get("offset") || "0", 10) || 0;
+  pageOffset = Math.max(0, Number.parseInt(params.get("offset") || "0", 10) || 0);
+  sortKey = params.get("sort") || "";
+  sortOrder = params.get("order") || "";
+  passThrough = new URLSearchParams();
+  if (params.get("as_of")) passThrough.set("as_of", params.get("as_of"));
 }
 
+// The filters only (what the charts, the map and the downloads follow).
 function filterParams() {
   const form = document.getElementById("filters");
   const params = new URLSearchParams();
@@ -145,49 +224,232 @@ function filterParams() {
       params.set(key, code ? value.toUpperCase() : value);
     }
   }
+  for (const [k, v] of passThrough) params.set(k, v);
+  return params;
+}
+
+// The filters plus the table's order and page: the page's own URL.
+function viewParams(offset) {
+  const params = filterParams();
+  if (sortKey) params.set("sort", sortKey);
+  if (sortKey && sortOrder) params.set("order", sortOrder);
+  if (offset) params.set("offset", String(offset));
   return params;
 }
 
 function applyFilters(offset) {
-  const params = filterParams();
-  if (offset) params.set("offset", String(offset));
-  const query = params.toString();
+  const query = viewParams(offset).toString();
   navigate("/" + (query ? "?" + query : ""));
 }
 
 // --- list view ---------------------------------------------------------------------------------
 
 async function loadList() {
-  const params = filterParams();
-  params.set("limit", String(PAGE_SIZE));
-  params.set("offset", String(pageOffset));
+  const serial = ++loadSerial;
+  const filters = filterParams();
+  const listParams = viewParams(0);
+  listParams.set("limit", String(PAGE_SIZE));
+  listParams.set("offset", String(pageOffset));
+  updateDownloads(filters);
+  markSort();
   setStatus("Loading…");
+  const key = filters.toString();
+  // The page and the aggregates are asked for together; the aggregates only when the
+  // filters changed (paging and sorting leave them as they are).
+  const statsWanted = key !== statsKey || !statsModel;
+  const statsPromise = statsWanted ? api("/api/stats?" + key) : Promise.resolve(null);
+  statsPromise.catch(() => null);  // reported below, once
   let page;
   try {
-    page = await api("/api/visits?" + params.toString());
+    page = await api("/api/visits?" + listParams.toString());
+    try { await namesReady; } catch (_) { /* codes only */ }
   } catch (err) {
+    if (serial !== loadSerial) return;
     setStatus(err.message, true);
+    statsKey = null;
+    statsModel = null;
     renderTimeline([]);
-    renderNetwork([]);
     renderTable([]);
+    renderRange(null);
+    renderMonths(null);
+    renderPairs(null);
+    drawMap(null);
+    return;
+  }
+  if (serial !== loadSerial) return;
+  renderTimeline(page.visits);
+  renderTable(page.visits);
+  if (statsWanted) {
+    try {
+      const stats = await statsPromise;
+      if (serial !== loadSerial) return;
+      statsKey = key;
+      statsModel = buildModel(stats, filters);
+    } catch (err) {
+      if (serial !== loadSerial) return;
+      statsKey = null;
+      statsModel = null;
+      setStatus("Counts: " + err.message, true);
+    }
+  }
+  const total = typeof page.total === "number" ? page.total
+    : (statsModel && !filters.has("q") ? statsModel.total : null);
+  renderRange(page, total);
+  if (!document.getElementById("status").classList.contains("error")) {
+    const first = page.count ? page.offset + 1 : 0;
+    setStatus(page.count
+      ? "Storylines " + NUMBER.format(first) + "–" + NUMBER.format(page.offset + page.count) +
+        (total !== null ? " of " + NUMBER.format(total) : (page.next ? " (more on the next page)" : ""))
+      : "No storylines match these filters.");
+  }
+  renderMonths(statsModel);
+  renderPairs(statsModel);
+  drawMap(statsModel);
+  if (statsWanted && statsModel && !statsModel.split) loadStageSplit(serial, filters);
+}
+
+function updateDownloads(filters) {
+  for (const format of ["csv", "jsonl"]) {
+    const params = new URLSearchParams(filters);
+    params.set("format", format);
+    document.getElementById("download-" + format).setAttribute("href",
+      "/api/export?" + params.toString());
+  }
+}
+
+function renderRange(page, total) {
+  const range = document.getElementById("range");
+  const prev = document.getElementById("prev");
+  const next = document.getElementById("next");
+  if (!page) {
+    range.textContent = "";
+    prev.disabled = true;
+    next.disabled = true;
     return;
   }
   const first = page.count ? page.offset + 1 : 0;
-  setStatus(page.count
-    ? "Storylines " + first + "–" + (page.offset + page.count) + (page.next ? " (more on the next page)" : "")
-    : "No storylines match these filters.");
-  renderTimeline(page.visits);
-  renderNetwork(page.visits);
-  renderTable(page.visits);
-  document.getElementById("prev").disabled = !page.previous;
-  document.getElementById("next").disabled = !page.next;
+  range.textContent = page.count
+    ? NUMBER.format(first) + "–" + NUMBER.format(page.offset + page.count) +
+      (total !== null && total !== undefined ? " of " + NUMBER.format(total) : "")
+    : (total !== null && total !== undefined ? "none here, of " + NUMBER.format(total) : "none");
+  prev.disabled = !page.previous && !page.offset;
+  next.disabled = !page.next;
+}
+
+// --- aggregates: one model for the map, the monthly chart and the pairs -----------------------
+
+function emptyCounts() { return {}; }
+
+function addCounts(into, stage, n) { into[stage] = (into[stage] || 0) + n; }
+
+function sumCounts(counts) { return Object.values(counts).reduce((a, b) => a + b, 0); }
+
+// Which stage a count belongs to when the answer is not split: the stage filter's, else "all".
+function wholeStage(filters) {
+  const stage = filters.get("stage");
+  return stage && STAGES.includes(stage) ? stage : ALL_STAGES;
+}
+
+function buildModel(stats, filters) {
+  const model = { total: stats.total, byStage: stats.by_stage || {}, months: new Map(),
+    pairs: new Map(), visitor: new Map(), destination: new Map(), split: false };
+  const whole = wholeStage(filters);
+  // An answer that already splits months and pairs by stage (`by_stage` on each row) is used
+  // as it is; otherwise the split is asked for stage by stage after the first drawing.
+  const rowsSplit = (stats.over_time || []).every((r) => r.by_stage) &&
+    (stats.pairs || []).every((r) => r.by_stage);
+  model.split = whole !== ALL_STAGES || rowsSplit;
+  for (const r of stats.over_time || []) {
+    const counts = emptyCounts();
+    if (r.by_stage) for (const [s, n] of Object.entries(r.by_stage)) addCounts(counts, s, n);
+    else addCounts(counts, whole, r.count);
+    model.months.set(r.month, counts);
+  }
+  for (const r of stats.pairs || []) {
+    const counts = emptyCounts();
+    if (r.by_stage) for (const [s, n] of Object.entries(r.by_stage)) addCounts(counts, s, n);
+    else addCounts(counts, whole, r.count);
+    model.pairs.set(r.visitor_country + ">" + r.destination_country, counts);
+  }
+  for (const r of stats.by_visitor_country || []) model.visitor.set(r.country, r.count);
+  for (const r of stats.by_destination_country || []) model.destination.set(r.country, r.count);
+  return model;
+}
+
+// The stage split the plain /api/stats answer lacks: one request per stage (each cached by the
+// server), at most SPLIT_CONCURRENCY at a time, after the page is drawn.
+async function loadStageSplit(serial, filters) {
+  const answers = new Map();
+  const queue = STAGES.filter((s) => (statsModel.byStage[s] || 0) > 0);
+  async function worker() {
+    while (queue.length) {
+      const stage = queue.shift();
+      const params = new URLSearchParams(filters);
+      params.set("stage", stage);
+      answers.set(stage, await api("/api/stats?" + params.toString()));
+      if (serial !== loadSerial) return;
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: SPLIT_CONCURRENCY }, worker));
+  } catch (_) {
+    return;  // the unsplit drawing stays; the status already shows the page
+  }
+  if (serial !== loadSerial || !statsModel) return;
+  const months = new Map();
+  const pairs = new Map();
+  for (const [stage, stats] of answers) {
+    for (const r of stats.over_time || []) {
+      if (!months.has(r.month)) months.set(r.month, emptyCounts());
+      addCounts(months.get(r.month), stage, r.count);
+    }
+    for (const r of stats.pairs || []) {
+      const key = r.visitor_country + ">" + r.destination_country;
+      if (!pairs.has(key)) pairs.set(key, emptyCounts());
+      addCounts(pairs.get(key), stage, r.count);
+    }
+  }
+  // Pairs stay the overall top list; each gets the stage counts the per-stage answers hold.
+  for (const [key, counts] of statsModel.pairs) {
+    const split = pairs.get(key);
+    if (!split) continue;
+    const rest = sumCounts(counts) - sumCounts(split);
+    const merged = { ...split };
+    if (rest > 0) addCounts(merged, ALL_STAGES, rest);
+    statsModel.pairs.set(key, merged);
+  }
+  statsModel.months = months;
+  statsModel.split = true;
+  renderMonths(statsModel);
+  renderPairs(statsModel);
+  drawMap(statsModel);
+}
+
+function stageOrder(counts) {
+  return [...STAGES, ALL_STAGES].filter((s) => counts[s]);
+}
+
+// The stage most of `counts` are in; the unsplit remainder only when nothing else is known.
+function dominantStage(counts) {
+  let best = ALL_STAGES;
+  let most = 0;
+  for (const s of STAGES.filter((x) => counts[x])) {
+    if (counts[s] > most) { best = s; most = counts[s]; }
+  }
+  return best;
+}
+
+function colourOf(stage) { return STAGE_COLOURS[stage] || ALL_COLOUR; }
+
+function countsText(counts) {
+  return stageOrder(counts).map((s) => stageName(s) + " " + NUMBER.format(counts[s])).join(", ");
 }
 
 function renderLegend() {
   const legend = document.getElementById("legend");
   legend.replaceChildren();
   for (const stage of STAGES) {
-    const item = el("span", stage.replace(/_/g, " "), "key");
+    const item = el("span", stageName(stage), "key");
     const swatch = el("i");
     swatch.style.background = STAGE_COLOURS[stage];
     item.prepend(swatch);
@@ -197,6 +459,44 @@ function renderLegend() {
   up.prepend(el("i"));
   legend.append(up);
 }
+
+// --- time axes ---------------------------------------------------------------------------------
+
+// Year ticks between two times, thinned so that labels `pxPerYear` apart never overlap.
+function yearTicks(loMs, hiMs, pxPerYear) {
+  const step = YEAR_STEPS.find((s) => s * pxPerYear >= MIN_TICK_GAP) || YEAR_STEPS.at(-1);
+  const ticks = [];
+  let year = new Date(loMs).getUTCFullYear();
+  year = Math.ceil(year / step) * step;
+  for (let t = Date.UTC(year, 0, 1); t <= hiMs; t = Date.UTC(year, 0, 1)) {
+    if (t >= loMs) ticks.push({ ms: t, label: String(year) });
+    year += step;
+  }
+  return ticks;
+}
+
+function monthTicks(loMs, hiMs, pxPerMonth) {
+  const step = [1, 2, 3, 6].find((s) => s * pxPerMonth >= MIN_TICK_GAP * 1.6) || 12;
+  const ticks = [];
+  const d = new Date(loMs);
+  let y = d.getUTCFullYear();
+  let m = d.getUTCMonth();
+  m = Math.ceil(m / step) * step;
+  for (let t = Date.UTC(y, m, 1); t <= hiMs; t = Date.UTC(y, m, 1)) {
+    if (t >= loMs) ticks.push({ ms: t, label: new Date(t).toISOString().slice(0, 7) });
+    m += step;
+    if (m >= 12) { y += Math.floor(m / 12); m %= 12; }
+  }
+  return ticks;
+}
+
+function timeTicks(loMs, hiMs, width) {
+  const years = (hiMs - loMs) / (365.25 * DAY_MS);
+  if (years > 2) return yearTicks(loMs, hiMs, width / years);
+  return monthTicks(loMs, hiMs, width / (years * 12));
+}
+
+// --- timeline of the page's storylines ---------------------------------------------------------
 
 function renderTimeline(visits) {
   const box = document.getElementById("timeline");
@@ -217,32 +517,18 @@ function renderTimeline(visits) {
   const x = (ms) => TL.left + ((ms - lo) / (hi - lo)) * plot;
   const height = TL.axis + dated.length * TL.row + 4;
   const root = svg("svg", { viewBox: "0 0 " + TL.width + " " + height, width: "100%",
-    role: "img", "aria-label": "Timeline of visits", class: "timeline" });
-
-  // Axis: one tick per year when the span is long, else per month.
-  const spanYears = (hi - lo) / (365 * DAY_MS);
-  const start = new Date(lo);
-  let tick = spanYears > 2 ? Date.UTC(start.getUTCFullYear(), 0, 1)
-    : Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1);
-  while (tick <= hi) {
-    if (tick >= lo) {
-      const tx = x(tick);
-      root.append(svg("line", { x1: tx, x2: tx, y1: TL.axis - 6, y2: height, class: "grid" }));
-      const label = svg("text", { x: tx + 2, y: TL.axis - 10, class: "tick" });
-      const d = new Date(tick);
-      label.textContent = spanYears > 2 ? String(d.getUTCFullYear())
-        : d.toISOString().slice(0, 7);
-      root.append(label);
-    }
-    const d = new Date(tick);
-    tick = spanYears > 2 ? Date.UTC(d.getUTCFullYear() + 1, 0, 1)
-      : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    role: "img", "aria-label": "Timeline of the storylines on this page", class: "timeline" });
+  for (const tick of timeTicks(lo, hi, plot)) {
+    const tx = x(tick.ms);
+    root.append(svg("line", { x1: tx, x2: tx, y1: TL.axis - 6, y2: height, class: "grid" }));
+    const label = svg("text", { x: tx + 2, y: TL.axis - 10, class: "tick" });
+    label.textContent = tick.label;
+    root.append(label);
   }
   const now = todayMs();
   if (now >= lo && now <= hi) {
     root.append(svg("line", { x1: x(now), x2: x(now), y1: TL.axis - 6, y2: height, class: "today" }));
   }
-
   dated.forEach((s, i) => {
     const y = TL.axis + i * TL.row;
     const x0 = x(parseDay(s.when.start));
@@ -251,85 +537,502 @@ function renderTimeline(visits) {
     a.dataset.nav = "";
     const rect = svg("rect", { x: x0, y: y + (TL.row - TL.bar) / 2,
       width: Math.max(TL.minBar, x1 - x0), height: TL.bar, rx: 2,
-      fill: STAGE_COLOURS[s.stage] || "#888",
-      class: "bar" + (isUpcoming(s) ? " upcoming" : "") });
+      fill: colourOf(s.stage), class: "bar" + (isUpcoming(s) ? " upcoming" : "") });
     rect.dataset.stage = s.stage;
-    const title = svg("title");
-    title.textContent = who(s.visitor) + " → " + s.destination.country + " · " +
-      s.stage.replace(/_/g, " ") + " · " + whenText(s.when);
-    rect.append(title);
+    svgTitle(rect, who(s.visitor) + " → " + countryName(s.destination.country) + " · " +
+      stageName(s.stage) + " · " + whenText(s.when));
     const label = svg("text", { x: TL.width - TL.right + 8, y: y + TL.row - 4, class: "label" });
-    label.textContent = who(s.visitor) + " → " + s.destination.country;
+    label.textContent = who(s.visitor) + " → " + countryName(s.destination.country);
     a.append(rect, label);
     root.append(a);
   });
   box.append(root);
 }
 
-function renderNetwork(visits) {
-  const box = document.getElementById("network");
+// --- storylines by month -------------------------------------------------------------------------
+
+function monthKey(ms) { return new Date(ms).toISOString().slice(0, 7); }
+
+function renderMonths(model) {
+  const box = document.getElementById("months");
   box.replaceChildren();
-  const edges = new Map();
-  const countries = new Set();
-  for (const s of visits) {
-    const from = s.visitor.country;
-    const to = s.destination.country;
-    if (!from || !to || from === to) continue;
-    countries.add(from);
-    countries.add(to);
-    const key = from + ">" + to;
-    edges.set(key, (edges.get(key) || 0) + 1);
-  }
-  if (!edges.size) {
-    box.append(el("p", "No visits between countries to draw.", "muted"));
+  if (!model || !model.months.size) {
+    box.append(el("p", "No dated storylines to count.", "muted"));
     return;
   }
-  const names = [...countries].sort();
-  const c = NET.size / 2;
-  const pos = new Map(names.map((name, i) => {
-    const angle = (2 * Math.PI * i) / names.length - Math.PI / 2;
-    return [name, [c + NET.radius * Math.cos(angle), c + NET.radius * Math.sin(angle)]];
-  }));
-  const most = Math.max(...edges.values());
-  const root = svg("svg", { viewBox: "0 0 " + NET.size + " " + NET.size, width: "100%",
-    role: "img", "aria-label": "Visits between countries", class: "network" });
-  const defs = svg("defs");
-  const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5,
-    markerWidth: 9, markerHeight: 9, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" });
-  marker.append(svg("path", { d: "M0,0 L10,5 L0,10 z", class: "arrow" }));
-  defs.append(marker);
-  root.append(defs);
-  for (const [key, n] of edges) {
-    const [from, to] = key.split(">");
-    const [x1, y1] = pos.get(from);
-    const [x2, y2] = pos.get(to);
-    // Stop the line at the target node's rim so the arrow head stays visible.
-    const len = Math.hypot(x2 - x1, y2 - y1) || 1;
-    const ex = x2 - ((x2 - x1) / len) * NET.node;
-    const ey = y2 - ((y2 - y1) / len) * NET.node;
-    const line = svg("line", { x1, y1, x2: ex, y2: ey, class: "edge",
-      "stroke-width": 1 + ((NET.maxEdge - 1) * n) / most, "marker-end": "url(#arrow)" });
-    const title = svg("title");
-    title.textContent = from + " → " + to + ": " + n + " visit" + (n === 1 ? "" : "s");
-    line.append(title);
-    root.append(line);
+  const keys = [...model.months.keys()].sort();
+  const lo = Date.parse(keys[0] + "-01T00:00:00Z");
+  const last = new Date(Date.parse(keys.at(-1) + "-01T00:00:00Z"));
+  const hi = Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1);
+  // Every month of the range, the empty ones too, so the bars' spacing is time.
+  const months = [];
+  for (let t = lo; t < hi;) {
+    months.push(t);
+    const d = new Date(t);
+    t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
   }
-  for (const name of names) {
-    const [nx, ny] = pos.get(name);
-    const g = svg("g", { class: "node" });
-    g.append(svg("circle", { cx: nx, cy: ny, r: NET.node }));
-    const label = svg("text", { x: nx, y: ny + 4, "text-anchor": "middle" });
-    label.textContent = name;
-    g.append(label);
+  const width = Math.max(MC.minWidth, Math.floor(box.clientWidth) - 2 * PANEL_PADDING);
+  const plot = width - MC.left - MC.right;
+  const plotH = MC.height - MC.top - MC.bottom;
+  const slot = plot / months.length;
+  const most = Math.max(1, ...[...model.months.values()].map(sumCounts));
+  const y = (n) => MC.top + plotH - (n / most) * plotH;
+  const x = (ms) => MC.left + ((ms - lo) / (hi - lo)) * plot;
+  const root = svg("svg", { viewBox: "0 0 " + width + " " + MC.height, width: "100%",
+    role: "img", class: "months",
+    "aria-label": "Storylines per month, stacked by stage, " + keys[0] + " to " + keys.at(-1) });
+  for (const n of niceSteps(most)) {
+    root.append(svg("line", { x1: MC.left, x2: width - MC.right, y1: y(n), y2: y(n), class: "grid" }));
+    const label = svg("text", { x: MC.left - 4, y: y(n) + 3, class: "tick", "text-anchor": "end" });
+    label.textContent = NUMBER.format(n);
+    root.append(label);
+  }
+  for (const tick of timeTicks(lo, hi, plot)) {
+    const tx = x(tick.ms);
+    if (tx + MC.labelWidth > width) continue;  // a label cut off at the edge reads wrong
+    root.append(svg("line", { x1: tx, x2: tx, y1: MC.top + plotH, y2: MC.top + plotH + 4, class: "axis" }));
+    const label = svg("text", { x: tx + 2, y: MC.height - 8, class: "tick year" });
+    label.textContent = tick.label;
+    root.append(label);
+  }
+  const barW = Math.max(0.6, slot * 0.85);
+  for (const t of months) {
+    const counts = model.months.get(monthKey(t));
+    if (!counts) continue;
+    const g = svg("g", { class: "month" });
+    let base = 0;
+    for (const stage of stageOrder(counts)) {
+      const n = counts[stage];
+      g.append(svg("rect", { x: x(t), y: y(base + n), width: barW,
+        height: Math.max(0.5, y(base) - y(base + n)), fill: colourOf(stage), class: "seg" }));
+      base += n;
+    }
+    svgTitle(g, monthKey(t) + ": " + plural(base, "storyline") + " (" + countsText(counts) + ")");
     root.append(g);
   }
+  root.append(svg("line", { x1: MC.left, x2: width - MC.right, y1: MC.top + plotH,
+    y2: MC.top + plotH, class: "axis" }));
   box.append(root);
 }
 
+// Gridline values for a count axis up to `most`: 1, 2 or 5 times a power of ten apart.
+function niceSteps(most) {
+  const raw = most / 4;
+  const power = 10 ** Math.floor(Math.log10(Math.max(1, raw)));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) || power * 10;
+  const out = [];
+  for (let n = step; n <= most; n += step) out.push(n);
+  return out;
+}
+
+// --- country pairs ---------------------------------------------------------------------------
+
+function renderPairs(model) {
+  const box = document.getElementById("pairs");
+  box.replaceChildren();
+  if (!model || !model.pairs.size) {
+    box.append(el("p", "No visits between countries to count.", "muted"));
+    return;
+  }
+  // Both directions of a pair together, the busiest pairs first.
+  const undirected = new Map();
+  for (const [key, counts] of model.pairs) {
+    const [a, b] = key.split(">");
+    const id = [a, b].sort().join("|");
+    const entry = undirected.get(id) || { total: 0, legs: [] };
+    entry.total += sumCounts(counts);
+    entry.legs.push({ from: a, to: b, counts });
+    undirected.set(id, entry);
+  }
+  const rows = [...undirected.values()].sort((p, q) => q.total - p.total).slice(0, PAIR_ROWS);
+  const most = Math.max(1, ...rows.flatMap((r) => r.legs.map((l) => sumCounts(l.counts))));
+  const list = el("ol", null, "pairs");
+  for (const row of rows) {
+    row.legs.sort((p, q) => sumCounts(q.counts) - sumCounts(p.counts));
+    const li = el("li", null, "pair");
+    const [first] = row.legs;
+    li.append(el("p", countryName(first.from) + " ⇄ " + countryName(first.to) + " · " +
+      NUMBER.format(row.total), "pair-title"));
+    for (const leg of row.legs) {
+      const n = sumCounts(leg.counts);
+      const line = el("div", null, "leg");
+      const name = el("span", leg.from + " → " + leg.to, "leg-name");
+      name.setAttribute("title", countryName(leg.from) + " → " + countryName(leg.to));
+      const bar = el("span", null, "leg-bar");
+      bar.style.width = (100 * n / most).toFixed(1) + "%";
+      for (const stage of stageOrder(leg.counts)) {
+        const seg = el("i", null, "seg");
+        seg.style.width = (100 * leg.counts[stage] / n).toFixed(2) + "%";
+        seg.style.background = colourOf(stage);
+        seg.setAttribute("title", stageName(stage) + ": " + NUMBER.format(leg.counts[stage]));
+        bar.append(seg);
+      }
+      const track = el("span", null, "leg-track");
+      track.append(bar);
+      line.append(name, track, el("span", NUMBER.format(n), "leg-count"));
+      line.setAttribute("title", countryLabel(leg.from) + " → " + countryLabel(leg.to) + ": " +
+        countsText(leg.counts));
+      li.append(line);
+    }
+    list.append(li);
+  }
+  box.append(list);
+  const unsplit = rows.some((r) => r.legs.some((l) => l.counts[ALL_STAGES]));
+  box.append(el("p", "The " + plural(rows.length, "busiest pair") + " among the stored " +
+    "storylines these filters keep; bar colours split each direction by stage" +
+    (unsplit ? " (grey: counts outside each stage's own top list, or not yet split)." : "."),
+    "muted small"));
+}
+
+// --- the map ---------------------------------------------------------------------------------
+
+// Equal Earth projection (Šavrič, Patterson, Jenny 2018), as d3-geo writes it.
+const EE = { A1: 1.340264, A2: -0.081106, A3: 0.000893, A4: 0.003796, M: Math.sqrt(3) / 2 };
+
+function equalEarth(lon, lat) {
+  const lambda = lon * Math.PI / 180;
+  const l = Math.asin(EE.M * Math.sin(lat * Math.PI / 180));
+  const l2 = l * l;
+  const l6 = l2 * l2 * l2;
+  return [lambda * Math.cos(l) / (EE.M * (EE.A1 + 3 * EE.A2 * l2 + l6 * (7 * EE.A3 + 9 * EE.A4 * l2))),
+    l * (EE.A1 + EE.A2 * l2 + l6 * (EE.A3 + EE.A4 * l2))];
+}
+
+const EE_HALF_WIDTH = equalEarth(180, 0)[0];
+const MAP_SCALE = MAP.width / (2 * EE_HALF_WIDTH);
+const MAP_TOP = -equalEarth(0, MAP.north)[1] * MAP_SCALE;
+const MAP_HEIGHT = -equalEarth(0, MAP.south)[1] * MAP_SCALE - MAP_TOP;
+
+function project(lon, lat) {
+  const [px, py] = equalEarth(lon, lat);
+  return [MAP.width / 2 + px * MAP_SCALE, -py * MAP_SCALE - MAP_TOP];
+}
+
+// A ring that crosses the antimeridian (Russia's Chukotka, Fiji) is unwrapped onto one side
+// and clamped at ±180°, so it draws no line across the whole map.
+function ringPath(ring) {
+  let crosses = false;
+  for (let i = 1; i < ring.length; i++) {
+    if (Math.abs(ring[i][0] - ring[i - 1][0]) > 180) { crosses = true; break; }
+  }
+  const east = crosses && ring.filter((p) => p[0] > 0).length * 2 >= ring.length;
+  let d = "";
+  ring.forEach(([lon, lat], i) => {
+    let x = lon;
+    if (crosses) x = east ? Math.min(180, lon < 0 ? lon + 360 : lon) : Math.max(-180, lon > 0 ? lon - 360 : lon);
+    const [px, py] = project(x, Math.max(MAP.south, Math.min(MAP.north, lat)));
+    d += (i ? "L" : "M") + px.toFixed(1) + "," + py.toFixed(1);
+  });
+  return d + "Z";
+}
+
+function ringArea(ring) {
+  let a = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    a += (ring[j][0] + ring[i][0]) * (ring[j][1] - ring[i][1]);
+  }
+  return Math.abs(a / 2);
+}
+
+// The map's country table (names, ISO numeric ids, capitals): small, and wanted before the
+// table is drawn, so that rows show names.
+async function loadCountryTable() {
+  const table = await fetch("/static/map-countries.json").then((r) => r.json());
+  for (const [code, c] of Object.entries(table.countries)) {
+    const known = countries.get(code);
+    countries.set(code, known ? { ...c, ...known } : { ...c });
+  }
+  fillCountryList();
+  return table.countries;
+}
+
+async function loadWorld() {
+  const [topology, table] = await Promise.all([
+    fetch("/static/vendor/countries-110m.json").then((r) => r.json()),
+    namesReady,
+  ]);
+  const byNumber = new Map();
+  const byFeature = new Map();
+  for (const [code, c] of Object.entries(table)) {
+    if (c.num) byNumber.set(c.num, code);
+    if (c.feature) byFeature.set(c.feature, code);
+  }
+  const features = [];
+  if (!window.topojson) throw new Error("the map decoder did not load");
+  const collection = window.topojson.feature(topology, topology.objects.countries);
+  for (const f of collection.features) {
+    const code = byNumber.get(f.id) || byFeature.get(f.properties && f.properties.name);
+    if (f.id === "010") continue;  // Antarctica: no visits, a fifth of the map's height
+    const polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
+    let d = "";
+    let biggest = null;
+    for (const poly of polys) {
+      for (const ring of poly) d += ringPath(ring);
+      if (!biggest || ringArea(poly[0]) > ringArea(biggest)) biggest = poly[0];
+    }
+    features.push({ code, d, biggest });
+  }
+  return features;
+}
+
+// Where a country's flows start and end: its capital, else the middle of its largest polygon.
+function anchor(code, features) {
+  const c = countries.get(code);
+  if (c && typeof c.lon === "number") return project(c.lon, c.lat);
+  const f = features.find((g) => g.code === code);
+  if (!f || !f.biggest) return null;
+  let sx = 0;
+  let sy = 0;
+  for (const [lon, lat] of f.biggest) { sx += lon; sy += lat; }
+  return project(sx / f.biggest.length, sy / f.biggest.length);
+}
+
+async function drawMap(model) {
+  const box = document.getElementById("map");
+  let features;
+  try {
+    features = await worldReady;
+  } catch (err) {
+    box.replaceChildren(el("p", "The map could not be drawn: " + err.message, "status error"));
+    return;
+  }
+  if (model !== statsModel && model !== null) return;  // a newer model is being drawn
+  const filters = filterParams();
+  const picked = new Set(COUNTRY_KEYS.map((k) => filters.get(k)).filter(Boolean)
+    .map((v) => v.toUpperCase()));
+  const root = svg("svg", { viewBox: "0 0 " + MAP.width + " " + MAP_HEIGHT.toFixed(0),
+    width: "100%", class: "map", role: "group", "aria-label": "World map of visits" });
+  const mostDest = model ? Math.max(1, ...model.destination.values()) : 1;
+  const drawn = new Set();
+  const land = svg("g", { class: "land" });
+  for (const f of features) {
+    const path = svg("path", { d: f.d, class: "country" });
+    if (f.code) {
+      drawn.add(f.code);
+      decorateCountry(path, f.code, model, mostDest, picked);
+    }
+    land.append(path);
+  }
+  root.append(land);
+  // Countries too small for the 110m geometry but in the counts: a dot at the capital.
+  if (model) {
+    for (const code of new Set([...model.visitor.keys(), ...model.destination.keys()])) {
+      if (drawn.has(code) || code === "XIO") continue;
+      const at = anchor(code, features);
+      if (!at) continue;
+      const dot = svg("circle", { cx: at[0].toFixed(1), cy: at[1].toFixed(1), r: MAP.dot,
+        class: "country small" });
+      decorateCountry(dot, code, model, mostDest, picked);
+      land.append(dot);
+    }
+  }
+  const flows = svg("g", { class: "flows" });
+  let mapped = 0;
+  let unmapped = 0;
+  if (model) {
+    const entries = [...model.pairs.entries()];
+    const most = Math.max(1, ...entries.map(([, c]) => sumCounts(c)));
+    // Thin flows first, so the busiest lie on top.
+    entries.sort((p, q) => sumCounts(p[1]) - sumCounts(q[1]));
+    for (const [key, counts] of entries) {
+      const [from, to] = key.split(">");
+      const a = anchor(from, features);
+      const b = anchor(to, features);
+      const n = sumCounts(counts);
+      if (!a || !b || from === to) { unmapped += n; continue; }
+      mapped += n;
+      // Bent to the left of the direction of travel, so A→B and B→A are two arcs.
+      const mx = (a[0] + b[0]) / 2;
+      const my = (a[1] + b[1]) / 2;
+      const dx = b[0] - a[0];
+      const dy = b[1] - a[1];
+      const bend = 0.2;
+      const cx = mx + dy * bend;
+      const cy = my - dx * bend;
+      const stage = dominantStage(counts);
+      const path = svg("path", {
+        d: "M" + a[0].toFixed(1) + "," + a[1].toFixed(1) + "Q" + cx.toFixed(1) + "," +
+          cy.toFixed(1) + " " + b[0].toFixed(1) + "," + b[1].toFixed(1),
+        class: "flow", stroke: colourOf(stage),
+        "stroke-width": (MAP.minFlow + (MAP.maxFlow - MAP.minFlow) * Math.sqrt(n / most)).toFixed(2),
+      });
+      path.dataset.from = from;
+      path.dataset.to = to;
+      path.dataset.stage = stage;
+      svgTitle(path, countryLabel(from) + " → " + countryLabel(to) + ": " +
+        plural(n, "storyline") + " (" + countsText(counts) + ")");
+      flows.append(path);
+      flows.append(svg("circle", { cx: b[0].toFixed(1), cy: b[1].toFixed(1), r: 2, class: "end",
+        fill: colourOf(stage) }));
+    }
+  }
+  root.append(flows);
+  const note = el("p", null, "muted small map-note");
+  if (!model) note.textContent = "No counts to draw.";
+  else if (!model.pairs.size) note.textContent = "No visits between countries match these filters.";
+  else {
+    note.textContent = "Lines: the " + plural(model.pairs.size, "busiest country pair") +
+      " (" + plural(mapped, "storyline") + "), from the visitor's capital to the destination's," +
+      " thicker for more storylines, coloured by their most common stage; countries shaded by" +
+      " visits received." + (unmapped ? " " + plural(unmapped, "storyline") +
+      " by international bodies or to places off the map are not drawn." : "");
+  }
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.code : null;
+  box.replaceChildren(root, note);
+  if (focused) {
+    const again = countryNode(focused);
+    if (again) again.focus();
+  }
+}
+
+function decorateCountry(node, code, model, mostDest, picked) {
+  const out = model ? model.visitor.get(code) || 0 : 0;
+  const inn = model ? model.destination.get(code) || 0 : 0;
+  node.dataset.code = code;
+  node.classList.add("pickable");
+  if (inn) {
+    // Shaded by visits received: a light-to-dark blue scale on the square root of the count.
+    const t = Math.sqrt(inn / mostDest);
+    node.style.fill = "rgb(" + Math.round(226 - 150 * t) + "," + Math.round(236 - 110 * t) + "," +
+      Math.round(248 - 60 * t) + ")";
+  }
+  if (out || inn) node.classList.add("active");
+  if (picked.has(code)) node.classList.add("picked");
+  const label = countryLabel(code) + ": " + NUMBER.format(out) + " visits from, " +
+    NUMBER.format(inn) + " to (top countries)";
+  node.setAttribute("aria-label", label);
+  node.setAttribute("role", "button");
+  // Only countries with visits are in the tab order; every country can be clicked.
+  node.setAttribute("tabindex", out || inn || picked.has(code) ? "0" : "-1");
+  svgTitle(node, label);
+}
+
+let choiceCode = null;
+let choiceReturn = null;
+
+function openChoice(code, node, clientX, clientY) {
+  const box = document.getElementById("map-choice");
+  const panel = document.getElementById("map");
+  choiceCode = code;
+  choiceReturn = node;
+  document.getElementById("map-choice-title").textContent = countryLabel(code);
+  box.hidden = false;
+  const rect = panel.getBoundingClientRect();
+  let x = clientX;
+  let y = clientY;
+  if (x === undefined) {
+    const r = node.getBoundingClientRect();
+    x = r.left + r.width / 2;
+    y = r.top + r.height / 2;
+  }
+  const left = Math.max(0, Math.min(rect.width - box.offsetWidth, x - rect.left + 8));
+  const top = Math.max(0, Math.min(rect.height - box.offsetHeight, y - rect.top + 8));
+  box.style.left = left.toFixed(0) + "px";
+  box.style.top = (panel.offsetTop + top).toFixed(0) + "px";
+  box.querySelector("button").focus();
+}
+
+function countryNode(code) {
+  return document.querySelector("#map .pickable[data-code=\"" + CSS.escape(code) + "\"]");
+}
+
+function closeChoice(restoreFocus) {
+  const box = document.getElementById("map-choice");
+  if (box.hidden) return;
+  box.hidden = true;
+  // The map may have been drawn again meanwhile (the stage split arriving): the same country.
+  const back = choiceReturn && choiceReturn.isConnected ? choiceReturn
+    : (choiceCode ? countryNode(choiceCode) : null);
+  if (restoreFocus && back) back.focus();
+  choiceCode = null;
+}
+
+function pickCountry(side) {
+  const code = choiceCode;
+  closeChoice(!side);
+  if (!side || !code) return;
+  const form = document.getElementById("filters");
+  form.elements[side].value = code;
+  applyFilters(0);
+}
+
+function initMap() {
+  const box = document.getElementById("map");
+  box.addEventListener("click", (event) => {
+    const node = event.target.closest(".pickable");
+    if (node) openChoice(node.dataset.code, node, event.clientX, event.clientY);
+  });
+  box.addEventListener("keydown", (event) => {
+    const node = event.target.closest(".pickable");
+    if (node && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      openChoice(node.dataset.code, node);
+    }
+  });
+  const choice = document.getElementById("map-choice");
+  choice.addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (button) pickCountry(button.dataset.side);
+  });
+  choice.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { event.preventDefault(); closeChoice(true); }
+  });
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("#map-choice, #map")) closeChoice(false);
+  });
+}
+
+function fillCountryList() {
+  const list = document.getElementById("country-list");
+  const options = [...countries.entries()].filter(([, c]) => c.name)
+    .sort((a, b) => a[1].name.localeCompare(b[1].name));
+  list.replaceChildren(...options.map(([code, c]) => {
+    const option = el("option", c.name);
+    option.value = code;
+    return option;
+  }));
+}
+
+// Names from the API's own table (it knows the international-body code too); the map's table
+// covers the same countries when the endpoint is missing.
+async function loadCountryNames() {
+  try {
+    const answer = await api("/api/countries");
+    for (const c of answer.countries || []) {
+      const known = countries.get(c.code) || {};
+      countries.set(c.code, { ...known, name: c.name, iso2: c.iso2 });
+    }
+    fillCountryList();
+  } catch (_) { /* the map's table has the names */ }
+}
+
+// --- the table ---------------------------------------------------------------------------------
+
 function stageBadge(stage) {
-  const badge = el("span", stage.replace(/_/g, " "), "stage");
-  badge.style.background = STAGE_COLOURS[stage] || "#888";
+  const badge = el("span", stageName(stage), "stage");
+  badge.style.background = colourOf(stage);
   return badge;
+}
+
+function markSort() {
+  const key = sortKey || DEFAULT_SORT;
+  const descending = sortOrder ? sortOrder === "desc" : DESCENDING_FIRST.has(key);
+  for (const th of document.querySelectorAll("#table th[data-sort]")) {
+    if (th.dataset.sort === key) th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+    else th.removeAttribute("aria-sort");
+  }
+}
+
+function sortBy(key) {
+  const current = sortKey || DEFAULT_SORT;
+  const descending = sortOrder ? sortOrder === "desc" : DESCENDING_FIRST.has(current);
+  if (key === current) {
+    sortOrder = descending ? "asc" : "desc";
+  } else {
+    sortOrder = DESCENDING_FIRST.has(key) ? "desc" : "asc";
+  }
+  sortKey = key;
+  applyFilters(0);
 }
 
 function renderTable(visits) {
@@ -342,9 +1045,11 @@ function renderTable(visits) {
     name.append(link("/storyline/" + encodeURIComponent(s.id), who(s.visitor)));
     const stage = el("td");
     stage.append(stageBadge(s.stage));
-    row.append(name, el("td", s.visitor.country || "intl"),
-      el("td", s.destination.country + (s.destination.city ? " (" + s.destination.city + ")" : "")),
-      stage, el("td", whenText(s.when)), el("td", s.doc_ids.length));
+    row.append(name, el("td", countryLabel(s.visitor.country)),
+      el("td", countryLabel(s.destination.country) +
+        (s.destination.city ? ", " + s.destination.city : "")),
+      stage, el("td", whenText(s.when)), el("td", s.mentions ?? s.doc_ids.length),
+      el("td", s.first_reported || ""));
     body.append(row);
   }
 }
@@ -517,20 +1222,39 @@ async function submitDocument(event) {
 function init() {
   const select = document.querySelector("#filters select[name=stage]");
   for (const stage of STAGES) {
-    const option = el("option", stage.replace(/_/g, " "));
+    const option = el("option", stageName(stage));
     option.value = stage;
     select.append(option);
   }
   renderLegend();
+  initMap();
+  namesReady = loadCountryTable();
+  namesReady.catch(() => null);  // rows then show codes only
+  worldReady = loadWorld();
+  worldReady.catch(() => null);  // shown where the map would be
+  loadCountryNames();
   document.getElementById("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     applyFilters(0);
   });
-  document.getElementById("reset").addEventListener("click", () => navigate("/"));
+  document.getElementById("reset").addEventListener("click", () => {
+    sortKey = "";
+    sortOrder = "";
+    navigate("/");
+  });
   document.getElementById("prev").addEventListener("click",
     () => applyFilters(Math.max(0, pageOffset - PAGE_SIZE)));
   document.getElementById("next").addEventListener("click", () => applyFilters(pageOffset + PAGE_SIZE));
+  for (const th of document.querySelectorAll("#table th[data-sort]")) {
+    th.querySelector("button").addEventListener("click", () => sortBy(th.dataset.sort));
+  }
   document.getElementById("submit-form").addEventListener("submit", submitDocument);
+  // The monthly chart is drawn at the panel's width: drawn again when that changes.
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (statsModel) renderMonths(statsModel); }, RESIZE_DELAY_MS);
+  });
   route();
 }
 
