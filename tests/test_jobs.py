@@ -192,3 +192,21 @@ def test_jobs_are_kept_in_the_store_on_both_backends(
         store.create_job("c" * 32, 1, keep_s=0.0)
         assert store.job("b" * 32) is None and store.job("c" * 32) is not None
         assert store.job("d" * 32) is None
+
+
+def test_extraction_processes_run_at_a_lower_priority_than_the_server() -> None:
+    import os
+
+    from visitrack.jobs import EXTRACT_NICENESS
+
+    extractor = Extractor(processes=1)
+    try:
+        future = extractor.submit([RawDocument("nice", "nice", QUICK)])
+        assert future is not None
+        (result,) = future.result(timeout=SETTLE_S)
+        assert result.failure is None
+        (pid,) = extractor.worker_pids()
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, ours + EXTRACT_NICENESS)
+    finally:
+        extractor.close()
