@@ -5,9 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
+import icalendar
 import pyarrow.parquet as pq
 
 from visitrack import export
@@ -204,7 +209,8 @@ def test_ics_feed_events_and_format() -> None:
     assert "UID:b3f1c2d4e5f6@visitrack" in lines
     assert "DTSTAMP:20250303T000000Z" in lines
     assert "DTSTART;VALUE=DATE:20230301" in lines
-    assert "DTEND;VALUE=DATE:20230601" in lines  # the day after the window's last day
+    # A three-month window: a one-day marker on its first day, not a three-month event.
+    assert "DTEND;VALUE=DATE:20230302" in lines
     assert "DTSTART;VALUE=DATE:20230321" in lines
     assert "DTEND;VALUE=DATE:20230322" in lines
     summaries = [_unescape(x.split(":", 1)[1]) for x in lines if x.startswith("SUMMARY:")]
@@ -216,7 +222,8 @@ def test_ics_feed_events_and_format() -> None:
     assert "Victory Day parade\\; 80th anniversary\\, with guests \\\\ friends" in desc
     assert "\\n" in desc
     described = _unescape(desc.split(":", 1)[1]).split("\n")
-    assert described[0] == f"Occasion: {long_occasion}"
+    assert described[0].startswith("Window: 2023-03-01..2023-05-31 (92 days)")
+    assert described[1] == f"Occasion: {long_occasion}"
     assert "Sources: 000_a, 001_b, 002_c" in described
 
 
@@ -246,13 +253,19 @@ def test_dyad_year_panel_counts() -> None:
         line("6", "announced", SPRING, dest="KAZ"),
     ]
     rows = export.dyad_year_panel(storylines)
+    # Balanced: every observed dyad in every year from the first to the last, zeros filled;
+    # the undated storyline is left out; the international body has the code XIO.
     assert [(r["visitor_country"], r["destination_country"], r["year"]) for r in rows] == [
-        ("", "UKR", 2023),
         ("CHN", "KAZ", 2023),
+        ("CHN", "KAZ", 2024),
         ("CHN", "RUS", 2023),
         ("CHN", "RUS", 2024),
-        ("CHN", "RUS", None),
+        ("XIO", "UKR", 2023),
+        ("XIO", "UKR", 2024),
     ]
+    assert all(isinstance(r["year"], int) for r in rows)
+    assert rows[1]["total"] == 0 and rows[5]["total"] == 0
+    assert rows[3]["proposed"] == 1 and rows[3]["total"] == 1
     chn_rus = rows[2]
     assert chn_rus["announced"] == 1 and chn_rus["completed"] == 1 and chn_rus["total"] == 2
     assert chn_rus["cancelled"] == 0
@@ -260,9 +273,143 @@ def test_dyad_year_panel_counts() -> None:
     assert all(r["total"] == sum(r[s] for s in STAGES) for r in rows)  # type: ignore[misc]
 
     out = io.StringIO()
-    assert export.panel_csv(rows, out) == 5
+    assert export.panel_csv(rows, out) == 6
     parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert tuple(parsed[0]) == export.PANEL_COLUMNS
-    assert parsed[0]["visitor_country"] == ""
-    assert parsed[-1]["year"] == ""
+    assert parsed[-1]["visitor_country"] == "XIO"
+    assert all(r["year"].isdigit() for r in parsed)
     assert parsed[2]["total"] == "2"
+    assert export.dyad_year_panel([line("4", "invited", None, first=None)]) == []
+
+
+# --- #14: calendars that read right, panels that load, sources, the feed ----------------------
+
+
+def _calendar(storylines: list[Storyline], **kwargs: object) -> dict[str, Any]:
+    """The events of an exported calendar as the `icalendar` library reads them, by UID."""
+    out = io.StringIO()
+    export.ics_feed(storylines, out, today=date(2025, 3, 3), **kwargs)  # type: ignore[arg-type]
+    calendar = icalendar.Calendar.from_ical(out.getvalue())
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+def test_ics_spans_only_day_and_week_windows() -> None:
+    week = When("next week", date(2023, 3, 6), date(2023, 3, 12))
+    day = When("on 21 March", date(2023, 3, 21), date(2023, 3, 21))
+    month = When("in June", date(2023, 6, 1), date(2023, 6, 30))
+    year = When("in 2024", date(2024, 1, 1), date(2024, 12, 31))
+    events = _calendar(
+        [
+            line("week", "announced", week),
+            line("day", "announced", day),
+            line("month", "announced", month),
+            line("year", "proposed", year),
+        ]
+    )
+    spans = {
+        uid.split("@")[0]: (e.decoded("DTSTART"), e.decoded("DTEND")) for uid, e in events.items()
+    }
+    assert spans == {
+        "week": (date(2023, 3, 6), date(2023, 3, 13)),
+        "day": (date(2023, 3, 21), date(2023, 3, 22)),
+        "month": (date(2023, 6, 1), date(2023, 6, 2)),
+        "year": (date(2024, 1, 1), date(2024, 1, 2)),
+    }
+    assert "Window: 2024-01-01..2024-12-31 (366 days)" in str(
+        events["year@visitrack"]["DESCRIPTION"]
+    )
+    assert "Window:" not in str(events["week@visitrack"]["DESCRIPTION"])
+
+
+def test_ics_location_url_and_status() -> None:
+    june = When("in June", date(2023, 6, 1), date(2023, 6, 3))
+    events = _calendar(
+        [
+            line("live", "announced", june),
+            line("off", "cancelled", june),
+            line("later", "postponed", june, dest="KAZ", city=None),
+            line("done", "completed", june),
+        ],
+        base_url="http://127.0.0.1:8000/",
+    )
+    assert set(events) == {"live@visitrack", "off@visitrack", "later@visitrack"}
+    live, off, later = (events[f"{k}@visitrack"] for k in ("live", "off", "later"))
+    assert str(live["LOCATION"]) == "Moscow, Russia"
+    assert str(later["LOCATION"]) == "Kazakhstan"
+    assert str(live["URL"]) == "http://127.0.0.1:8000/storyline/live"
+    assert (str(live["STATUS"]), str(off["STATUS"]), str(later["STATUS"])) == (
+        "CONFIRMED",
+        "CANCELLED",
+        "TENTATIVE",
+    )
+    assert str(later["DESCRIPTION"]).startswith("Postponed:")
+    assert str(off["DESCRIPTION"]).startswith("Cancelled:")
+    assert "URL" not in _calendar([line("live", "announced", june)])["live@visitrack"]
+
+
+URLS = {"000_a": "https://news.example/a", "002_c": "https://news.example/c;v=2"}
+
+
+def _lookup(doc_ids: Sequence[str]) -> dict[str, str]:
+    return {d: URLS[d] for d in doc_ids if d in URLS}
+
+
+def test_exports_carry_source_urls() -> None:
+    out = io.StringIO()
+    export.storylines_csv([XI_LINE], out, urls=_lookup)
+    [row] = csv.DictReader(io.StringIO(out.getvalue()))
+    assert row["source_urls"] == "https://news.example/a https://news.example/c;v=2"
+    out = io.StringIO()
+    export.storylines_jsonl([XI_LINE], out, urls=_lookup)
+    assert json.loads(out.getvalue())["source_urls"] == [URLS["000_a"], URLS["002_c"]]
+    out = io.StringIO()
+    export.mentions_csv([("s1", visit("000_a")), ("s1", visit("001_b"))], out, urls=_lookup)
+    assert [r["source_url"] for r in csv.DictReader(io.StringIO(out.getvalue()))] == [
+        URLS["000_a"],
+        "",
+    ]
+    out = io.StringIO()
+    export.mentions_jsonl([("s1", visit("000_a"))], out, urls=_lookup)
+    assert json.loads(out.getvalue())["source_url"] == URLS["000_a"]
+    out = io.StringIO()
+    export.storylines_csv([XI_LINE], out)  # no lookup: an empty column, same header
+    [row] = csv.DictReader(io.StringIO(out.getvalue()))
+    assert row["source_urls"] == ""
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_atom_feed_is_valid_newest_first_and_bounded() -> None:
+    older = line("older", "announced", SPRING, first=date(2022, 11, 1))
+    odd = replace(
+        line("odd", "proposed", None, first=date(2023, 2, 1)),
+        visitor=Party("Name \x01with <tags> & a control", "minister", "FRA"),
+        history=(StageStep("proposed", date(2023, 2, 1), ("x",)),),
+    )
+    out = io.StringIO()
+    n = export.atom_feed(
+        [older, odd, XI_LINE],
+        out,
+        base_url="http://127.0.0.1:8000/",
+        self_url="http://127.0.0.1:8000/api/feed.atom",
+        limit=4,
+    )
+    assert n == 4
+    root = ElementTree.fromstring(out.getvalue())
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated", "author"):
+        assert root.find(f"{ATOM}{required}") is not None
+    entries = root.findall(f"{ATOM}entry")
+    days = [e.findtext(f"{ATOM}updated") for e in entries]
+    assert days == sorted(days, reverse=True) and days[0] == "2023-02-01T00:00:00Z"
+    assert root.findtext(f"{ATOM}updated") == days[0]
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(set(ids)) == 4 and all(i and i.startswith("urn:uuid:") for i in ids)
+    titles = [e.findtext(f"{ATOM}title") or "" for e in entries]
+    assert "<tags> & a control" in titles[0] and "\x01" not in titles[0]
+    assert titles[1] == "Xi Jinping (CHN) to Moscow, Russia: invited → announced"
+    links = [e.find(f"{ATOM}link") for e in entries]
+    assert links[0] is not None and links[0].get("href") == "http://127.0.0.1:8000/storyline/odd"
+    # The oldest step (older's invitation on 2022-11-01) fell past the bound.
+    assert all("2022-11-01" not in (d or "") for d in days)

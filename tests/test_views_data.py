@@ -4,12 +4,16 @@ the API tests run the real app over such a store. The visits are written for the
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import warnings
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
+import icalendar
 import pytest
 from alembic import command
 from sqlalchemy import make_url
@@ -444,3 +448,73 @@ def test_the_cli_takes_the_new_filters(filled_url: str, capsys: pytest.CaptureFi
     with pytest.raises(SystemExit):
         main(["visits", "--db", filled_url, "--sort", "colour"])
     assert "--sort" in capsys.readouterr().err
+
+
+# --- the feed and the exports through the API ---------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_the_feed_tells_new_storylines_and_stage_changes(api: TestClient) -> None:
+    r = api.get("/api/feed.atom")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/atom+xml")
+    root = ElementTree.fromstring(r.content)
+    entries = root.findall(f"{ATOM}entry")
+    # Five storylines begun, and Xi's completed a month after it was announced.
+    assert len(entries) == 6
+    first = entries[0]
+    assert first.findtext(f"{ATOM}updated") == "2023-04-10T00:00:00Z"
+    assert "announced → completed" in (first.findtext(f"{ATOM}title") or "")
+    link = first.find(f"{ATOM}link")
+    assert link is not None
+    href = link.get("href") or ""
+    assert href.startswith(f"{LOOPBACK}/storyline/")
+    sid = href.rsplit("/", 1)[1]
+    assert api.get(f"/api/visits/{sid}").json()["visitor"]["name"] == XI.name
+    days = [e.findtext(f"{ATOM}updated") or "" for e in entries]
+    assert days == sorted(days, reverse=True)
+
+    searched = ElementTree.fromstring(api.get("/api/feed.atom", params={"q": "budapest"}).content)
+    assert len(searched.findall(f"{ATOM}entry")) == 1
+    recent = api.get("/api/feed.atom", params={"changed_since": "2023-04-01"}).content
+    assert len(ElementTree.fromstring(recent).findall(f"{ATOM}entry")) == 2  # Xi's two steps
+    assert api.get("/api/feed.atom", params={"stage": "nope"}).status_code == 400
+    assert api.get("/api/feed.atom", params={"limit": "5"}).status_code == 400
+
+
+def test_api_exports_carry_sources_and_links(api: TestClient) -> None:
+    rows = api.get("/api/export", params={"format": "jsonl", "q": "budapest"}).text
+    [row] = [json.loads(line) for line in rows.splitlines()]
+    assert row["source_urls"] == ["https://news.example/erdogan"]
+    table = api.get("/api/export", params={"format": "csv", "origin": "IND"}).text
+    [line] = list(csv.DictReader(io.StringIO(table)))
+    assert line["source_urls"] == "https://news.example/modi"
+    ics = api.get("/api/export", params={"format": "ics", "q": "washington"}).text
+    [event] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(event["URL"]).startswith(f"{LOOPBACK}/storyline/")
+    assert str(event["LOCATION"]) == "Washington, United States"
+    panel = api.get("/api/export", params={"format": "panel"}).text
+    cells = list(csv.DictReader(io.StringIO(panel)))
+    assert {c["visitor_country"] for c in cells} == {"CHN", "FRA", "IND", "TUR", "XIO"}
+    assert len(cells) == 5  # one year observed: 2023
+
+
+def test_the_cli_exports_mentions_with_their_sources(
+    filled_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "mentions.csv"
+    args = ["export", "--db", filled_url, "--format", "csv", "--table", "mentions"]
+    assert main([*args, "-o", str(out), "--q", "summit"]) == 0
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["source_url"] for r in rows) == [
+        "https://news.example/xi-1",
+        "https://news.example/xi-2",
+    ]
+    ics = ["export", "--db", filled_url, "--format", "ics", "--base-url", "http://visits.example"]
+    assert main(ics) == 0
+    events = icalendar.Calendar.from_ical(capsys.readouterr().out).walk("VEVENT")
+    assert events and all(
+        str(e["URL"]).startswith("http://visits.example/storyline/") for e in events
+    )

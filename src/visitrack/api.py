@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import io
 import ipaddress
 import json
 import os
@@ -370,6 +371,7 @@ def _filters(request: Request, allowed: Collection[str]) -> Filters:
 LIST_PARAMS = frozenset({*FILTER_PARAMS, "limit", "offset", "sort", "order"})
 EXPORT_PARAMS = frozenset({*FILTER_PARAMS, "format"})
 STATS_PARAMS = frozenset(FILTER_PARAMS)
+FEED_PARAMS = frozenset(FILTER_PARAMS)
 SUBMIT_PARAMS = frozenset({"doc_id", "published", "url", "title"})
 
 
@@ -793,6 +795,7 @@ def create_app(
             max_page_size=MAX_PAGE_SIZE,
             max_offset=MAX_OFFSET,
             export_media=EXPORT_MEDIA,
+            feed_entries=export.FEED_ENTRIES,
         ),
     )
 
@@ -1023,6 +1026,8 @@ def create_app(
                 store.stream_storylines(**filters.store_kwargs(today=today)),
                 today=today,
                 on_close=export_slots.release,
+                urls=store.document_urls,
+                base_url=str(request.base_url),
             )
         except BaseException:
             export_slots.release()
@@ -1033,6 +1038,22 @@ def create_app(
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+    @app.get("/api/feed.atom", summary="New storylines and stage changes as an Atom feed")
+    def feed(request: Request) -> Response:
+        filters = _filters(request, FEED_PARAMS)
+        # The storylines that changed last hold the newest entries (each has one on the day
+        # it last changed), so the feed reads no more storylines than it has entries.
+        lines = store.storylines(
+            **filters.store_kwargs(today=date.today()),
+            limit=export.FEED_ENTRIES,
+            sort="changed",
+            descending=True,
+        )
+        out = io.StringIO()
+        base = str(request.base_url)
+        export.atom_feed(lines, out, base_url=base, self_url=str(request.url))
+        return Response(out.getvalue(), media_type="application/atom+xml; charset=utf-8")
 
     # --- writing ---------------------------------------------------------------------------
 

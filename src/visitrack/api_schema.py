@@ -392,6 +392,7 @@ class ApiLimits:
     max_page_size: int
     max_offset: int
     export_media: dict[str, tuple[str, str]]
+    feed_entries: int
 
 
 def openapi_document(version: str, limits: ApiLimits) -> dict[str, Any]:
@@ -598,6 +599,19 @@ def openapi_document(version: str, limits: ApiLimits) -> dict[str, Any]:
                 {"429": _error("as many exports as the server allows are running", _RETRY_AFTER)},
                 description="Streamed in constant memory. CSV cells that a spreadsheet would "
                 "run as a formula start with a quote.",
+            )
+        },
+        "/api/feed.atom": {
+            "get": _get(
+                "New storylines and stage changes as an Atom feed",
+                "feed",
+                filters,
+                {
+                    "description": f"an Atom feed of at most {limits.feed_entries} entries, "
+                    "newest first: one per storyline begun and per stage change, dated by the "
+                    "first report of it; each links to /storyline/ID on this server",
+                    "content": {"application/atom+xml": {"schema": {"type": "string"}}},
+                },
             )
         },
         "/api/documents": {"post": _submission(limits)},

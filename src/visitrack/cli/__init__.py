@@ -177,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="which table for csv/jsonl (default storylines)",
     )
     exp.add_argument("-o", "--output", metavar="FILE", help="write here (required for parquet)")
+    exp.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="where `visitrack serve` runs (http://host:port): ics entries link to their "
+        "storyline's page there",
+    )
     add_filter_options(exp)
 
     srv = sub.add_parser(

@@ -224,7 +224,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         kept = {line.id for line in lines}
         mentions = [(sid, v) for sid, v in mentions if sid in kept]
     if args.format == "parquet":
-        export.write_parquet(lines, mentions, Path(args.output))
+        with open_store(args.db, create=False) as store:
+            export.write_parquet(lines, mentions, Path(args.output), urls=store.document_urls)
         return EXIT_OK
     # CSV and iCalendar lines end in CRLF by their standards: no newline translation.
     out: TextIO = (
@@ -233,13 +234,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         else sys.stdout
     )
     try:
-        export.write(
-            args.format,
-            lines,
-            out,
-            mentions=mentions if args.table == "mentions" else None,
-            today=date.today(),
-        )
+        with open_store(args.db, create=False) as store:
+            export.write(
+                args.format,
+                lines,
+                out,
+                mentions=mentions if args.table == "mentions" else None,
+                today=date.today(),
+                urls=store.document_urls,
+                base_url=args.base_url,
+            )
     finally:
         if args.output:
             out.close()

@@ -1303,6 +1303,23 @@ class Store:
                 assert row.storyline_id is not None  # filtered in the query
                 yield row.storyline_id, _visit(row)
 
+    def document_urls(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """The URL of each of ``doc_ids`` that has one (the page's own, else its canonical
+        URL), read ``STREAM_BATCH`` ids per query: exports give their rows' sources."""
+        found: dict[str, str] = {}
+        with self._read() as session:
+            for start in range(0, len(doc_ids), STREAM_BATCH):
+                page = list(doc_ids[start : start + STREAM_BATCH])
+                for doc_id, url, canonical in session.execute(
+                    select(Document.doc_id, Document.url, Document.canonical_url).where(
+                        Document.doc_id.in_(page)
+                    )
+                ):
+                    value = url or canonical
+                    if value:
+                        found[doc_id] = value
+        return found
+
     def document(self, doc_id: str) -> DocumentInfo | None:
         """A stored document with its cleaned text, or ``None``."""
         with self._read() as session:
