@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_store.py
 	$(BIN)/python scripts/bench_api.py
+	$(BIN)/python scripts/bench_page.py
 	$(BIN)/python scripts/bench_parallel.py
 	$(BIN)/python scripts/bench_load.py
 	$(BIN)/python scripts/bench_memory.py

@@ -279,7 +279,13 @@ async function loadList() {
   if (serial !== loadSerial) return;
   renderTimeline(page.visits);
   renderTable(page.visits);
+  renderRange(page, typeof page.total === "number" ? page.total : null);
   if (statsWanted) {
+    // The table is up; the aggregates (slower on a large store) follow into the same panels.
+    for (const id of ["months", "pairs"]) {
+      document.getElementById(id).replaceChildren(el("p", "Counting…", "muted"));
+    }
+    drawMap(null, true);
     try {
       const stats = await statsPromise;
       if (serial !== loadSerial) return;
@@ -579,7 +585,7 @@ function renderMonths(model) {
   const y = (n) => MC.top + plotH - (n / most) * plotH;
   const x = (ms) => MC.left + ((ms - lo) / (hi - lo)) * plot;
   const root = svg("svg", { viewBox: "0 0 " + width + " " + MC.height, width: "100%",
-    role: "img", class: "months",
+    role: "img", class: "months", "data-split": model.split ? "1" : "0",
     "aria-label": "Storylines per month, stacked by stage, " + keys[0] + " to " + keys.at(-1) });
   for (const n of niceSteps(most)) {
     root.append(svg("line", { x1: MC.left, x2: width - MC.right, y1: y(n), y2: y(n), class: "grid" }));
@@ -787,7 +793,7 @@ function anchor(code, features) {
   return project(sx / f.biggest.length, sy / f.biggest.length);
 }
 
-async function drawMap(model) {
+async function drawMap(model, pending) {
   const box = document.getElementById("map");
   let features;
   try {
@@ -868,7 +874,7 @@ async function drawMap(model) {
   }
   root.append(flows);
   const note = el("p", null, "muted small map-note");
-  if (!model) note.textContent = "No counts to draw.";
+  if (!model) note.textContent = pending ? "Counting…" : "No counts to draw.";
   else if (!model.pairs.size) note.textContent = "No visits between countries match these filters.";
   else {
     note.textContent = "Lines: the " + plural(model.pairs.size, "busiest country pair") +

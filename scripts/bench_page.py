@@ -1,0 +1,170 @@
+"""Dashboard benchmark: the page's first load on a store of ~100,000 storylines (`make bench`).
+
+1. Bulk-loads ``--mentions`` synthetic mentions (default 300,000: about 100,000 storylines,
+   tests/synthetic_store.py) into a SQLite file.
+2. Starts `visitrack serve`'s app (one process, as `visitrack serve` runs by default) on a
+   free loopback port, in a separate process so the browser does not share its GIL.
+3. Headless Chromium (/usr/bin/chromium through playwright), a fresh context per view, loads
+   the dashboard with no filters and with a few: the time to the load event, to the table,
+   map, monthly chart and pairs being drawn (the first load: target under 1 s), and to the
+   stage split of the charts being in (asked for after the first drawing when /api/stats does
+   not split months and pairs by stage). Also the requests the page made and the bytes of
+   data they brought: paged and aggregated answers only, so neither grows with the store.
+
+Each view has its own filters, so none of its answers is in the server's cache yet: every
+load is cold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+from synthetic_store import bulk_load  # noqa: E402 - the seeded synthetic rows and bulk loader
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_START_S = 60.0
+
+TARGET_FIRST_LOAD_MS = 1000.0
+# Long enough for the slowest view on a loaded 2-core machine; a timeout is reported, not hung.
+DRAWN_TIMEOUT_MS = 60_000
+VIEWS = [
+    "/",
+    "/?origin=RUS",
+    "/?destination=CHN&stage=completed",
+    "/?from=2010-01-01&to=2012-12-31",
+]
+# The page is up when the table and the map's land are drawn (the aggregates may still be
+# counting), and drawn when the flows, the monthly chart and the pairs are in too.
+SHOWN = ["#table tbody tr", "#map svg path.country"]
+DRAWN = ["#map svg path.flow", "#months svg g.month", "#pairs li.pair"]
+
+SERVER_CODE = """
+import os, sys, uvicorn
+os.environ["VISITRACK_DB"] = sys.argv[1]
+uvicorn.run("visitrack.api:app_from_env", factory=True, host="127.0.0.1",
+            port=int(sys.argv[2]), log_level="warning", access_log=False)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_up(base: str) -> None:
+    """Until the server answers; it asks for the page only, so no data answer gets cached."""
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/", timeout=30).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def load_view(browser: object, base: str, path: str) -> dict[str, float]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    sizes: list[int] = []
+
+    def on_response(response: object) -> None:
+        try:
+            sizes.append(len(response.body()))  # type: ignore[attr-defined]
+        except Exception:  # a redirect or an aborted request has no body
+            sizes.append(0)
+
+    page.on("response", on_response)
+    t0 = time.perf_counter()
+    page.goto(base + path, wait_until="load")
+    loaded = (time.perf_counter() - t0) * 1000
+    for selector in SHOWN:
+        page.wait_for_selector(selector, state="attached", timeout=DRAWN_TIMEOUT_MS)
+    shown = (time.perf_counter() - t0) * 1000
+    for selector in DRAWN:
+        page.wait_for_selector(selector, state="attached", timeout=DRAWN_TIMEOUT_MS)
+    drawn = (time.perf_counter() - t0) * 1000
+    page.wait_for_selector(
+        "#months svg[data-split='1']", state="attached", timeout=DRAWN_TIMEOUT_MS
+    )
+    split = (time.perf_counter() - t0) * 1000
+    context.close()
+    return {
+        "loaded": loaded,
+        "shown": shown,
+        "drawn": drawn,
+        "split": split,
+        "requests": len(sizes),
+        "kb": sum(sizes) / 1024,
+    }
+
+
+def _flag(ms: float) -> str:
+    return "ok" if ms < TARGET_FIRST_LOAD_MS else f"OVER {TARGET_FIRST_LOAD_MS:.0f} ms"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="visitrack dashboard first-load benchmark")
+    ap.add_argument("--mentions", type=int, default=300_000)
+    ap.add_argument("--db", help="an existing SQLite store to serve instead of a fresh fill")
+    args = ap.parse_args()
+    if not CHROMIUM.exists():
+        print(f"dashboard: skipped ({CHROMIUM} not installed)")
+        return 0
+    from playwright.sync_api import sync_playwright
+
+    from visitrack.store import open_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or str(Path(tmp) / "bench_page.db")
+        secs = 0.0 if args.db else bulk_load(db, args.mentions)
+        with open_store(db) as store:
+            counts = store.counts()
+        print(f"{counts['storylines']:,} storylines (bulk-loaded in {secs:.0f} s)")
+        # Timings scale with what else runs: the machine's load says how far to trust them.
+        print("load average before the run: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, "-c", SERVER_CODE, db, str(port)])
+        try:
+            wait_up(base)
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+                for path in VIEWS:
+                    r = load_view(browser, base, path)
+                    print(
+                        f"dashboard {path}: load event {r['loaded']:.0f} ms, table and map "
+                        f"{r['shown']:.0f} ms ({_flag(r['shown'])}), charts and flows "
+                        f"{r['drawn']:.0f} ms ({_flag(r['drawn'])}), stage split "
+                        f"{r['split']:.0f} ms; {r['requests']:.0f} requests, {r['kb']:.0f} KB"
+                    )
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
