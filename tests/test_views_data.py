@@ -311,7 +311,7 @@ def _key(s: Storyline, sort: str) -> object:
         "first_reported": s.first_reported,
         "last_reported": s.last_reported,
         "when": s.when.start if s.when else None,
-        "visitor": (s.visitor.name or "").casefold(),
+        "visitor": (s.visitor.name or "").casefold() or None,
         "origin": s.visitor.country,
         "destination": s.destination.country,
         "kind": s.kind,

@@ -1670,7 +1670,8 @@ _SORT_COLUMNS: dict[str, Any] = {
     "first_reported": StorylineRow.sort_day,
     "last_reported": StorylineRow.last_reported,
     "when": StorylineRow.when_start,
-    "visitor": StorylineRow.visitor_search,
+    # An unnamed visitor (folded name "") has no name to sort by: last, like other unknowns.
+    "visitor": func.nullif(StorylineRow.visitor_search, ""),
     "origin": StorylineRow.visitor_country,
     "destination": StorylineRow.destination_country,
     "kind": StorylineRow.kind,
