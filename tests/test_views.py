@@ -218,6 +218,22 @@ def assert_apart(boxes: list[FloatRect]) -> None:
 # --- filtering through clicks ------------------------------------------------------------------
 
 
+def test_click_a_month_shows_that_month(page: Page) -> None:
+    page.goto("/")
+    bar = page.locator("#months svg g.month").last
+    month = bar.get_attribute("data-month") or ""
+    assert re.fullmatch(r"\d{4}-\d{2}", month)
+    bar.locator("rect").first.click()
+    expect(page).to_have_url(re.compile(rf"from={month}-01&to={month}-\d\d"))
+    expect(page.locator("#table tbody tr").first).to_be_attached()
+    expect(page.locator(f"#months svg g.month[data-month='{month}']")).to_be_attached()
+    assert page.locator("#months svg g.month").count() < 6  # a month, and windows reaching it
+    # Every storyline listed has a window that overlaps the month.
+    for when in table_column(page, 5):
+        days = when.split(" – ")
+        assert days[0][:7] <= month <= days[-1][:7], when
+
+
 def test_click_a_country_on_the_map_filters_by_it(page: Page) -> None:
     page.goto("/")
     country = page.locator(f"#map svg path.country[data-code={BUSIEST}]")

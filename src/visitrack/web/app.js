@@ -606,6 +606,7 @@ function renderMonths(model) {
     const counts = model.months.get(monthKey(t));
     if (!counts) continue;
     const g = svg("g", { class: "month" });
+    g.dataset.month = monthKey(t);
     let base = 0;
     for (const stage of stageOrder(counts)) {
       const n = counts[stage];
@@ -613,7 +614,8 @@ function renderMonths(model) {
         height: Math.max(0.5, y(base) - y(base + n)), fill: colourOf(stage), class: "seg" }));
       base += n;
     }
-    svgTitle(g, monthKey(t) + ": " + plural(base, "storyline") + " (" + countsText(counts) + ")");
+    svgTitle(g, monthKey(t) + ": " + plural(base, "storyline") + " (" + countsText(counts) +
+      "); click to show this month");
     root.append(g);
   }
   root.append(svg("line", { x1: MC.left, x2: width - MC.right, y1: MC.top + plotH,
@@ -962,6 +964,20 @@ function pickCountry(side) {
   applyFilters(0);
 }
 
+// A click on a month's bar narrows the dates to that month (the date fields do the same from
+// the keyboard).
+function initMonths() {
+  document.getElementById("months").addEventListener("click", (event) => {
+    const bar = event.target.closest("g.month");
+    if (!bar) return;
+    const [y, m] = bar.dataset.month.split("-").map(Number);
+    const form = document.getElementById("filters");
+    form.elements.from.value = bar.dataset.month + "-01";
+    form.elements.to.value = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+    applyFilters(0);
+  });
+}
+
 function initMap() {
   const box = document.getElementById("map");
   box.addEventListener("click", (event) => {
@@ -1234,6 +1250,7 @@ function init() {
   }
   renderLegend();
   initMap();
+  initMonths();
   namesReady = loadCountryTable();
   namesReady.catch(() => null);  // rows then show codes only
   worldReady = loadWorld();
