@@ -18,6 +18,7 @@ from visitrack.records import STAGES
 from visitrack.store import open_store
 from visitrack.store.models import Document, Mention, VisitorName
 from visitrack.store.models import Storyline as StorylineRow
+from visitrack.store.search import replace_rows, search_body
 
 # Mentions per synthetic storyline, on average: reports of one visit across outlets.
 MENTIONS_PER_STORYLINE = 3
@@ -142,6 +143,7 @@ def synthetic_rows(
                     "mention_count": k,
                     "first_reported": start,
                     "last_reported": start,
+                    "changed_on": start,
                 }
             )
             for j in range(k):
@@ -178,6 +180,22 @@ def bulk_load(url: str, n_mentions: int, *, skewed: bool = False) -> float:
             with engine.begin() as conn:
                 conn.execute(insert(StorylineRow), lines)
                 conn.execute(insert(Mention), _with_docs(conn, mentions))
+                # Search rows as the store writes them (visitrack.store.search), so `q` finds
+                # synthetic storylines by visitor and destination too.
+                bodies = [
+                    (
+                        str(row["id"]),
+                        search_body(
+                            [str(row["visitor_name"])],
+                            None,
+                            None,
+                            str(row["destination_country"]),
+                            [],
+                        ),
+                    )
+                    for row in lines
+                ]
+                replace_rows(conn, conn.dialect.name == "postgresql", [], bodies)
                 fresh = {str(row["visitor_search"]) for row in lines} - names
                 if fresh:
                     conn.execute(insert(VisitorName), [{"name_search": n} for n in fresh])

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 import icalendar
 import pytest
 from alembic import command
-from sqlalchemy import make_url
+from sqlalchemy import create_engine, make_url, text
 
 from test_store import ERDOGAN, MACRON, MODI, XI, result, visit
 from visitrack.api import create_app
@@ -245,6 +245,17 @@ def test_search_follows_every_write(store_url: str) -> None:
         assert _who(store.storylines(q="tokyo")) == {MACRON.name}
         assert _who(store.storylines(q="japan")) == {MACRON.name}
         assert store.count_storylines() == 1
+        assert store.check() == []
+    # A storyline written behind the store's back (no search row) is what `check` reports.
+    engine = create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM storyline_search"))
+    finally:
+        engine.dispose()
+    with open_store(store_url) as store:
+        [problem] = store.check()
+        assert "missing from the search index" in problem
 
 
 @pytest.fixture(params=BACKENDS)

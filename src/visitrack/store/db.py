@@ -85,9 +85,9 @@ from visitrack.store.models import (
     VisitorName,
 )
 from visitrack.store.models import Storyline as StorylineRow
+from visitrack.store.search import SEARCH_TABLE, search_body
 from visitrack.store.search import match as search_match
 from visitrack.store.search import replace_rows as replace_search_rows
-from visitrack.store.search import search_body
 
 ENV_DB = "VISITRACK_DB"
 # How long a finished API job's answer is kept for its submitter to fetch.
@@ -1509,6 +1509,16 @@ class Store:
                 select(Document.doc_id).where(Document.doc_id.not_in(select(DocumentSource.doc_id)))
             )
             problems.extend(f"document {doc} has no source" for doc in sourceless)
+            indexed = set(session.scalars(text(f"SELECT id FROM {SEARCH_TABLE}")))
+            stored = set(session.scalars(select(StorylineRow.id)))
+            problems.extend(
+                f"storyline {sid} is missing from the search index"
+                for sid in sorted(stored - indexed)
+            )
+            problems.extend(
+                f"the search index holds storyline {sid}, which is not stored"
+                for sid in sorted(indexed - stored)
+            )
         return problems
 
     def close(self) -> None:
