@@ -378,17 +378,33 @@ SUBMIT_PARAMS = frozenset({"doc_id", "published", "url", "title"})
 # --- helpers ------------------------------------------------------------------------------------
 
 
-async def _chunks(stream: export.ExportStream) -> AsyncIterator[bytes]:
+async def _chunks(
+    stream: export.ExportStream,
+    keep: Callable[[bytes], None] | None = None,
+    keep_limit: int = 0,
+) -> AsyncIterator[bytes]:
     """``stream``'s chunks, each read off the event loop; closed however the response ends.
 
     A client that goes away cancels the response while it waits here, so the ``finally``
-    closes the stream (stopping its writer and freeing its export slot) at once.
+    closes the stream (stopping its writer and freeing its export slot) at once. With
+    ``keep``, a stream that ends whole within ``keep_limit`` bytes is also handed to it (for
+    the answer cache); a larger one is only streamed, never held.
     """
+    held: list[bytes] | None = [] if keep is not None else None
+    size = 0
     try:
         while (chunk := await run_in_threadpool(next, stream, None)) is not None:
+            if held is not None:
+                size += len(chunk)
+                if size > keep_limit:
+                    held = None
+                else:
+                    held.append(chunk)
             yield chunk
     finally:
         stream.close()
+    if held is not None and keep is not None:
+        keep(b"".join(held))
 
 
 def _document_json(doc: DocumentInfo) -> dict[str, Any]:
@@ -588,6 +604,15 @@ def _with_id(row: Any) -> Any:
 # (scripts/bench_api.py: p95 440 ms uncached). Two seconds keeps other processes' ingests
 # visible almost at once.
 LIST_CACHE_TTL_S = 2.0
+# The consistency promise: no list, stats or export answer older than this is served, so a
+# submission shows in every server process's answers within it (its own 201 answer and job
+# show it at once). Between the TTL and this, a stale list or stats answer is served while one
+# refresh recomputes it: under scripts/bench_load.py (one request in ten a write) readers
+# otherwise waited on misses the writes caused.
+LIST_CACHE_MAX_STALE_S = 5.0
+# Refreshes of stale answers one server process runs at once: each holds a thread and a
+# database read, so that a burst of stale keys cannot take the CPU from readers.
+MAX_CACHE_REFRESHES = 1
 # How `visitrack serve --workers N` hands its settings to each server process: the database in
 # the store's own variable (store.ENV_DB), the bind address in this one.
 ENV_BIND_HOST = "VISITRACK_BIND_HOST"
@@ -650,13 +675,43 @@ class _Waiter:
     gone: bool = False
 
 
-class ResponseCache:
-    """A thread-safe LRU of response bodies that expire after ``ttl`` seconds.
+@dataclass(frozen=True, slots=True)
+class CachedBody:
+    """A cached answer: its body, and whether it is still fresh or only still servable."""
 
-    Bounded twice: at most ``size`` entries and ``max_bytes`` of bodies. Expired entries are
-    dropped on every write, not only when the entry count overflows, so a quiet server does
-    not keep a thousand stale pages; a body over an eighth of ``max_bytes`` is not kept.
-    ``clock`` is the time source (seconds, monotonic).
+    body: bytes
+    fresh: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStamp:
+    """When a computation of an answer began, and the cache's generation then."""
+
+    at: float
+    generation: int
+
+
+@dataclass(slots=True)
+class _Entry:
+    body: bytes
+    computed_at: float
+    generation: int
+
+
+class ResponseCache:
+    """A thread-safe LRU of response bodies that may be served a little stale.
+
+    A body is *fresh* for ``ttl`` seconds after its computation began, and only until
+    :meth:`invalidate` is called (a write through this process). After that :meth:`lookup`
+    still returns it, marked stale, until ``max_stale`` seconds after its computation began, so
+    a reader can be answered at once while one refresh recomputes it; no body older than
+    ``max_stale`` is ever returned. A body computed before a write is stamped with the
+    generation it began in (:meth:`stamp`), so a refresh that raced a write is stale at once.
+
+    Bounded twice: at most ``size`` entries and ``max_bytes`` of bodies. Entries past
+    ``max_stale`` are dropped on every write, not only when the entry count overflows; a body
+    over an eighth of ``max_bytes`` is not kept. At most ``max_refreshes`` refreshes run at
+    once (:meth:`claim`). ``clock`` is the time source (seconds, monotonic).
     """
 
     def __init__(
@@ -665,43 +720,97 @@ class ResponseCache:
         size: int,
         max_bytes: int,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        max_stale: float | None = None,
+        max_refreshes: int = 1,
     ) -> None:
         self._ttl = ttl
+        self._max_stale = max(ttl, max_stale if max_stale is not None else ttl)
         self._size = size
         self._max_bytes = max_bytes
+        self._max_refreshes = max_refreshes
         self._clock = clock
-        self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._items: OrderedDict[str, _Entry] = OrderedDict()
         self._bytes = 0
+        self._generation = 0
+        self._refreshing: set[str] = set()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> bytes | None:
+    @property
+    def max_stale(self) -> float:
+        return self._max_stale
+
+    @property
+    def largest(self) -> int:
+        """The largest body :meth:`put` keeps."""
+        return self._max_bytes // CACHE_LARGEST_SHARE
+
+    def stamp(self) -> CacheStamp:
+        """Take this before computing an answer and give it to :meth:`put` with the body."""
+        with self._lock:
+            return CacheStamp(self._clock(), self._generation)
+
+    def lookup(self, key: str) -> CachedBody | None:
         with self._lock:
             hit = self._items.get(key)
             if hit is None:
                 return None
-            if hit[0] < self._clock():
+            age = self._clock() - hit.computed_at
+            if age > self._max_stale:
                 self._drop(key)
                 return None
             self._items.move_to_end(key)
-            return hit[1]
+            fresh = age <= self._ttl and hit.generation == self._generation
+            return CachedBody(hit.body, fresh)
 
-    def put(self, key: str, body: bytes) -> None:
-        if len(body) > self._max_bytes // CACHE_LARGEST_SHARE:
+    def get(self, key: str) -> bytes | None:
+        """The body kept for ``key``, fresh or still servable; ``None`` when there is none."""
+        hit = self.lookup(key)
+        return hit.body if hit is not None else None
+
+    def put(self, key: str, body: bytes, stamp: CacheStamp | None = None) -> None:
+        """Keep ``body`` for ``key``; ``stamp`` is when its computation began (default: now)."""
+        if len(body) > self.largest:
             return
         with self._lock:
             now = self._clock()
-            for stale in [k for k, (expires, _) in self._items.items() if expires < now]:
+            if stamp is None:
+                stamp = CacheStamp(now, self._generation)
+            for stale in [
+                k for k, e in self._items.items() if now - e.computed_at > self._max_stale
+            ]:
                 self._drop(stale)
-            if key in self._items:
+            held = self._items.get(key)
+            if held is not None:
+                if held.computed_at > stamp.at:
+                    return  # a later computation finished first: keep the newer body
                 self._drop(key)
-            self._items[key] = (now + self._ttl, body)
+            self._items[key] = _Entry(body, stamp.at, stamp.generation)
             self._bytes += len(body)
             while len(self._items) > self._size or self._bytes > self._max_bytes:
                 self._drop(next(iter(self._items)))
 
+    def invalidate(self) -> None:
+        """Mark every body stale: still servable within ``max_stale`` while it is refreshed."""
+        with self._lock:
+            self._generation += 1
+
+    def claim(self, key: str) -> bool:
+        """Whether the caller may refresh ``key`` now (it must :meth:`release` it after): not
+        when a refresh of it is running, or ``max_refreshes`` are."""
+        with self._lock:
+            if key in self._refreshing or len(self._refreshing) >= self._max_refreshes:
+                return False
+            self._refreshing.add(key)
+            return True
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._refreshing.discard(key)
+
     def _drop(self, key: str) -> None:
-        _, body = self._items.pop(key)
-        self._bytes -= len(body)
+        entry = self._items.pop(key)
+        self._bytes -= len(entry.body)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -730,6 +839,8 @@ def create_app(
     max_pending: int = DEFAULT_MAX_PENDING,
     budget_s: float = DEFAULT_BUDGET_S,
     submit_wait_s: float = SUBMIT_WAIT_S,
+    cache_ttl_s: float = LIST_CACHE_TTL_S,
+    cache_max_stale_s: float = LIST_CACHE_MAX_STALE_S,
 ) -> FastAPI:
     """The API and dashboard over the store at ``db_url`` (as :func:`open_store` reads it).
 
@@ -752,6 +863,10 @@ def create_app(
         budget_s: seconds a submission may take from arrival to its last document.
         submit_wait_s: how long ``POST /api/documents`` waits for the extraction before
             answering 202 with the job's URL instead of 201 with the result.
+        cache_ttl_s: seconds a cached list, stats or export answer is fresh (and only until
+            a write through this process).
+        cache_max_stale_s: seconds after which a cached answer is never served: a submission
+            shows in every list, the stats and exports within this time.
 
     Raises:
         StoreError: the database cannot be opened (or, with ``create=False``, does not exist).
@@ -776,6 +891,8 @@ def create_app(
         extractor.warm_up()
         yield
         extractor.close()
+        # A refresh holds a store read on a worker thread: let it end before the store does.
+        await asyncio.gather(*refreshes, return_exceptions=True)
         store.close()
 
     app = FastAPI(
@@ -878,24 +995,57 @@ def create_app(
 
     # --- reading ---------------------------------------------------------------------------
 
-    list_cache = ResponseCache(LIST_CACHE_TTL_S, LIST_CACHE_ENTRIES, LIST_CACHE_MAX_BYTES)
+    list_cache = ResponseCache(
+        cache_ttl_s,
+        LIST_CACHE_ENTRIES,
+        LIST_CACHE_MAX_BYTES,
+        max_stale=cache_max_stale_s,
+        max_refreshes=MAX_CACHE_REFRESHES,
+    )
+    # Refreshes running in the background, kept so that they are not collected half-way and
+    # so that shutdown can wait for them before closing the store.
+    refreshes: set[asyncio.Task[None]] = set()
+
+    async def cached(key: str, compute: Callable[[], Response]) -> Response:
+        """The JSON answer for ``key``: from the cache when it holds one, refreshed in the
+        background when it is stale (this reader does not wait for that); else ``compute``d on
+        a worker thread now and kept. Errors (``ApiError``) are raised, not kept."""
+        hit = list_cache.lookup(key)
+        if hit is not None:
+            # A hit is answered on the event loop; only a miss pays for a worker thread.
+            if not hit.fresh and list_cache.claim(key):
+                task = asyncio.get_running_loop().create_task(refresh(key, compute))
+                refreshes.add(task)
+                task.add_done_callback(refreshes.discard)
+            return Response(hit.body, media_type="application/json")
+        stamp = list_cache.stamp()
+        response = await run_in_threadpool(compute)
+        list_cache.put(key, bytes(response.body), stamp)
+        return response
+
+    async def refresh(key: str, compute: Callable[[], Response]) -> None:
+        try:
+            stamp = list_cache.stamp()
+            response = await run_in_threadpool(compute)
+            list_cache.put(key, bytes(response.body), stamp)
+        except (ApiError, StoreError):
+            # The stale body is served until it is too old; then a reader computes the answer
+            # itself and gets the error.
+            pass
+        finally:
+            list_cache.release(key)
+
     export_slots = threading.BoundedSemaphore(max_exports)
 
     @app.get("/api/visits", summary="Storylines, filtered and paged")
     async def list_visits(request: Request) -> Response:
         """Filters: country, visitor, destination, stage, from, to, upcoming; limit, offset.
 
-        Answers are cached for ``LIST_CACHE_TTL_S`` seconds (a submission through this server
-        clears the cache at once; an ingest by another process shows within the TTL).
+        Answers are cached: fresh for ``LIST_CACHE_TTL_S`` seconds or until a submission
+        through this server process, then served stale while one refresh recomputes them, and
+        never older than ``LIST_CACHE_MAX_STALE_S`` (the bound on any process's ingest).
         """
-        key = f"{date.today()}?{request.url.query}"
-        cached = list_cache.get(key)
-        if cached is not None:
-            return Response(cached, media_type="application/json")
-        # a hit is answered on the event loop; only a miss pays for a worker thread
-        response = await run_in_threadpool(_list_visits, request)
-        list_cache.put(key, bytes(response.body))
-        return response
+        return await cached(f"{date.today()}?{request.url.query}", lambda: _list_visits(request))
 
     def _list_visits(request: Request) -> JSONResponse:
         filters = _filters(request, LIST_PARAMS)
@@ -991,12 +1141,7 @@ def create_app(
     async def stats(request: Request) -> Response:
         # Cached like the list: each answer groups every storyline the filters keep.
         key = f"stats:{date.today()}?{request.url.query}"
-        cached = list_cache.get(key)
-        if cached is not None:
-            return Response(cached, media_type="application/json")
-        response = await run_in_threadpool(_stats, request)
-        list_cache.put(key, bytes(response.body))
-        return response
+        return await cached(key, lambda: _stats(request))
 
     def _stats(request: Request) -> JSONResponse:
         filters = _filters(request, STATS_PARAMS)
@@ -1010,6 +1155,20 @@ def create_app(
         if fmt not in EXPORT_MEDIA:
             raise ApiError(400, f"format must be one of {', '.join(EXPORT_MEDIA)}; got {fmt!r}")
         filters = _filters(request, EXPORT_PARAMS)
+        media, filename = EXPORT_MEDIA[fmt]
+        # Kept like the lists when small (an eighth of the cache at most), without a refresh:
+        # an export asked again within seconds is the same bytes, and rendering exports was
+        # most of the readers' CPU under scripts/bench_load.py. The key holds the base URL
+        # the answer's links may be built on. A larger export is only ever streamed.
+        key = f"export:{date.today()}:{request.base_url}?{request.url.query}"
+        hit = list_cache.get(key)
+        if hit is not None:
+            return Response(
+                hit,
+                media_type=media,
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+        stamp = list_cache.stamp()
         if not export_slots.acquire(blocking=False):
             raise ApiError(
                 429,
@@ -1032,9 +1191,12 @@ def create_app(
         except BaseException:
             export_slots.release()
             raise
-        media, filename = EXPORT_MEDIA[fmt]
         return StreamingResponse(
-            _chunks(body),
+            _chunks(
+                body,
+                keep=lambda whole: list_cache.put(key, whole, stamp),
+                keep_limit=list_cache.largest,
+            ),
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
@@ -1179,9 +1341,10 @@ def create_app(
                     ]
                 out.append(entry)
         finally:
-            # After the writes, not before: a list read that ran in between would otherwise
-            # put the old answer back in the cache for another LIST_CACHE_TTL_S.
-            list_cache.clear()
+            # After the writes, not before: a read that began in between is stamped with the
+            # old generation, so its answer is stale as soon as it is kept. Stale, not
+            # dropped: readers are answered at once while one refresh recomputes each answer.
+            list_cache.invalidate()
         return out
 
     # --- pages -----------------------------------------------------------------------------
