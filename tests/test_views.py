@@ -159,6 +159,8 @@ def shoot_top(page: Page, selector: str, name: str, height: int) -> int:
 
 
 def table_column(page: Page, index: int) -> list[str]:
+    """The texts of the table's column ``index`` (from 1), once the rows asked for are in."""
+    expect(page.locator("#table[aria-busy=false]")).to_be_attached()
     cells = page.locator(f"#table tbody tr td:nth-child({index})")
     return [t.strip() for t in cells.all_inner_texts()]
 
@@ -185,6 +187,7 @@ def test_map_chart_and_pairs_are_drawn(page: Page) -> None:
     # completed visits, so that colour must be among them.
     completed = page.locator("#map svg path.flow[data-stage=completed]")
     expect(completed.first).to_be_attached()
+    expect(page.locator("#months svg[data-split='1']")).to_be_attached()
     expect(page.locator("#months svg g.month").first).to_be_attached()
     assert page.locator("#months svg rect.seg").count() >= 50
     expect(page.locator("#pairs li.pair")).to_have_count(12)
@@ -325,6 +328,10 @@ def test_search_box_and_downloads_follow_the_view(page: Page, views_url: str) ->
     assert "origin=RUS" in csv_href and "stage=completed" in csv_href and "format=csv" in csv_href
     assert "sort" not in csv_href and "limit" not in csv_href
     assert "format=jsonl" in jsonl_href and "origin=RUS" in jsonl_href
+    feed = page.locator("#feed").get_attribute("href") or ""
+    assert feed.startswith("/api/feed.atom?") and "origin=RUS" in feed and "sort" not in feed
+    r = httpx.get(views_url + feed, timeout=30)
+    assert r.status_code == 200 and "<feed" in r.text, r.text[:300]
     assert "sort=visitor" in page.url
     expect(page.locator("#range")).to_contain_text("of ")
     total = total_of(page)
@@ -343,6 +350,7 @@ def test_phone_width_layout_stacks(phone: Page) -> None:
     expect(phone.locator("#table tbody tr").first).to_be_attached()
     expect(phone.locator("#months svg g.month").first).to_be_attached()
     expect(phone.locator("#map svg path.flow").first).to_be_attached()
+    expect(phone.locator("#months svg[data-split='1']")).to_be_attached()
     # Nothing wider than the screen but the table, which scrolls inside its own box.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     for selector in ("#filters", "#map", "#months", "#pairs", ".table-wrap"):

@@ -253,6 +253,9 @@ async function loadList() {
   updateDownloads(filters);
   markSort();
   setStatus("Loading…");
+  // Busy until this load's rows are in (tests and assistive technology wait on it).
+  const table = document.getElementById("table");
+  table.setAttribute("aria-busy", "true");
   const key = filters.toString();
   // The page and the aggregates are asked for together; the aggregates only when the
   // filters changed (paging and sorting leave them as they are).
@@ -270,6 +273,7 @@ async function loadList() {
     statsModel = null;
     renderTimeline([]);
     renderTable([]);
+    table.setAttribute("aria-busy", "false");
     renderRange(null);
     renderMonths(null);
     renderPairs(null);
@@ -280,6 +284,7 @@ async function loadList() {
   renderTimeline(page.visits);
   renderTable(page.visits);
   renderRange(page, typeof page.total === "number" ? page.total : null);
+  table.setAttribute("aria-busy", "false");
   if (statsWanted) {
     // The table is up; the aggregates (slower on a large store) follow into the same panels.
     for (const id of ["months", "pairs"]) {
@@ -321,6 +326,8 @@ function updateDownloads(filters) {
     document.getElementById("download-" + format).setAttribute("href",
       "/api/export?" + params.toString());
   }
+  const query = filters.toString();
+  document.getElementById("feed").setAttribute("href", "/api/feed.atom" + (query ? "?" + query : ""));
 }
 
 function renderRange(page, total) {
@@ -1114,8 +1121,9 @@ async function showStoryline(id) {
     box.replaceChildren(el("p", err.message, "status error"));
     return;
   }
-  const head = el("h1", who(s.visitor) + (s.visitor.country ? " (" + s.visitor.country + ")" : "") +
-    " → " + s.destination.country + (s.destination.city ? ", " + s.destination.city : ""));
+  try { await namesReady; } catch (_) { /* codes only */ }
+  const head = el("h1", who(s.visitor) + " (" + countryLabel(s.visitor.country) + ") → " +
+    countryLabel(s.destination.country) + (s.destination.city ? ", " + s.destination.city : ""));
   const facts = el("p", null, "facts");
   facts.append(stageBadge(s.stage), document.createTextNode(" " + whenText(s.when) +
     " · " + s.kind.replace(/_/g, " ") + (s.occasion ? " · " + s.occasion : "") +
