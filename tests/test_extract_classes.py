@@ -1326,3 +1326,42 @@ def test_the_head_of_a_national_body_named_by_title_alone_does_not_travel() -> N
         "the federation said."
     )
     assert not [v for v in extract_visits(text, published=D) if v.visitor.role == "head_of_state"]
+
+
+def test_a_typographic_apostrophe_closing_a_possessive_keeps_the_possessor() -> None:
+    from visitrack.nlp import for_parser
+
+    assert for_parser("Marcos’ visit") == "Marcos' visit"
+    assert for_parser("the leaders’ summit") == "the leaders' summit"
+    assert for_parser("he called it ‘a success’ and left") == "he called it ‘a success’ and left"
+    text = (
+        "Statement on Prime Minister Mitsotakis’ Visit to Chile\n\n"
+        "Mitsotakis’ visit to Chile ended."
+    )
+    visits = extract_visits(text, published=D)
+    assert [(v.visitor.country, v.destination.country) for v in visits] == [("GRC", "CHL")]
+    # the evidence quotes the text as written, not the parser's copy
+    assert all("’" in v.evidence[0].text for v in visits)
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a placeless past trip noun whose subject is the trip refers to the trip reported,
+        # and a headline's guessed stage yields to it rather than making a second visit
+        (
+            "Statement on President Ruto's Visit to Peru\n\n"
+            "President William Ruto's visit was a historic first for the country.",
+            "completed",
+        ),
+        # 'following the trip' is past only to its own clause: no completed trip
+        (
+            "Kenyan President William Ruto will travel to Peru next week. Following the "
+            "president's trip, his deputy will visit the region.",
+            "announced",
+        ),
+    ],
+)
+def test_a_placeless_trip_noun_refers_to_the_trip_reported(text: str, stage: str) -> None:
+    visits = [v for v in extract_visits(text, published=D) if v.destination.country == "PER"]
+    assert [v.stage for v in visits] == [stage]

@@ -84,6 +84,23 @@ ROWS: tuple[Row, ...] = (
         "in_preparation",
     ),
     Row(
+        "in_preparation",
+        "Officials are working on a visit by the Chilean president to Peru.",
+        "visit",
+        PUBLISHED,
+        None,
+        "in_preparation",
+    ),
+    # what was discussed on a trip is no preparation of it
+    Row(
+        "phase",
+        "The ministers discussed the pipeline during a trip to Oslo last year.",
+        "trip",
+        PUBLISHED,
+        When("last year", date(2030, 1, 1), date(2030, 12, 31)),
+        "completed",
+    ),
+    Row(
         "accepted_noun",
         "Mr Tanaka confirmed his attendance at the summit in Quito.",
         "attendance",

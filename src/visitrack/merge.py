@@ -63,8 +63,10 @@ def _compatible(group: list[Frame], f: Frame) -> bool:
             and f.when is None
             and not anchored
             and not any(h.stage == "ongoing" for h in group)
+            and not (g.stage_guessed or f.stage_guessed)
         ):
-            # "last visited X" and "will visit X" are two visits even without dates.
+            # "last visited X" and "will visit X" are two visits even without dates; a stage
+            # only guessed ('Papal Visit to Iraq' as a headline) tells of no second visit.
             return False
     return True
 

@@ -75,7 +75,7 @@ def _frames(
                 countries=story_countries(text),
                 source=resolve.country_of_url(doc.url),
             )
-        frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si))
+        frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si, source=sent.text))
     out: list[Frame] = []
     for si, disc in discourses.items():
         out.extend(

@@ -312,11 +312,14 @@ def _still_there(
     return "ongoing" if 0 <= (disc.published - when.end).days <= DATELINE_STAY_DAYS else stage
 
 
-def sentence_frames(doc: Doc, sent_start: int, disc: Discourse, story: int = 0) -> list[Frame]:
-    """All frames of one parsed sentence; updates the discourse state."""
+def sentence_frames(
+    doc: Doc, sent_start: int, disc: Discourse, story: int = 0, source: str | None = None
+) -> list[Frame]:
+    """All frames of one parsed sentence; updates the discourse state. ``source`` is the
+    sentence as written, quoted as evidence (the parser may have read a normalised copy)."""
     actors = find_actors(doc, disc)
     frames: list[Frame] = []
-    text = doc.text
+    text = source if source is not None and len(source) == len(doc.text) else doc.text
     times_cache: dict[str | None, list[timex.TimeMention]] = {}
     for tok in doc:
         kind = trigger_kind(tok)

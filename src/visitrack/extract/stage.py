@@ -342,6 +342,8 @@ class Ctx:
 
     @property
     def preparing(self) -> bool:
+        if _done_on_the_trip(self):
+            return False  # 'discussed the plans during a trip to Oslo': talks held on it
         return bool(self.head_lemmas & PREPARE_LEMMAS) or _has_phrase(self.clause, PREPARE_PHRASES)
 
     @property
@@ -451,10 +453,18 @@ def _on_a_visit_stage(c: Ctx) -> Stage:
 # Prepositions that make a trip noun the setting of another act ('no plans to meet bankers
 # during his trip'): a cue phrase of the clause speaks of that act, not of the trip.
 SETTING_PREPS = frozenset({"during", "on", "throughout"})
+# Verbs whose 'on' makes the trip their object: 'working on a visit'.
+PREPARE_ON_LEMMAS = frozenset({"work", "agree", "decide", "consult", "focus"})
 
 
 def _adjunct_trip(c: Ctx) -> bool:
     return c.trigger.dep_ == "pobj" and c.trigger.head.lower_ in SETTING_PREPS
+
+
+def _done_on_the_trip(c: Ctx) -> bool:
+    """Whether the sentence's verb is something done on the trip, not to the trip: 'discussed
+    it during a trip', not 'working on a trip'."""
+    return _adjunct_trip(c) and lemma(c.trigger.head.head) not in PREPARE_ON_LEMMAS
 
 
 def _phased(c: Ctx) -> Stage | None:

@@ -98,7 +98,8 @@ def story_countries(text: str) -> tuple[str, ...]:
 
 
 # Stages whose news a bare 'the trip' carries back to the trip the story reported last.
-REFERRED_TRIP_STAGES = frozenset({"postponed", "cancelled"})
+# 'His visit was a success': a past trip noun with no place of its own is the trip reported.
+REFERRED_TRIP_STAGES = frozenset({"postponed", "cancelled", "completed"})
 
 
 # Determiners that make a trip noun refer back: 'the visit', 'this trip', 'his tour'.
@@ -116,7 +117,12 @@ def trip_referred_to(
     off refers to the trip the story reported last (by the same visitor, when one is named)."""
     if kind != "trip" or disc.last_trip is None:
         return None
-    if not any(c.dep_ in {"det", "poss"} and c.lower_ in REFERRING_DETS for c in tok.children):
+    if not any(
+        (c.dep_ in {"det", "poss"} and c.lower_ in REFERRING_DETS)
+        # 'Pope Leo's visit': the possessor is the visitor, checked below
+        or (c.dep_ == "poss" and c.pos_ == "PROPN" and visitors)
+        for c in tok.children
+    ):
         return None
     actor, place = disc.last_trip
     if visitors and all(v.key != actor.key for v in visitors):
@@ -126,6 +132,9 @@ def trip_referred_to(
         for y in YEAR_IN_TEXT_RE.findall(text)
     ):
         return None  # 'after previously cancelling his trip in 2013': another, earlier trip
-    if decide_stage(tok, text, None, disc.published) not in REFERRED_TRIP_STAGES:
+    stage = decide_stage(tok, text, None, disc.published)
+    if stage not in REFERRED_TRIP_STAGES:
         return None
+    if stage == "completed" and tok.dep_ not in {"nsubj", "nsubjpass"}:
+        return None  # 'following the president's trip': past only to the clause it sets
     return actor, place
