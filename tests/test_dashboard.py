@@ -234,6 +234,10 @@ def test_markup_in_extracted_fields_is_text_on_the_list_page(hostile_page: Page)
     expect(table).to_contain_text(HOSTILE_NAME)  # on screen as characters
     expect(table).to_contain_text("<script>window.pwned=12</script>")  # the city
     expect(hostile_page.locator("#timeline svg text.label").first).to_be_attached()
+    # The map, the monthly chart and the pairs drawn from the same store.
+    expect(hostile_page.locator("#map svg path.flow").first).to_be_attached()
+    expect(hostile_page.locator("#months svg g.month").first).to_be_attached()
+    expect(hostile_page.locator("#pairs li.pair").first).to_be_attached()
     _assert_nothing_ran(hostile_page)
 
 
