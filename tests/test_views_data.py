@@ -455,7 +455,7 @@ def test_the_cli_takes_the_new_filters(filled_url: str, capsys: pytest.CaptureFi
     assert main(["visits", "--db", filled_url, "--sort", "visitor", "--order", "desc"]) == 0
     table = capsys.readouterr().out
     assert "Russia (RUS)" in table and "China (CHN)" in table
-    assert "International body" in table
+    assert "International body (XIO)" in table
     with pytest.raises(SystemExit):
         main(["visits", "--db", filled_url, "--sort", "colour"])
     assert "--sort" in capsys.readouterr().err

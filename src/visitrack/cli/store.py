@@ -24,7 +24,7 @@ from visitrack.cli.common import (
     progress_wanted,
     report,
 )
-from visitrack.filters import Filters, country_name, parse_sort
+from visitrack.filters import INTERNATIONAL, Filters, country_name, parse_sort
 from visitrack.progress import Progress
 from visitrack.records import (
     EXTRACTOR_VERSION,
@@ -280,10 +280,10 @@ def _table(lines: list[Storyline], out: TextIO) -> None:
 
 
 def _country(code: str | None) -> str:
-    """A country as the table shows it: its name with its code ("Russia (RUS)")."""
-    if code is None:
-        return country_name(None)
-    return f"{country_name(code)} ({code})"
+    """A country as the table shows it: its name with its code ("Russia (RUS)"); no country
+    is an international body's ("International body (XIO)")."""
+    shown = code or INTERNATIONAL
+    return f"{country_name(shown)} ({shown})"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
