@@ -214,3 +214,57 @@ def test_extraction_processes_run_at_a_lower_priority_than_the_server() -> None:
         assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, ours + EXTRACT_NICENESS)
     finally:
         extractor.close()
+
+
+def test_a_job_whose_extraction_process_is_killed_fails_with_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    import os
+    import signal
+
+    url = build_db(tmp_path / "killed.db")
+    app = create_app(url, token=TOKEN, extract_processes=1, submit_wait_s=0.0)
+    with TestClient(app, base_url=LOOPBACK) as c:
+        r = c.post("/api/documents", json={"id": "slow", "text": SLOW}, headers=AUTH)
+        assert r.status_code == 202, r.text[:200]
+        deadline = time.monotonic() + SETTLE_S
+        while not app.state.extractor.worker_pids():
+            assert time.monotonic() < deadline, "no extraction process started"
+            time.sleep(POLL_S)
+        for pid in app.state.extractor.worker_pids():
+            os.kill(pid, signal.SIGKILL)
+        done = _wait_for_job(c, r.json()["url"])
+        assert done["state"] == "failed"
+        assert "extraction process stopped" in done["error"] and "submit it again" in done["error"]
+        assert c.get("/api/document", params={"id": "slow"}).status_code == 404
+        # The next submission gets a fresh process.
+        r = c.post("/api/documents", json={"id": "after", "text": QUICK}, headers=AUTH)
+        assert r.status_code == 202
+        assert _wait_for_job(c, r.json()["url"])["state"] == "done"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_job_its_server_process_left_pending_fails_when_asked(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    url = (
+        build_db(tmp_path / "lost.db")
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_database")
+    )
+    # Lost after the budget plus a few per-document time limits: here a quarter of a second.
+    for c in _client(url, budget_s=0.0, time_limit_s=0.05):
+        store = c.app.state.store  # type: ignore[attr-defined]
+        # A job recorded by a server process that was then killed: nothing will finish it.
+        store.create_job("e" * 32, 1)
+        pending = c.get("/api/jobs/" + "e" * 32).json()
+        time.sleep(0.3)
+        lost = c.get("/api/jobs/" + "e" * 32).json()
+        assert lost["state"] == "failed" and "submit it again" in lost["error"], lost
+        assert lost["finished_at"] and pending["submitted_at"] == lost["submitted_at"]
+        # A finished job is never overwritten by that.
+        store.create_job("f" * 32, 1)
+        store.finish_job("f" * 32, "done", {"documents": []})
+        assert not store.finish_job("f" * 32, "failed", {"error": "x"}, only_pending=True)
+        time.sleep(0.3)
+        assert c.get("/api/jobs/" + "f" * 32).json()["state"] == "done"

@@ -27,9 +27,10 @@ import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -635,6 +636,20 @@ SUBMIT_WAIT_S = 10.0
 DISCONNECT_POLL_S = 0.25
 QUEUE_RETRY_AFTER_S = 10
 JOB_POLL_AFTER_S = 2
+# A job still pending this many per-document time limits after its budget ran out has no
+# process working on it any more (its server process was killed or restarted): the budget stops
+# a batch between documents, so only the document in hand (each stage within the limit) and
+# storing the batch run past it.
+JOB_LOST_GRACE_LIMITS = 5
+LOST_JOB_ERROR = (
+    "the server process extracting this submission stopped before it finished, so its "
+    "documents may not be stored: submit it again (a document already stored is answered "
+    "as a duplicate)"
+)
+DEAD_WORKER_ERROR = (
+    "the extraction process stopped (killed, or out of memory) before it finished this "
+    "submission; nothing of it was stored: submit it again"
+)
 # Extraction processes per server process under `visitrack serve`.
 SERVE_EXTRACT_PROCESSES = 1
 
@@ -904,6 +919,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.store = store
+    app.state.extractor = extractor
     schema = openapi_document(
         app.version,
         ApiLimits(
@@ -1288,7 +1304,11 @@ def create_app(
             return ApiError(499, gone["error"])
         try:
             results = future.result()
-        except Exception as exc:  # a worker process died under the batch
+        except BrokenProcessPool:
+            failed = ApiError(503, DEAD_WORKER_ERROR)
+            store.finish_job(job_id, "failed", {"error": failed.message})
+            return failed
+        except Exception as exc:
             failed = ApiError(503, f"extraction failed ({type(exc).__name__}); try again")
             store.finish_job(job_id, "failed", {"error": failed.message})
             return failed
@@ -1310,6 +1330,11 @@ def create_app(
         job = store.job(job_id)
         if job is None:
             raise ApiError(404, f"no job with id {job_id!r} (answers are kept for a day)")
+        if job.state == "pending" and _lost(job.submitted_at):
+            # The server process that took it stopped (killed, restarted) before finishing
+            # it: nothing will, so the submitter is told instead of polling for ever.
+            store.finish_job(job_id, "failed", {"error": LOST_JOB_ERROR}, only_pending=True)
+            job = store.job(job_id) or job
         return JSONResponse(
             {
                 "id": job.id,
@@ -1320,6 +1345,15 @@ def create_app(
                 **(job.answer or {}),
             }
         )
+
+    lost_after = timedelta(
+        seconds=budget_s + JOB_LOST_GRACE_LIMITS * (time_limit_s or DOCUMENT_TIME_LIMIT_S)
+    )
+
+    def _lost(submitted_at: datetime) -> bool:
+        if submitted_at.tzinfo is None:  # SQLite keeps no zone; the store writes UTC
+            submitted_at = submitted_at.replace(tzinfo=UTC)
+        return datetime.now(UTC) - submitted_at > lost_after
 
     def _store_results(results: list[DocumentResult]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -1002,13 +1002,22 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record job {job_id}: {_reason(exc)}") from exc
 
-    def finish_job(self, job_id: str, state: str, answer: dict[str, Any] | None) -> None:
-        """Record how a job ended and its answer."""
+    def finish_job(
+        self,
+        job_id: str,
+        state: str,
+        answer: dict[str, Any] | None,
+        *,
+        only_pending: bool = False,
+    ) -> bool:
+        """Record how a job ended and its answer; with ``only_pending``, only if no one has
+        yet. Returns whether the job was updated."""
+        pending = [Job.state == "pending"] if only_pending else []
         try:
             with self._write.begin() as session:
-                session.execute(
+                result = session.execute(
                     update(Job)
-                    .where(Job.id == job_id)
+                    .where(Job.id == job_id, *pending)
                     .values(
                         state=state,
                         finished_at=datetime.now(UTC),
@@ -1017,6 +1026,7 @@ class Store:
                 )
         except SQLAlchemyError as exc:
             raise StoreError(f"could not record job {job_id}: {_reason(exc)}") from exc
+        return bool(getattr(result, "rowcount", 0))
 
     def job(self, job_id: str) -> JobInfo | None:
         """A job by id, or ``None``."""
