@@ -23,9 +23,6 @@ const COUNTRY_KEYS = ["country", "origin", "destination"];
 // Filters as the API and the page's URL spell them (visitrack.filters).
 const FILTER_KEYS = ["q", "country", "origin", "destination", "visitor", "stage", "from", "to",
   "changed_since", "upcoming"];
-// Not filters, but part of a shared view: the table's order and page, and the day "upcoming"
-// counts from (kept when a link carries it; the page has no field for it).
-const VIEW_KEYS = ["sort", "order", "offset", "as_of"];
 // Storylines per table page: small enough that the first load stays light on any store.
 const PAGE_SIZE = 50;
 // The table's default order (the API's): newest first report first.
@@ -192,6 +189,9 @@ function route() {
 
 // --- filters <-> URL ----------------------------------------------------------------------------
 
+// Filters the page has no field for but keeps when a link carries them: the day "upcoming"
+// counts from.
+const PASS_THROUGH_KEYS = ["as_of"];
 let passThrough = new URLSearchParams();
 
 function readFilters() {
@@ -206,7 +206,7 @@ function readFilters() {
   sortKey = params.get("sort") || "";
   sortOrder = params.get("order") || "";
   passThrough = new URLSearchParams();
-  if (params.get("as_of")) passThrough.set("as_of", params.get("as_of"));
+  for (const key of PASS_THROUGH_KEYS) if (params.get(key)) passThrough.set(key, params.get(key));
 }
 
 // The filters only (what the charts, the map and the downloads follow).
