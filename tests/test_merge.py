@@ -200,6 +200,21 @@ CASES: tuple[Case, ...] = (
         _one(lambda v: v.confidence == pytest.approx(0.85 + CONF_PER_SUPPORT)),
     ),
     Case(
+        "an undated ongoing trip is dated to the day of the news",
+        (frame(FERREIRA, "ongoing"),),
+        _one(lambda v: v.when is not None and (v.when.start, v.when.end) == (PUBLISHED, PUBLISHED)),
+    ),
+    Case(
+        "an ongoing trip keeps the window its text gives",
+        (frame(FERREIRA, "ongoing", window(date(2031, 5, 19), date(2031, 5, 21))),),
+        _one(lambda v: v.when is not None and v.when.start == date(2031, 5, 19)),
+    ),
+    Case(
+        "an undated trip of another stage stays undated",
+        (frame(FERREIRA, "completed"),),
+        _one(lambda v: v.when is None),
+    ),
+    Case(
         "confidence cap",
         tuple(frame(FERREIRA, "announced", sent=i * 40, confidence=0.95) for i in range(4)),
         _one(lambda v: v.confidence == CONF_CAP),

@@ -18,6 +18,8 @@ from visitrack.records import STAGE_RANK, Destination, Evidence, Stage, Visit, W
 # Confidence added per extra frame that supports a visit, up to CONF_CAP.
 CONF_PER_SUPPORT = 0.05
 CONF_CAP = 0.98
+# The window text of an ongoing trip the story dates only by being there now.
+ONGOING_WHEN_TEXT = "now (the day of publication)"
 
 
 # Two short windows this close are one trip told day by day ("arrived on Tuesday", "met on
@@ -162,6 +164,9 @@ def _to_visit(group: list[Frame], doc_id: str, published: date | None) -> Visit:
     for f in group:
         when = _narrower(when, f.when)
     stage = _stage(group)
+    if stage == "ongoing" and (when is None or when.start is None) and published is not None:
+        # 'the visitor is there now': the present tense dates the trip to the day of the news
+        when = When(ONGOING_WHEN_TEXT, published, published)
     city = next((f.city for f in group if f.city), None)
     host = next((f.host for f in group if f.host), None)
     occasion = next((f.occasion for f in group if f.occasion), None)
