@@ -342,6 +342,19 @@ def test_search_box_and_downloads_follow_the_view(page: Page, views_url: str) ->
     assert len(rows) == total
 
 
+def test_a_link_with_as_of_keeps_it(page: Page) -> None:
+    # Upcoming as of a day in the store's past: the synthetic planned visits after it count.
+    page.goto("/?upcoming=1&as_of=2015-06-01")
+    expect(page.locator("#filters input[name=upcoming]")).to_be_checked()
+    stages = table_column(page, 4)
+    assert stages and not {"completed", "cancelled"} & set(stages), stages
+    ends = [w.split(" – ")[-1] for w in table_column(page, 5)]
+    assert all(end >= "2015-06-01" for end in ends), ends
+    page.locator("#table th[data-sort=when] button").click()
+    expect(page).to_have_url(re.compile(r"as_of=2015-06-01.*sort=when"))
+    assert "as_of=2015-06-01" in (page.locator("#download-csv").get_attribute("href") or "")
+
+
 # --- phone width -------------------------------------------------------------------------------
 
 
