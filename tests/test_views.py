@@ -261,6 +261,13 @@ def test_click_a_country_on_the_map_filters_by_it(page: Page) -> None:
 
 def test_map_choice_works_from_the_keyboard(page: Page) -> None:
     page.goto("/")
+    # A keyboard user can pass over the countries: the skip link shows when focused.
+    skip = page.locator("a.skip")
+    skip.focus()
+    expect(skip).to_be_in_viewport()
+    skip.press("Enter")
+    expect(page).to_have_url(re.compile(r"#table-title$"))
+    page.goto("/")
     country = page.locator("#map svg path.country[data-code=RUS]")
     expect(country).to_have_attribute("tabindex", "0")
     country.focus()

@@ -316,6 +316,7 @@ async function loadList() {
   renderMonths(statsModel);
   renderPairs(statsModel);
   drawMap(statsModel);
+  document.getElementById("all-key").hidden = !statsModel || statsModel.split;
   if (statsWanted && statsModel && !statsModel.split) loadStageSplit(serial, filters);
 }
 
@@ -433,6 +434,8 @@ async function loadStageSplit(serial, filters) {
   }
   statsModel.months = months;
   statsModel.split = true;
+  // Grey stays only for pair counts outside each stage's own top list (said under the pairs).
+  document.getElementById("all-key").hidden = true;
   renderMonths(statsModel);
   renderPairs(statsModel);
   drawMap(statsModel);
@@ -470,7 +473,11 @@ function renderLegend() {
   }
   const up = el("span", "upcoming", "key upcoming-key");
   up.prepend(el("i"));
-  legend.append(up);
+  const all = el("span", "stage not split yet", "key all-key");
+  all.prepend(el("i"));
+  all.hidden = true;
+  all.id = "all-key";
+  legend.append(up, all);
 }
 
 // --- time axes ---------------------------------------------------------------------------------
