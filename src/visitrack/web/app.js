@@ -480,6 +480,21 @@ function renderLegend() {
   legend.append(up, all);
 }
 
+// The stages a chart shows, with their counts among the storylines the filters keep.
+function stageKey(model) {
+  const legend = el("div", null, "legend chart-legend");
+  for (const stage of STAGES) {
+    const n = model.byStage[stage] || 0;
+    if (!n) continue;
+    const item = el("span", stageName(stage) + " " + NUMBER.format(n), "key");
+    const swatch = el("i");
+    swatch.style.background = STAGE_COLOURS[stage];
+    item.prepend(swatch);
+    legend.append(item);
+  }
+  return legend;
+}
+
 // --- time axes ---------------------------------------------------------------------------------
 
 // Year ticks between two times, thinned so that labels `pxPerYear` apart never overlap.
@@ -634,7 +649,7 @@ function renderMonths(model) {
   }
   root.append(svg("line", { x1: MC.left, x2: width - MC.right, y1: MC.top + plotH,
     y2: MC.top + plotH, class: "axis" }));
-  box.append(root);
+  box.append(root, stageKey(model));
 }
 
 // Gridline values for a count axis up to `most`: 1, 2 or 5 times a power of ten apart.
@@ -699,6 +714,7 @@ function renderPairs(model) {
     list.append(li);
   }
   box.append(list);
+  box.append(stageKey(model));
   const unsplit = rows.some((r) => r.legs.some((l) => l.counts[ALL_STAGES]));
   box.append(el("p", "The " + plural(rows.length, "busiest pair") + " among the stored " +
     "storylines these filters keep; bar colours split each direction by stage" +
