@@ -465,12 +465,19 @@ def surname_actor(tok: Token, disc: Discourse) -> Actor | None:
             tok.text,
             earlier.speaker,
         )
-    if tok.ent_type_ in {"GPE", "LOC", "NORP", "ORG", "FAC", "DATE"}:
+    if tok.ent_type_ in {"GPE", "LOC", "NORP", "FAC", "DATE"}:
         return None
+    if tok.ent_type_ == "ORG" and not _lone_entity(tok):
+        return None  # 'Nakasone' alone tagged as a body may be the premier; 'Ford Motor' not
     person = resolve.lookup_person(tok.text, disc.published)
     if person is not None and person.name.lower().split()[-1] == key:
         return Actor(person.name, person.role, person.country, frozenset({tok.i}), tok.text)
     return None
+
+
+def _lone_entity(tok: Token) -> bool:
+    """Whether the token is an entity of its own, one word long."""
+    return tok.ent_iob_ == "B" and (tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].ent_iob_ != "I")
 
 
 def office_adjective_actor(tok: Token, disc: Discourse) -> Actor | None:

@@ -107,6 +107,11 @@ class Frame:
 
 # Stages of a trip still ahead of the report.
 PLANNED_STAGES = frozenset({"proposed", "invited", "in_preparation", "announced"})
+# The side of the news a stage puts a trip on, for a date read without a tense.
+TENSE_OF_STAGE: dict[str, timex.Tense] = {
+    **{s: "future" for s in PLANNED_STAGES},
+    "completed": "past",
+}
 
 
 # A dated trip this long or shorter can be a tour whose undated legs share its window ('from
@@ -472,6 +477,13 @@ def sentence_frames(
             stage = guest_stage(main_verb(tok), when, disc.published)
         if stage is None:
             continue
+        if tense is None and when is not None and stage in TENSE_OF_STAGE and not referred:
+            # 'may have to give up plans to visit Oslo in April': the modal gave no tense and
+            # the nearest April was read; the stage says which side of the news the trip is on
+            told = TENSE_OF_STAGE[stage]
+            if told not in times_cache:
+                times_cache[told] = _times(text, disc, told)
+            when = pick_time(tok, times_cache[told]) or when
         when = with_length(tok, when)  # after the stage: that reads the day it starts
         if when is None and stage == "ongoing" and not referred:
             when = running_window(tok, disc.published)
