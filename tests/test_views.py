@@ -259,6 +259,19 @@ def test_click_a_country_on_the_map_filters_by_it(page: Page) -> None:
     expect(page.locator(f"#map svg .country.picked[data-code={BUSIEST}]")).to_be_attached()
 
 
+def test_choose_a_direction_of_a_pair(page: Page) -> None:
+    page.goto("/")
+    leg = page.locator("#pairs button.leg").first
+    origin, destination = leg.get_attribute("data-from"), leg.get_attribute("data-to")
+    leg.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"origin={origin}&destination={destination}"))
+    rows = list(zip(table_column(page, 2), table_column(page, 3), strict=True))
+    assert rows and all(f"({origin})" in o and f"({destination})" in d for o, d in rows), rows
+    # The pair view now holds that direction alone.
+    expect(page.locator("#pairs button.leg")).to_have_count(1)
+
+
 def test_map_choice_works_from_the_keyboard(page: Page) -> None:
     page.goto("/")
     # A keyboard user can pass over the countries: the skip link shows when focused.

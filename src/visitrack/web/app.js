@@ -692,7 +692,11 @@ function renderPairs(model) {
       NUMBER.format(row.total), "pair-title"));
     for (const leg of row.legs) {
       const n = sumCounts(leg.counts);
-      const line = el("div", null, "leg");
+      // A button: choosing a direction filters the page by it.
+      const line = el("button", null, "leg");
+      line.type = "button";
+      line.dataset.from = leg.from;
+      line.dataset.to = leg.to;
       const name = el("span", leg.from + " → " + leg.to, "leg-name");
       name.setAttribute("title", countryName(leg.from) + " → " + countryName(leg.to));
       const bar = el("span", null, "leg-bar");
@@ -708,7 +712,7 @@ function renderPairs(model) {
       track.append(bar);
       line.append(name, track, el("span", NUMBER.format(n), "leg-count"));
       line.setAttribute("title", countryLabel(leg.from) + " → " + countryLabel(leg.to) + ": " +
-        countsText(leg.counts));
+        countsText(leg.counts) + "; choose to show these visits");
       li.append(line);
     }
     list.append(li);
@@ -1008,6 +1012,18 @@ function initMonths() {
   });
 }
 
+function initPairs() {
+  document.getElementById("pairs").addEventListener("click", (event) => {
+    const leg = event.target.closest("button.leg");
+    if (!leg) return;
+    const form = document.getElementById("filters");
+    form.elements.origin.value = leg.dataset.from;
+    form.elements.destination.value = leg.dataset.to;
+    form.elements.country.value = "";
+    applyFilters(0);
+  });
+}
+
 function initMap() {
   const box = document.getElementById("map");
   box.addEventListener("click", (event) => {
@@ -1282,6 +1298,7 @@ function init() {
   renderLegend();
   initMap();
   initMonths();
+  initPairs();
   namesReady = loadCountryTable();
   namesReady.catch(() => null);  // rows then show codes only
   worldReady = loadWorld();
