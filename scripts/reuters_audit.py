@@ -3,7 +3,7 @@
 Usage:
     python scripts/reuters_audit.py run  [--corpus DIR] [--out PRED.jsonl] [--workers N]
     python scripts/reuters_audit.py draw [--pred PRED.jsonl] [--verdicts FILE] [-n 100] [--seed S]
-                                         [--part records|records_v2|records_v3]
+                                         [--part records|records_v2|records_v3|records_v4]
     python scripts/reuters_audit.py show DOC_ID...     # print a story for reading (never commit it)
     python scripts/reuters_audit.py score [--pred PRED.jsonl] [--verdicts FILE] [--json]
 
@@ -19,10 +19,12 @@ produces as gone.
 The verdict file holds two record samples: ``records`` (seed 1987, drawn from the first
 extractor's output, with its no-record sample ``no_record``) and ``records_v2`` (a fresh sample
 of the current output, ``draw --part records_v2 --seed 2026``; records only, verdicts of keys
-already judged with the same stage and time are reused). A third fresh sample, ``records_v3``
-(``draw --part records_v3 --seed 2027``), lives in the companion file ``reuters_sample_v3.json``
-(same row format; the main file's format is fixed by its test), which ``score`` reads too; its
-draw reuses verdicts of the main file's parts. ``new_records`` holds verdicts on
+already judged with the same stage and time are reused). Later fresh samples, ``records_v3``
+(``draw --part records_v3 --seed 2027``) and ``records_v4`` (``--seed 2028``), each live in a
+companion file next to the main one (``reuters_sample_v3.json``, ``reuters_sample_v4.json``; same
+row format, as the main file's format is fixed by its test), which ``score`` reads too; a
+companion's draw reuses verdicts of the main file's parts and of the earlier companions.
+``new_records`` holds verdicts on
 records a later extractor added to the stories of either sample (judged after the fact, not part
 of either random sample; ``unsampled`` holds the records those stories had at draw time); a
 ``miss`` story counts as fixed when one of them is correct.
@@ -52,8 +54,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "reuters21578"
 DEFAULT_PRED = Path("/tmp/reuters_pred_base.jsonl")
 DEFAULT_VERDICTS = ROOT / "audit" / "reuters_sample.json"
-#: The third fresh sample (``records_v3``) and its draw-time baseline, in a file of its own.
-DEFAULT_VERDICTS_V3 = ROOT / "audit" / "reuters_sample_v3.json"
 DEFAULT_SEED = 1987
 
 #: Verdicts on a sampled record: a real visit with the right visitor and destination, or not.
@@ -230,17 +230,36 @@ def story_row(doc_id: str) -> dict[str, Any]:
     return {"doc_id": doc_id, "verdict": None, "classes": [], "note": ""}
 
 
-def load_v3(path: Path) -> dict[str, Any]:
-    """The companion verdict file of the third fresh sample (empty when there is none)."""
+#: Fresh samples drawn after the main file's format was fixed, oldest first: each lives in a
+#: companion file of its own with its draw-time baseline (``unsampled_vN``).
+COMPANION_PARTS = ("records_v3", "records_v4")
+
+
+def sample_suffix(part: str) -> str:
+    """``v4`` of ``records_v4``."""
+    return part.rsplit("_", 1)[-1]
+
+
+def companion_parts(part: str) -> tuple[str, str]:
+    """The lists of a companion file: the sample and the records its stories had at draw time."""
+    return part, f"unsampled_{sample_suffix(part)}"
+
+
+def companion_path(verdicts: Path, part: str) -> Path:
+    """The companion file of ``part`` next to the main verdict file (``reuters_sample_v4.json``)."""
+    return verdicts.with_name(f"{verdicts.stem}_{sample_suffix(part)}.json")
+
+
+def load_companion(path: Path, part: str) -> dict[str, Any]:
+    """The companion verdict file of one fresh sample (empty when there is none)."""
     if path.exists():
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return data
     return {
-        "about": "Third fresh record sample of the Reuters-21578 audit (see "
+        "about": f"Fresh record sample {part} of the Reuters-21578 audit (see "
         "scripts/reuters_audit.py). Ids, keys and the auditor's own verdicts only; "
         "no article text.",
-        "records_v3": [],
-        "unsampled_v3": [],
+        **{p: [] for p in companion_parts(part)},
     }
 
 
@@ -255,8 +274,6 @@ def load_verdicts(path: Path) -> dict[str, Any]:
 PARTS = ("records", "new_records", "records_v2", "no_record", "unsampled")
 #: The lists of judged record rows (same row format).
 RECORD_PARTS = ("records", "new_records", "records_v2")
-#: The companion file's lists: the third fresh sample and the records its stories had at draw time.
-PARTS_V3 = ("records_v3", "unsampled_v3")
 
 
 def check_rows(rows: Iterable[dict[str, Any]]) -> None:
@@ -299,12 +316,16 @@ def draw_fresh(
     """Draw a fresh record sample into ``part`` of ``data``, reusing verdicts on unchanged keys.
 
     ``records_v2`` lives in the main verdict file and reuses its ``records`` and ``new_records``;
-    ``records_v3`` lives in the companion file ``data`` and reuses the judged record rows of the
-    main file ``judged_from`` (later parts win when a key was judged twice)."""
+    a later sample lives in its companion file ``data`` and reuses the judged record rows of
+    ``judged_from``: the main file's parts and those of earlier companions (later parts win when
+    a key was judged twice)."""
     keys = sorted(preds)
     sample = random.Random(seed).sample(keys, min(n, len(keys)))
     source = data if judged_from is None else judged_from
-    source_parts = ("records", "new_records") if part == "records_v2" else RECORD_PARTS
+    if part == "records_v2":
+        source_parts: tuple[str, ...] = ("records", "new_records")
+    else:
+        source_parts = (*RECORD_PARTS, *COMPANION_PARTS[: COMPANION_PARTS.index(part)])
     judged = {
         row_key(r): r
         for src in source_parts
@@ -327,23 +348,27 @@ def draw_fresh(
     # time but not drawn are the baseline that later extractors' new records are told from.
     drawn = {row_key(r) for r in rows}
     docs = {r["doc_id"] for r in rows}
-    base = "unsampled" if part == "records_v2" else f"unsampled_{part.rsplit('_', 1)[-1]}"
+    base = "unsampled" if part == "records_v2" else companion_parts(part)[1]
     unsampled = {tuple(k) for k in data.get(base, [])}
     unsampled |= {k for k in keys if k[0] in docs and k not in drawn}
     data[base] = [list(k) for k in sorted(unsampled)]
-    data.setdefault(f"seed_{part.rsplit('_', 1)[-1]}", seed)
+    data.setdefault(f"seed_{sample_suffix(part)}", seed)
     return added
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
     preds = load_predictions(args.pred)
-    if args.part == "records_v3":
-        main_data = load_verdicts(args.verdicts)
-        v3 = load_v3(args.verdicts_v3)
-        added = draw_fresh(preds, v3, args.n, args.seed, part="records_v3", judged_from=main_data)
-        v3.setdefault("pred", str(args.pred))
-        save_verdicts(args.verdicts_v3, v3, PARTS_V3)
-        print(f"added {added} records to records_v3 of {args.verdicts_v3}", file=sys.stderr)
+    if args.part in COMPANION_PARTS:
+        judged = load_verdicts(args.verdicts)
+        for earlier in COMPANION_PARTS[: COMPANION_PARTS.index(args.part)]:
+            older = load_companion(companion_path(args.verdicts, earlier), earlier)
+            judged[earlier] = older.get(earlier, [])
+        path = companion_path(args.verdicts, args.part)
+        comp = load_companion(path, args.part)
+        added = draw_fresh(preds, comp, args.n, args.seed, part=args.part, judged_from=judged)
+        comp.setdefault("pred", str(args.pred))
+        save_verdicts(path, comp, companion_parts(args.part))
+        print(f"added {added} records to {args.part} of {path}", file=sys.stderr)
         return 0
     if args.part == "records_v2":
         data = load_verdicts(args.verdicts)
@@ -499,14 +524,18 @@ def record_stats(preds: dict[Key, dict[str, Any]], rows: list[dict[str, Any]]) -
 
 
 def score(
-    preds: dict[Key, dict[str, Any]], data: dict[str, Any], v3: dict[str, Any] | None = None
+    preds: dict[Key, dict[str, Any]],
+    data: dict[str, Any],
+    companions: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """Score the main file's parts and the companion files (``{part: companion data}``)."""
+    companions = companions or {}
     rows = data.get("records", [])
     new_rows = data.get("new_records", [])
     stories = data.get("no_record", [])
     fresh_rows = data.get("records_v2", [])
-    v3_rows = (v3 or {}).get("records_v3", [])
-    judged_keys = {row_key(r) for r in [*rows, *new_rows, *fresh_rows, *v3_rows]}
+    comp_rows = [r for part, comp in companions.items() for r in comp.get(part, [])]
+    judged_keys = {row_key(r) for r in [*rows, *new_rows, *fresh_rows, *comp_rows]}
     baseline = {(k[0], k[1], k[2], k[3]) for k in data.get("unsampled", [])}
     sampled_docs = {r["doc_id"] for r in [*rows, *fresh_rows]} | {s["doc_id"] for s in stories}
     # Records in sampled stories that were neither drawn nor there at draw time: a changed
@@ -541,18 +570,20 @@ def score(
             "seed_v2": data.get("seed_v2"),
         }
     )
-    if v3 is not None:
-        # The third sample's stories: records neither drawn, nor there at its draw, nor judged
+    for part, comp in companions.items():
+        # A companion sample's stories: records neither drawn, nor there at its draw, nor judged
         # in any part are new since its draw (judge them into the main file's new_records).
-        v3_docs = {r["doc_id"] for r in v3_rows}
-        v3_base = {(k[0], k[1], k[2], k[3]) for k in v3.get("unsampled_v3", [])}
-        res["fresh_v3"] = record_stats(preds, v3_rows)
-        res["fresh_v3"]["unjudged_new"] = [
+        sfx = sample_suffix(part)
+        c_rows = comp.get(part, [])
+        c_docs = {r["doc_id"] for r in c_rows}
+        c_base = {(k[0], k[1], k[2], k[3]) for k in comp.get(companion_parts(part)[1], [])}
+        res[f"fresh_{sfx}"] = record_stats(preds, c_rows)
+        res[f"fresh_{sfx}"]["unjudged_new"] = [
             list(k)
             for k in sorted(preds)
-            if k[0] in v3_docs and k not in judged_keys | v3_base | baseline
+            if k[0] in c_docs and k not in judged_keys | c_base | baseline
         ]
-        res["seed_v3"] = v3.get("seed_v3")
+        res[f"seed_{sfx}"] = comp.get(f"seed_{sfx}")
     return res
 
 
@@ -590,24 +621,27 @@ def _print_classes(title: str, classes: dict[str, int]) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     preds = load_predictions(args.pred)
     data = load_verdicts(args.verdicts)
-    v3 = load_v3(args.verdicts_v3) if args.verdicts_v3.exists() else None
-    res = score(preds, data, v3)
+    comp_paths = {p: companion_path(args.verdicts, p) for p in COMPANION_PARTS}
+    companions = {p: load_companion(f, p) for p, f in comp_paths.items() if f.exists()}
+    res = score(preds, data, companions)
     if args.json:
         print(json.dumps(res, indent=2, ensure_ascii=False))
         return 0
     fresh = res["fresh"]
     print(f"predictions: {args.pred} ({len(preds)} record keys)")
-    print(f"verdicts:    {args.verdicts}" + (f" + {args.verdicts_v3}" if v3 is not None else ""))
+    files = [args.verdicts, *(comp_paths[p] for p in companions)]
+    print(f"verdicts:    {' + '.join(str(f) for f in files)}")
     print()
-    v3res = res.get("fresh_v3")
-    if v3res is not None:
+    for part in reversed(companions):  # the newest sample first
+        sfx = sample_suffix(part)
+        cres = res[f"fresh_{sfx}"]
         print(
-            f"FRESH record sample 3 (records_v3, seed {res['seed_v3']}): "
-            f"{v3res['records_sampled']} rows"
+            f"FRESH record sample {sfx[1:]} ({part}, seed {res[f'seed_{sfx}']}): "
+            f"{cres['records_sampled']} rows"
         )
-        _print_sample(v3res)
-        print(f"  new records in its stories since the draw: {len(v3res['unjudged_new'])}")
-        for k in v3res["unjudged_new"]:
+        _print_sample(cres)
+        print(f"  new records in its stories since the draw: {len(cres['unjudged_new'])}")
+        for k in cres["unjudged_new"]:
             print(f"    NEW: {' | '.join(k)}")
         print()
     print(
@@ -639,13 +673,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         print("  sampled stories that now give a record (check them):")
         for d, v in res["stories_now_with_record"]:
             print(f"    {d} (judged {v})")
-    if v3res is not None:
-        _print_classes(
-            "records_v3, wrong records (false positives)", v3res["classes_wrong_records"]
-        )
-        _print_classes(
-            "records_v3, field errors on correct records", v3res["classes_correct_records"]
-        )
+    for part in reversed(companions):
+        cres = res[f"fresh_{sample_suffix(part)}"]
+        _print_classes(f"{part}, wrong records (false positives)", cres["classes_wrong_records"])
+        _print_classes(f"{part}, field errors on correct records", cres["classes_correct_records"])
     _print_classes("FRESH sample, wrong records (false positives)", fresh["classes_wrong_records"])
     _print_classes(
         "FRESH sample, field errors on correct records", fresh["classes_correct_records"]
@@ -675,8 +706,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--verdicts", type=Path, default=DEFAULT_VERDICTS)
     p.add_argument("-n", type=int, default=100)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    p.add_argument("--part", choices=("records", "records_v2", "records_v3"), default="records")
-    p.add_argument("--verdicts-v3", type=Path, default=DEFAULT_VERDICTS_V3)
+    p.add_argument("--part", choices=("records", "records_v2", *COMPANION_PARTS), default="records")
     p.set_defaults(func=cmd_draw)
 
     p = sub.add_parser("show", help="print stories and their records, for reading")
@@ -689,7 +719,6 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("score", help="score the verdicts against the current predictions")
     p.add_argument("--pred", type=Path, default=DEFAULT_PRED)
     p.add_argument("--verdicts", type=Path, default=DEFAULT_VERDICTS)
-    p.add_argument("--verdicts-v3", type=Path, default=DEFAULT_VERDICTS_V3)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_score)
 

@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 VERDICTS = ROOT / "audit" / "reuters_sample.json"
+#: The fresh samples kept in companion files that have been drawn and judged.
+COMPANION_SAMPLES = ["records_v3"]
 STAGES = {
     "proposed",
     "invited",
@@ -43,10 +45,26 @@ def data() -> dict[str, Any]:
     return loaded
 
 
+def _companion(part: str) -> dict[str, Any]:
+    audit = _script()
+    loaded: dict[str, Any] = json.loads(
+        audit.companion_path(VERDICTS, part).read_text(encoding="utf-8")
+    )
+    return loaded
+
+
 @pytest.mark.parametrize("part", ["records", "new_records", "records_v2"])
 def test_record_rows(data: dict[str, Any], part: str) -> None:
+    _check_record_rows(data[part])
+
+
+@pytest.mark.parametrize("part", COMPANION_SAMPLES)
+def test_companion_record_rows(part: str) -> None:
+    _check_record_rows(_companion(part)[part])
+
+
+def _check_record_rows(rows: list[dict[str, Any]]) -> None:
     audit = _script()
-    rows = data[part]
     assert rows
     keys = set()
     for r in rows:
@@ -115,6 +133,27 @@ def test_no_row_is_long(data: dict[str, Any]) -> None:
     rows = data["records"] + data["new_records"] + data["records_v2"] + data["no_record"]
     for r in rows:
         assert len(json.dumps(r, ensure_ascii=False)) <= 600
+
+
+@pytest.mark.parametrize("part", COMPANION_SAMPLES)
+def test_companion_file(part: str) -> None:
+    """A companion file holds its seed, its sample of 100 judged keys and its draw-time
+    baseline, and no row long enough to carry copied article text."""
+    audit = _script()
+    comp = _companion(part)
+    sfx = audit.sample_suffix(part)
+    assert set(comp) == {"about", f"seed_{sfx}", "pred", part, f"unsampled_{sfx}"}
+    assert isinstance(comp[f"seed_{sfx}"], int)
+    for k in comp[f"unsampled_{sfx}"]:
+        assert isinstance(k, list) and len(k) == 4 and all(isinstance(x, str) for x in k), k
+        assert k[0].startswith("reut-")
+    rows = comp[part]
+    assert len(rows) == 100
+    for r in rows:
+        assert len(json.dumps(r, ensure_ascii=False)) <= 600
+        assert r["verdict"] in audit.RECORD_VERDICTS, r
+        if r["verdict"] == "correct":
+            assert r["stage_ok"] in (True, False) and r["time_ok"] in (True, False), r
 
 
 def test_score_on_a_toy_sample() -> None:
@@ -205,3 +244,54 @@ def test_a_correct_new_record_fixes_a_miss() -> None:
     assert res["misses_fixed"] == ["reut-9"]
     assert res["stories_still_missed"] == 0
     assert res["new_records"]["precision"] == 1.0
+
+
+def test_companion_draw_reuses_earlier_samples(tmp_path: Path) -> None:
+    """A v4 draw goes to its own file and reuses the verdicts of the main file and of v3 on
+    keys whose stage and time are unchanged; score reports every companion sample."""
+    audit = _script()
+    recs = [
+        {
+            "doc_id": f"reut-{i}",
+            "visitor": {"name": "A B", "country": "USA"},
+            "destination": {"country": "JPN"},
+            "stage": "ongoing",
+            "when": None,
+        }
+        for i in range(4)
+    ]
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    ok = {"verdict": "correct", "stage_ok": True, "time_ok": True}
+    main_file = tmp_path / "reuters_sample.json"
+    main_data = {"records": [audit.record_row(recs[0]) | ok], "no_record": []}
+    audit.save_verdicts(main_file, main_data)
+    wrong = {"verdict": "wrong", "classes": ["host taken as visitor"]}
+    v3 = audit.load_companion(tmp_path / "reuters_sample_v3.json", "records_v3")
+    v3["records_v3"] = [
+        audit.record_row(recs[1]) | wrong,
+        audit.record_row(recs[2]) | ok | {"pred_stage": "announced"},  # stage changed since
+    ]
+    audit.save_verdicts(
+        tmp_path / "reuters_sample_v3.json", v3, audit.companion_parts("records_v3")
+    )
+    main_before = main_file.read_text(encoding="utf-8")
+    argv = ["draw", "--part", "records_v4", "--seed", "2028", "-n", "4"]
+    assert audit.main([*argv, "--pred", str(pred), "--verdicts", str(main_file)]) == 0
+    v4_file = tmp_path / "reuters_sample_v4.json"
+    v4 = json.loads(v4_file.read_text(encoding="utf-8"))
+    assert v4["seed_v4"] == 2028 and v4["pred"] == str(pred)
+    verdicts = {r["doc_id"]: r["verdict"] for r in v4["records_v4"]}
+    assert verdicts == {"reut-0": "correct", "reut-1": "wrong", "reut-2": None, "reut-3": None}
+    assert main_file.read_text(encoding="utf-8") == main_before  # left as it was
+
+    companions = {
+        p: audit.load_companion(audit.companion_path(main_file, p), p)
+        for p in ("records_v3", "records_v4")
+    }
+    res = audit.score(audit.load_predictions(pred), main_data, companions)
+    assert res["seed_v4"] == 2028
+    assert res["fresh_v4"]["records_correct"] == 1
+    assert res["fresh_v4"]["precision"] == 0.5
+    assert len(res["fresh_v4"]["unjudged_rows"]) == 2
+    assert res["fresh_v3"]["records_judged_present"] == 2
