@@ -588,6 +588,17 @@ function renderTimeline(visits) {
 
 function monthKey(ms) { return new Date(ms).toISOString().slice(0, 7); }
 
+// Months a bar may stand for, fewest first, and what such a bar is called.
+const BIN_MONTHS = [[1, "month"], [3, "quarter"], [12, "year"]];
+// Narrowest bar slot, in CSS pixels: below it bars merge into a grey comb (tuned at phone
+// width, 390 px, on 26 years of months: monthly slots there are ~1 px, quarterly ~3 px).
+const MIN_SLOT_PX = 1.5;
+
+function addMonths(ms, n) {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1);
+}
+
 function renderMonths(model) {
   const box = document.getElementById("months");
   box.replaceChildren();
@@ -596,33 +607,47 @@ function renderMonths(model) {
     return;
   }
   const keys = [...model.months.keys()].sort();
-  const lo = Date.parse(keys[0] + "-01T00:00:00Z");
-  const last = new Date(Date.parse(keys.at(-1) + "-01T00:00:00Z"));
-  const hi = Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1);
-  // Every month of the range, the empty ones too, so the bars' spacing is time.
-  const months = [];
-  for (let t = lo; t < hi;) {
-    months.push(t);
-    const d = new Date(t);
-    t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-  }
   const width = Math.max(MC.minWidth, Math.floor(box.clientWidth) - 2 * PANEL_PADDING);
   const plot = width - MC.left - MC.right;
+  const first = Date.parse(keys[0] + "-01T00:00:00Z");
+  const span = Math.round((addMonths(Date.parse(keys.at(-1) + "-01T00:00:00Z"), 1) - first) /
+    (30.44 * DAY_MS));
+  // Months when the panel has room for them, else quarters or years.
+  const [step, binName] = BIN_MONTHS.find(([n]) => plot / (span / n) >= MIN_SLOT_PX) ||
+    BIN_MONTHS.at(-1);
+  const start = new Date(first);
+  const lo = Date.UTC(start.getUTCFullYear(), Math.floor(start.getUTCMonth() / step) * step, 1);
+  const hi = addMonths(Date.parse(keys.at(-1) + "-01T00:00:00Z"), 1);
+  // Every bin of the range, the empty ones too, so the bars' spacing is time.
+  const bins = [];
+  for (let t = lo; t < hi; t = addMonths(t, step)) {
+    const counts = emptyCounts();
+    let any = false;
+    for (let m = 0; m < step; m++) {
+      const c = model.months.get(monthKey(addMonths(t, m)));
+      if (!c) continue;
+      any = true;
+      for (const [stage, n] of Object.entries(c)) addCounts(counts, stage, n);
+    }
+    bins.push({ t, counts: any ? counts : null });
+  }
+  const end = addMonths(bins.at(-1).t, step);
   const plotH = MC.height - MC.top - MC.bottom;
-  const slot = plot / months.length;
-  const most = Math.max(1, ...[...model.months.values()].map(sumCounts));
+  const slot = plot / bins.length;
+  const most = Math.max(1, ...bins.filter((b) => b.counts).map((b) => sumCounts(b.counts)));
   const y = (n) => MC.top + plotH - (n / most) * plotH;
-  const x = (ms) => MC.left + ((ms - lo) / (hi - lo)) * plot;
+  const x = (ms) => MC.left + ((ms - lo) / (end - lo)) * plot;
   const root = svg("svg", { viewBox: "0 0 " + width + " " + MC.height, width: "100%",
-    role: "img", class: "months", "data-split": model.split ? "1" : "0",
-    "aria-label": "Storylines per month, stacked by stage, " + keys[0] + " to " + keys.at(-1) });
+    role: "img", class: "months", "data-split": model.split ? "1" : "0", "data-bin": binName,
+    "aria-label": "Storylines per " + binName + ", stacked by stage, " + keys[0] + " to " +
+      keys.at(-1) });
   for (const n of niceSteps(most)) {
     root.append(svg("line", { x1: MC.left, x2: width - MC.right, y1: y(n), y2: y(n), class: "grid" }));
     const label = svg("text", { x: MC.left - 4, y: y(n) + 3, class: "tick", "text-anchor": "end" });
     label.textContent = NUMBER.format(n);
     root.append(label);
   }
-  for (const tick of timeTicks(lo, hi, plot)) {
+  for (const tick of timeTicks(lo, end, plot)) {
     const tx = x(tick.ms);
     if (tx + MC.labelWidth > width) continue;  // a label cut off at the edge reads wrong
     root.append(svg("line", { x1: tx, x2: tx, y1: MC.top + plotH, y2: MC.top + plotH + 4, class: "axis" }));
@@ -631,11 +656,11 @@ function renderMonths(model) {
     root.append(label);
   }
   const barW = Math.max(0.6, slot * 0.85);
-  for (const t of months) {
-    const counts = model.months.get(monthKey(t));
+  for (const { t, counts } of bins) {
     if (!counts) continue;
     const g = svg("g", { class: "month" });
     g.dataset.month = monthKey(t);
+    g.dataset.months = String(step);
     let base = 0;
     for (const stage of stageOrder(counts)) {
       const n = counts[stage];
@@ -643,13 +668,16 @@ function renderMonths(model) {
         height: Math.max(0.5, y(base) - y(base + n)), fill: colourOf(stage), class: "seg" }));
       base += n;
     }
-    svgTitle(g, monthKey(t) + ": " + plural(base, "storyline") + " (" + countsText(counts) +
-      "); click to show this month");
+    const label = step === 1 ? monthKey(t) : monthKey(t) + " – " + monthKey(addMonths(t, step - 1));
+    svgTitle(g, label + ": " + plural(base, "storyline") + " (" + countsText(counts) +
+      "); click to show this " + binName);
     root.append(g);
   }
   root.append(svg("line", { x1: MC.left, x2: width - MC.right, y1: MC.top + plotH,
     y2: MC.top + plotH, class: "axis" }));
+  const note = step === 1 ? null : el("p", "One bar a " + binName + " at this width.", "muted small");
   box.append(root, stageKey(model));
+  if (note) box.append(note);
 }
 
 // Gridline values for a count axis up to `most`: 1, 2 or 5 times a power of ten apart.
@@ -1005,9 +1033,10 @@ function initMonths() {
     const bar = event.target.closest("g.month");
     if (!bar) return;
     const [y, m] = bar.dataset.month.split("-").map(Number);
+    const months = Number(bar.dataset.months) || 1;
     const form = document.getElementById("filters");
     form.elements.from.value = bar.dataset.month + "-01";
-    form.elements.to.value = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+    form.elements.to.value = new Date(Date.UTC(y, m - 1 + months, 0)).toISOString().slice(0, 10);
     applyFilters(0);
   });
 }
