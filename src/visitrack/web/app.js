@@ -1190,7 +1190,7 @@ async function showStoryline(id) {
     return;
   }
   try { await namesReady; } catch (_) { /* codes only */ }
-  const head = el("h1", who(s.visitor) + " (" + countryLabel(s.visitor.country) + ") → " +
+  const head = el("h1", who(s.visitor) + ", " + countryLabel(s.visitor.country) + " → " +
     countryLabel(s.destination.country) + (s.destination.city ? ", " + s.destination.city : ""));
   const facts = el("p", null, "facts");
   facts.append(stageBadge(s.stage), document.createTextNode(" " + whenText(s.when) +
