@@ -362,6 +362,18 @@ def test_search_box_and_downloads_follow_the_view(page: Page, views_url: str) ->
     assert len(rows) == total
 
 
+def test_changed_since_field_narrows_the_view(page: Page) -> None:
+    page.goto("/")
+    expect(page.locator("#range")).to_contain_text("of ")
+    everything = total_of(page)
+    page.fill("#filters input[name=changed_since]", "2020-01-01")
+    page.click("#filters button[type=submit]")
+    expect(page).to_have_url(re.compile(r"changed_since=2020-01-01"))
+    table_column(page, 1)  # the new rows are in
+    changed = total_of(page)
+    assert 0 < changed < everything
+
+
 def test_a_link_with_as_of_keeps_it(page: Page) -> None:
     # Upcoming as of a day in the store's past: the synthetic planned visits after it count.
     page.goto("/?upcoming=1&as_of=2015-06-01")
