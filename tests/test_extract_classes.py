@@ -11,7 +11,7 @@ import pytest
 from visitrack import extract_visits
 from visitrack.extract import story_countries
 from visitrack.extract.actors import Actor, name_gender, pronoun_fits
-from visitrack.extract.lexicon import TRIGGERS
+from visitrack.extract.lexicon import NON_OFFICIAL_TITLE_WORDS, TRIGGERS
 from visitrack.nlp import TRIGGER_RE
 from visitrack.records import Visit
 from visitrack.resolve import country_of_url, office_holder
@@ -1313,6 +1313,10 @@ def test_a_church_title_and_its_appositive_office(text: str, name: str, country:
         ("Chairman of the Ghana Chamber of Commerce", "other"),
         ("President of the Portuguese Episcopal Conference", "other"),
         ("President of the Soviet Union", "head_of_state"),
+        ("Soviet Union president", "head_of_state"),
+        ("stock exchange president", "other"),
+        ("President of the Pacific Stock Exchange", "other"),
+        ("U.S. Trade Representative", "minister"),
         ("President of the European Commission", "intl_org"),
     ],
 )
@@ -1398,3 +1402,44 @@ def test_a_date_read_without_a_tense_takes_the_side_of_the_stage(
 ) -> None:
     visits = [v for v in extract_visits(text, published=D) if v.destination.country == "CAN"]
     assert [(str(v.when.start), str(v.when.end)) for v in visits if v.when] == [window]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the story's traveller meets people on the trip, in their country
+        (
+            "WASHINGTON, May 3 - U.S. Trade Representative Katherine Tai leaves on Sunday on a "
+            "week-long trip to Asia and Europe, officials said.\n"
+            "Tai will meet Japanese Prime Minister Fumio Kishida on Tuesday to discuss chips.",
+            {("Katherine Tai", "USA", "JPN")},
+        ),
+        # and one who stays at home meets the people met there
+        (
+            "LONDON, May 3 - British Prime Minister Rishi Sunak has met Japanese Prime Minister "
+            "Fumio Kishida and Italian Prime Minister Giorgia Meloni.",
+            {("Fumio Kishida", "JPN", "GBR"), ("Giorgia Meloni", "ITA", "GBR")},
+        ),
+    ],
+)
+def test_whom_a_leader_meets_with_no_place_named(
+    text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert _pairs(extract_visits(text, published=date(2023, 5, 3))) == expected
+
+
+@pytest.mark.parametrize("word", sorted(NON_OFFICIAL_TITLE_WORDS))
+def test_a_title_word_of_a_firm_or_club_makes_no_official(word: str) -> None:
+    from visitrack.extract.visitors import _official
+
+    assert not _official(Actor("Mark Dunn", "other", None, title=f"{word} president"))
+    assert _official(Actor("Mark Dunn", "other", None, title="deputy trade minister"))
+
+
+def test_an_exchange_president_on_a_sales_tour_is_no_visitor() -> None:
+    text = (
+        "SYDNEY, April 2 - The Boston Options Exchange will open a night session, exchange "
+        "president Mark Dunn said. Dunn was in Sydney to start an Asian tour by exchange "
+        "executives."
+    )
+    assert not extract_visits(text, published=date(1987, 4, 2))

@@ -307,12 +307,16 @@ _TITLE_RULES: tuple[tuple[re.Pattern[str], Role], ...] = tuple(
             r"|\b(?:ec|eu|european commission|european council) (?:commission )?president\b",
             "intl_org",
         ),
-        (r"\b(?:central bank|bank|company|club|university|federation) president\b", "other"),
+        (
+            r"\b(?:central bank|bank|company|club|university|federation|exchange|association"
+            r"|chamber|party|league|firm|group) president\b",
+            "other",
+        ),
         (
             r"\b(?:president|chairman|chairwoman|chair|head) of the (?:[\w-]+ ){0,4}"
             r"(?:bank|federation|company|conference|association|society|foundation"
             r"|institute|university|club|league|church|academy|chamber|council of churches"
-            r"|corporation|group)\b",
+            r"|corporation|group|exchange)\b",
             "other",
         ),
         (r"\bchancellor of the exchequer\b", "minister"),
@@ -327,6 +331,7 @@ _TITLE_RULES: tuple[tuple[re.Pattern[str], Role], ...] = tuple(
         ),
         (r"\bsecretary of state\b", "foreign_minister"),
         (r"\bminister of state\b|\bstate minister\b", "minister"),
+        (r"\btrade representative\b", "minister"),  # the US cabinet-level trade envoy
         (r"\bcrown prince\b", "royal"),
         (r"\bvice president\b|\bvice premier\b|\bdeputy prime minister\b", "minister"),
         (

@@ -184,6 +184,9 @@ class Discourse:
     last_meeting: tuple[Actor, ...] = ()
     # Each is (offset in the text, (visitor key, tense group), window).
     tour_windows: list[tuple[int, tuple[str, str], When]] = field(default_factory=list)
+    # The people the story has travelling abroad (actor keys): whom they meet with no place
+    # named, they meet on the trip, not at home.
+    travellers: set[str] = field(default_factory=set)
 
     def remember(self, actor: Actor) -> None:
         if actor.speaker:

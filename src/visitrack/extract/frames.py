@@ -424,6 +424,8 @@ def sentence_frames(
             earlier = trip_referred_to(tok, kind, visitors, text, disc)
             if earlier is None:
                 if kind in {"trip", "travel"} and parsed and len(visitors) == 1:
+                    # 'leaves on a trip to Asia': a traveller, though to no one state
+                    disc.travellers.add(visitors[0].key)
                     _note_tour_window(tok, visitors[0], text, disc, times_cache, sent_start)
                 continue
             visitors, places, parsed = [earlier[0]], [(earlier[1], tok)], True
@@ -567,6 +569,9 @@ def sentence_frames(
     if frames:
         last = frames[-1]
         disc.last_trip = (last.visitor, resolve.Place(last.country, last.city))
+    disc.travellers.update(
+        f.visitor.key for f in frames if f.stage not in {"postponed", "cancelled"}
+    )
     for f in frames:
         # a person the sentence placed (beside a compatriot) stays placed in later sentences
         known = disc.people.get(f.visitor.name.lower()) if f.visitor.name else None

@@ -234,6 +234,8 @@ NON_OFFICIAL_TITLE_WORDS = frozenset(
         "company",
         "bank",
         "club",
+        "exchange",  # a stock or commodity exchange's president
+        "firm",
         # a government's voice, whose words are reported, not their travels
         "information",
         "media",

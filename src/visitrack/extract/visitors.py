@@ -379,6 +379,11 @@ def _visitors(
         for c in trigger.children:
             if c.dep_ == "dobj":
                 guests += [a for a in _expand(c, actors, disc) if a.country != host.country]
+        if host.key in disc.travellers:
+            # 'Baldrige leaves on a trip to Asia ... Baldrige will meet President Chun': the
+            # story's traveller meets people on the trip, in their country, not at home
+            met = [g for g in guests if g.country]
+            return ([host], met[0], True) if met else ([], None, False)
         return guests, host, bool(guests)
     if kind == "host":
         subj = _subject(trigger)
