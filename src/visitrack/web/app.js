@@ -283,41 +283,46 @@ async function loadList() {
   if (serial !== loadSerial) return;
   renderTimeline(page.visits);
   renderTable(page.visits);
-  renderRange(page, typeof page.total === "number" ? page.total : null);
+  showCount(page, typeof page.total === "number" ? page.total : null);
   table.setAttribute("aria-busy", "false");
-  if (statsWanted) {
-    // The table is up; the aggregates (slower on a large store) follow into the same panels.
-    for (const id of ["months", "pairs"]) {
-      document.getElementById(id).replaceChildren(el("p", "Counting…", "muted"));
-    }
-    drawMap(null, true);
-    try {
-      const stats = await statsPromise;
-      if (serial !== loadSerial) return;
-      statsKey = key;
-      statsModel = buildModel(stats, filters);
-    } catch (err) {
-      if (serial !== loadSerial) return;
-      statsKey = null;
-      statsModel = null;
-      setStatus("Counts: " + err.message, true);
-    }
+  // Paging and sorting leave the aggregates, and so the charts and the map, as they are.
+  if (!statsWanted) return;
+  // The table is up; the aggregates (slower on a large store) follow into the same panels.
+  for (const id of ["months", "pairs"]) {
+    document.getElementById(id).replaceChildren(el("p", "Counting…", "muted"));
   }
-  const total = typeof page.total === "number" ? page.total
-    : (statsModel && !filters.has("q") ? statsModel.total : null);
-  renderRange(page, total);
-  if (!document.getElementById("status").classList.contains("error")) {
-    const first = page.count ? page.offset + 1 : 0;
-    setStatus(page.count
-      ? "Storylines " + NUMBER.format(first) + "–" + NUMBER.format(page.offset + page.count) +
-        (total !== null ? " of " + NUMBER.format(total) : (page.next ? " (more on the next page)" : ""))
-      : "No storylines match these filters.");
+  drawMap(null, true);
+  try {
+    const stats = await statsPromise;
+    if (serial !== loadSerial) return;
+    statsKey = key;
+    statsModel = buildModel(stats, filters);
+  } catch (err) {
+    if (serial !== loadSerial) return;
+    statsKey = null;
+    statsModel = null;
+    setStatus("Counts: " + err.message, true);
+  }
+  // An API without `total` on its pages: the counts' total, where they filter alike.
+  if (typeof page.total !== "number" && statsModel && !filters.has("q")) {
+    showCount(page, statsModel.total);
   }
   renderMonths(statsModel);
   renderPairs(statsModel);
   drawMap(statsModel);
   document.getElementById("all-key").hidden = !statsModel || statsModel.split;
-  if (statsWanted && statsModel && !statsModel.split) loadStageSplit(serial, filters);
+  if (statsModel && !statsModel.split) loadStageSplit(serial, filters);
+}
+
+// The status line and the pager's range for a page of rows, with the total when known.
+function showCount(page, total) {
+  renderRange(page, total);
+  if (document.getElementById("status").classList.contains("error")) return;
+  const first = page.count ? page.offset + 1 : 0;
+  setStatus(page.count
+    ? "Storylines " + NUMBER.format(first) + "–" + NUMBER.format(page.offset + page.count) +
+      (total !== null ? " of " + NUMBER.format(total) : (page.next ? " (more on the next page)" : ""))
+    : "No storylines match these filters.");
 }
 
 function updateDownloads(filters) {
