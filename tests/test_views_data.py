@@ -397,6 +397,24 @@ def test_the_list_is_sorted_paged_and_totalled(api: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
+    ("params", "total"),
+    [
+        ({"q": "jinping", "offset": 50}, 2),  # past the end of a filter matching fewer
+        ({"q": "jinping", "offset": 2}, 2),  # just past its end
+        ({"stage": "completed", "offset": 1, "limit": 5}, 1),
+        ({"q": "jinping", "offset": 1, "limit": 5}, 2),  # a last page with rows on it
+        ({"q": "nobody-matches-this", "offset": 0}, 0),
+    ],
+)
+def test_the_total_past_the_last_page_is_the_filters_total_not_the_offset(
+    api: TestClient, params: dict[str, object], total: int
+) -> None:
+    body = api.get("/api/visits", params=params).json()
+    assert body["total"] == total, body
+    assert body["count"] == max(0, min(total - int(str(params["offset"])), body["limit"]))
+
+
+@pytest.mark.parametrize(
     ("params", "named"),
     [
         ({"sort": "colour"}, "sort"),
