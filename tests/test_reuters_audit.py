@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 VERDICTS = ROOT / "audit" / "reuters_sample.json"
 #: The fresh samples kept in companion files that have been drawn and judged.
-COMPANION_SAMPLES = ["records_v3"]
+COMPANION_SAMPLES = ["records_v3", "records_v4"]
 STAGES = {
     "proposed",
     "invited",
