@@ -133,7 +133,14 @@ def test_stats_take_the_filters(api: TestClient) -> None:
     assert everything["total"] == 4
     russia = api.get("/api/stats", params={"country": "Russia"}).json()
     assert russia["total"] == 1
-    assert russia["pairs"] == [{"visitor_country": "IND", "destination_country": "RUS", "count": 1}]
+    assert russia["pairs"] == [
+        {
+            "visitor_country": "IND",
+            "destination_country": "RUS",
+            "count": 1,
+            "by_stage": {"completed": 1},
+        }
+    ]
     assert russia["store"]["storylines"] == 4  # what the store holds, unfiltered
     assert api.get("/api/stats", params={"stage": "nope"}).status_code == 400
 

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from visitrack.records import (
     EXTRACTOR_VERSION,
+    STAGES,
     CleanDocument,
     Destination,
     DocumentResult,
@@ -738,18 +739,50 @@ def test_stats_counts_by_stage_country_pair_and_month(store: Store, filled: dict
         "IND",
         "RUS",
     ]
+    # Each pair and month says which stages its storylines are in.
     assert stats["pairs"][:3] == [
-        {"visitor_country": "CHN", "destination_country": "RUS", "count": 1},
-        {"visitor_country": "CHN", "destination_country": "USA", "count": 1},
-        {"visitor_country": "DEU", "destination_country": "IND", "count": 1},
+        {
+            "visitor_country": "CHN",
+            "destination_country": "RUS",
+            "count": 1,
+            "by_stage": {"announced": 1},
+        },
+        {
+            "visitor_country": "CHN",
+            "destination_country": "USA",
+            "count": 1,
+            "by_stage": {"announced": 1},
+        },
+        {
+            "visitor_country": "DEU",
+            "destination_country": "IND",
+            "count": 1,
+            "by_stage": {"postponed": 1},
+        },
     ]
     # By the month the window starts, else the first report; the undated one is left out.
-    assert stats["over_time"] == [
-        {"month": "2023-01", "count": 1},
-        {"month": "2023-03", "count": 2},
-        {"month": "2023-06", "count": 1},
-        {"month": "2024-02", "count": 1},
+    assert [(row["month"], row["count"]) for row in stats["over_time"]] == [
+        ("2023-01", 1),
+        ("2023-03", 2),
+        ("2023-06", 1),
+        ("2024-02", 1),
     ]
+    for row in stats["pairs"] + stats["over_time"]:
+        assert sum(row["by_stage"].values()) == row["count"]
+        assert list(row["by_stage"]) == [s for s in STAGES if s in row["by_stage"]]
+    # The month and pair rows split by stage are the stage-filtered answers put together.
+    for stage in STAGES:
+        alone = store.stats(stage=stage)
+        assert {r["month"]: r["count"] for r in alone["over_time"]} == {
+            r["month"]: r["by_stage"][stage] for r in stats["over_time"] if stage in r["by_stage"]
+        }
+        assert {
+            (r["visitor_country"], r["destination_country"], r["count"]) for r in alone["pairs"]
+        } == {
+            (r["visitor_country"], r["destination_country"], r["by_stage"][stage])
+            for r in stats["pairs"]
+            if stage in r["by_stage"]
+        }
 
 
 def test_stats_top_trims_the_breakdowns(store: Store, filled: dict[str, str]) -> None:

@@ -199,6 +199,18 @@ def test_map_chart_and_pairs_are_drawn(page: Page) -> None:
     assert shoot(page.locator("#pairs"), "pairs") >= MIN_COLOURS
 
 
+def test_the_stage_split_comes_in_the_one_stats_answer(page: Page) -> None:
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/stats" in r.url else None)
+    page.goto("/")
+    expect(page.locator("#months svg[data-split='1']")).to_be_attached()
+    expect(page.locator("#pairs li.pair").first.locator(".leg-bar .seg").first).to_be_visible()
+    expect(page.locator("#all-key")).to_be_hidden()
+    # Months and pairs carry `by_stage`: no request per stage follows the first drawing.
+    page.wait_for_load_state("networkidle")
+    assert len(asked) == 1 and "stage=" not in asked[0], asked
+
+
 def test_year_labels_do_not_overlap(page: Page) -> None:
     page.goto("/")
     labels = page.locator("#months svg text.year")

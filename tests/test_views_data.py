@@ -371,6 +371,40 @@ def test_country_names() -> None:
     assert country_name(None) == country_name(INTERNATIONAL) == "International body"
 
 
+# --- counts split by stage ----------------------------------------------------------------
+
+
+def test_stats_split_months_and_pairs_by_stage(filled: Store) -> None:
+    stats = filled.stats()
+    # Xi's storyline completed; the other four are announced (the visits' default stage).
+    assert {
+        (r["visitor_country"], r["destination_country"]): r["by_stage"] for r in stats["pairs"]
+    } == {
+        ("CHN", "RUS"): {"completed": 1},
+        ("TUR", "HUN"): {"announced": 1},
+        ("IND", "USA"): {"announced": 1},
+        ("FRA", "CHN"): {"announced": 1},
+        (None, "UKR"): {"announced": 1},
+    }
+    months = {r["month"]: r["by_stage"] for r in stats["over_time"]}
+    assert sum(n for split in months.values() for n in split.values()) == 5
+    assert months["2023-06"] == {"announced": 1}  # Modi's window
+    # Ties (every count is one) by code, an international body's last, on both backends.
+    assert [r["visitor_country"] for r in stats["pairs"]] == ["CHN", "FRA", "IND", "TUR", None]
+    assert [r["country"] for r in stats["by_visitor_country"]][-1] is None
+    filtered = filled.stats(q="jinping")
+    assert [(r["month"], r["by_stage"]) for r in filtered["over_time"]] == [
+        ("2023-03", {"announced": 1, "completed": 1})
+    ]
+
+
+def test_the_api_gives_months_and_pairs_by_stage(api: TestClient) -> None:
+    body = api.get("/api/stats").json()
+    for row in body["pairs"] + body["over_time"]:
+        assert sum(row["by_stage"].values()) == row["count"]
+    assert sum(n for r in body["over_time"] for n in r["by_stage"].values()) == body["total"]
+
+
 # --- the API and the CLI -----------------------------------------------------------------
 
 

@@ -186,6 +186,78 @@ def _storyline_schema() -> dict[str, Any]:
     }
 
 
+def _stats_schema() -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 0}
+    # A row's storylines by stage: only the stages it has any in, so every count is positive.
+    split = {
+        "type": "object",
+        "description": "stage -> storylines of this row in it (stages with none left out)",
+        "propertyNames": {"enum": list(STAGES)},
+        "additionalProperties": {"type": "integer", "minimum": 1},
+    }
+    country = {"type": ["string", "null"], "description": "ISO3; null: an international body"}
+    by_country = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["country", "count"],
+            "properties": {"country": country, "count": count},
+        },
+    }
+    return {
+        "type": "object",
+        "required": [
+            "total",
+            "by_stage",
+            "by_visitor_country",
+            "by_destination_country",
+            "pairs",
+            "over_time",
+            "store",
+        ],
+        "properties": {
+            "total": count,
+            "by_stage": {
+                "type": "object",
+                "description": "every stage, zeros included",
+                "required": list(STAGES),
+                "additionalProperties": count,
+            },
+            "by_visitor_country": by_country,
+            "by_destination_country": by_country,
+            "pairs": {
+                "type": "array",
+                "description": "the largest first, ties by codes",
+                "items": {
+                    "type": "object",
+                    "required": ["visitor_country", "destination_country", "count", "by_stage"],
+                    "properties": {
+                        "visitor_country": country,
+                        "destination_country": {"type": "string"},
+                        "count": count,
+                        "by_stage": split,
+                    },
+                },
+            },
+            "over_time": {
+                "type": "array",
+                "description": "by the month a storyline's window starts (else its first "
+                "report), oldest first; storylines with neither are left out",
+                "items": {
+                    "type": "object",
+                    "required": ["month", "count", "by_stage"],
+                    "properties": {
+                        "month": {"type": "string", "pattern": f"^{_YEAR}-{_MONTH}$"},
+                        "count": count,
+                        "by_stage": split,
+                    },
+                },
+            },
+            "store": {"type": "object", "additionalProperties": count},
+        },
+    }
+
+
 def _document_schema() -> dict[str, Any]:
     text = {"type": "string", "pattern": _NOT_BLANK}
     return {
@@ -583,10 +655,7 @@ def openapi_document(version: str, limits: ApiLimits) -> dict[str, Any]:
                 filters,
                 _json_ok(
                     "counts of the storylines the filters keep; `store`: the whole store's",
-                    {
-                        "type": "object",
-                        "required": ["total", "by_stage", "pairs", "over_time", "store"],
-                    },
+                    _stats_schema(),
                 ),
             )
         },
