@@ -1443,3 +1443,28 @@ def test_an_exchange_president_on_a_sales_tour_is_no_visitor() -> None:
         "executives."
     )
     assert not extract_visits(text, published=date(1987, 4, 2))
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a plural title before coordinated names is each name's
+        (
+            "EU Commissioners Maros Sefcovic and Valdis Dombrovskis are due to visit Washington "
+            "next week.",
+            {"Maros Sefcovic", "Valdis Dombrovskis"},
+        ),
+        # a known name the recogniser missed is not part of the next name's title
+        (
+            "Foreign Ministers Annalena Baerbock and Catherine Colonna will travel to Kyiv next "
+            "week.",
+            {"Annalena Baerbock", "Catherine Colonna"},
+        ),
+        (
+            "Hong Kong Trade and Industry Secretary Algernon Yau will visit Tokyo next week.",
+            {"Algernon Yau"},
+        ),
+    ],
+)
+def test_titles_shared_by_coordinated_names(text: str, names: set[str]) -> None:
+    assert {v.visitor.name for v in extract_visits(text, published=D)} == names

@@ -100,6 +100,15 @@ ROWS: tuple[Row, ...] = (
         When("last year", date(2030, 1, 1), date(2030, 12, 31)),
         "completed",
     ),
+    # 'briefed them on X's visit': the topic of a briefing, not a visitor on a visit
+    Row(
+        "noun_window_behind",
+        "The envoy briefed reporters on President Ana Ruiz's visit to Chile last week.",
+        "visit",
+        PUBLISHED,
+        When("last week", date(2031, 3, 3), date(2031, 3, 9)),
+        "completed",
+    ),
     Row(
         "accepted_noun",
         "Mr Tanaka confirmed his attendance at the summit in Quito.",

@@ -254,6 +254,31 @@ class Discourse:
 TITLE_MAX_TOKENS = 14
 
 
+def _shared_plural_title(ent: Span) -> str:
+    """The plural title before the name this one is coordinated with, or ''."""
+    root = ent.root
+    if root.dep_ != "conj" or root.head.i >= ent.start:
+        return ""
+    head = root.head
+    first = next((e for e in ent.doc.ents if e.start <= head.i < e.end), None)
+    toks = _title_tokens(first if first is not None else ent.doc[head.i : head.i + 1])
+    last = toks[-1].lower_ if toks else ""
+    if not (last.endswith("s") and resolve.role_from_title(last[:-1])):
+        return ""  # 'Ministers', 'Commissioners': a plural office
+    return " ".join(t.text for t in toks)
+
+
+def _known_name_before(doc: Doc, i: int) -> bool:
+    """Whether the words before token i end in a name the gazetteer knows, which the
+    recogniser missed ('Foreign Ministers Ana Ruiz and ...')."""
+    for n in (2, 1):
+        if i - n >= 0 and all(t.pos_ == "PROPN" for t in doc[i - n : i]):
+            name = doc[i - n : i].text
+            if resolve.lookup_person(name, None) is not None:
+                return True
+    return False
+
+
 def _title_tokens(ent: Span) -> list[Token]:
     """Tokens left of a person's name that form its title: 'Russian Foreign Minister'.
 
@@ -287,7 +312,8 @@ def _title_tokens(ent: Span) -> list[Token]:
             and doc[i - 1].text[:1].isupper()
             and doc[i - 1].ent_type_ != "PERSON"
             and doc[i + 1].text[:1].isupper()
-        )  # 'Minister of Trade and Industry'
+            and not _known_name_before(doc, i)
+        )  # 'Minister of Trade and Industry', not 'Ministers [Ana Ruiz] and Li Wei'
         if (
             t.pos_ in {"VERB", "AUX", "ADV", "PRON", "CCONJ", "SCONJ"} or t.dep_ == "det"
         ) and not office_and:
@@ -391,6 +417,10 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
     title_toks = _title_tokens(ent) or _head_title(ent)
     title = " ".join(t.text for t in title_toks)
     appos = _appositive_title(ent)
+    if not title and not appos:
+        # 'EU Commissioners Ana Ruiz and Li Wei': the plural title is each name's (its tokens
+        # stay the first name's)
+        title = _shared_plural_title(ent)
     full_title = f"{title} {appos}".strip()
     low_title = full_title.lower()
     speaker = any(s in low_title for s in SPEAKER_TITLES)

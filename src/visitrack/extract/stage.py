@@ -432,13 +432,20 @@ def _temporal_clause(c: Ctx) -> bool:
     )
 
 
+# Verbs whose 'on' names their topic: 'briefed them on the premier's visit' tells nothing of
+# where the premier is.
+ON_TOPIC_LEMMAS = frozenset(
+    {"brief", "focus", "comment", "report", "reflect", "insist", "dwell", "center", "centre"}
+)
+
+
 def _on_a_visit(c: Ctx) -> bool:
     t = c.trigger
     return (
         t.dep_ == "pobj"
         and t.head.lower_ == "on"
         and t.pos_ == "NOUN"
-        and lemma(t.head.head) not in SETTING_OUT_LEMMAS
+        and lemma(t.head.head) not in SETTING_OUT_LEMMAS | ON_TOPIC_LEMMAS
     )
 
 
