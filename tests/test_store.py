@@ -168,7 +168,7 @@ def test_open_migrates_to_head(store_url: str) -> None:
             tables = set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
-    assert version == head_revision() == "0006"
+    assert version == head_revision() == "0007"
     assert "storyline_search" in tables
     assert {
         "documents",

@@ -280,6 +280,48 @@ def test_the_migration_fills_search_and_change_dates(store_url: str) -> None:
         assert _who(store.storylines(changed_since=date(2023, 4, 1))) == {XI.name}
 
 
+STATS_INDEXES = {"ix_storylines_pair_stage", "ix_storylines_span_start_stage"}
+
+
+def test_the_stats_indexes_come_with_0007_and_go_with_its_downgrade(store_url: str) -> None:
+    """Upgrading a store at 0006 adds the two indexes the stats group by; on an analysed
+    SQLite store it gives them statistics too, so the planner weighs them like the rest."""
+    with open_store(store_url) as store:
+        _fill(store)
+        before = store.stats()
+    url = make_url(store_url)
+    sqlite = url.get_backend_name() == "sqlite"
+    if not sqlite:
+        url = url.set(drivername="postgresql+psycopg")
+    engine = create_engine(url)
+
+    def indexes() -> set[str]:
+        with engine.connect() as conn:
+            names = conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'index'")
+                if sqlite
+                else text("SELECT indexname FROM pg_indexes WHERE tablename = 'storylines'")
+            )
+            return set(names.scalars())
+
+    try:
+        assert indexes() >= STATS_INDEXES
+        command.downgrade(_alembic_config(url), "0006")
+        assert not STATS_INDEXES & indexes()
+        if sqlite:
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        with open_store(store_url) as store:
+            assert store.stats() == before
+        assert indexes() >= STATS_INDEXES
+        if sqlite:
+            with engine.connect() as conn:
+                analysed = set(conn.execute(text("SELECT idx FROM sqlite_stat1")).scalars())
+            assert analysed >= STATS_INDEXES
+    finally:
+        engine.dispose()
+
+
 # --- changed since, as of -------------------------------------------------------------------------
 
 

@@ -162,6 +162,9 @@ class Storyline(Base):
             Index(f"ix_storylines_{column}_sort_day", column, "sort_day", "id")
             for column in ("stage", "visitor_country", "destination_country", "visitor_search")
         ),
+        # Store.stats groups by these (migration 0007): covering index scans, not row reads.
+        Index("ix_storylines_pair_stage", "visitor_country", "destination_country", "stage"),
+        Index("ix_storylines_span_start_stage", "span_start", "stage"),
     )
 
 
