@@ -123,6 +123,13 @@ REPROCESS_BATCH = 256
 LOCK_MIGRATE = 0x5649_5301
 LOCK_DOCUMENT = 0x5649_5302
 LOCK_KEY = 0x5649_5303
+# Taken first by every write transaction that takes the two above: shared by those storing one
+# document, exclusive by a batch of several. A batch takes each document's locks while holding
+# the previous document's, out of the global order, so two batches over the same storylines in
+# opposite orders deadlocked (PostgreSQL then refused one); batches now take turns.
+LOCK_BATCH = 0x5649_5304
+# Session.info key: this transaction holds LOCK_BATCH.
+_BATCH_LOCKED = "visitrack_batch_locked"
 
 # Execution option marking the engine used for writing: its SQLite transactions start with
 # BEGIN IMMEDIATE, so a transaction that reads and then writes cannot fail half-way with
@@ -498,6 +505,7 @@ class Store:
             _check_storable(result)
         try:
             with self._write.begin() as session:
+                self._lock_batches(session, exclusive=len(results) > 1)
                 out: list[Ingested] = []
                 for result in results:
                     if result.failure is not None:
@@ -836,12 +844,21 @@ class Store:
     def _lock(self, session: Session, items: Iterable[tuple[int, str]]) -> None:
         if not self._postgres:
             return
+        self._lock_batches(session, exclusive=False)
         # Sorted, so two processes wanting overlapping sets always lock in the same order
         # and cannot deadlock; a process holds one document lock, taken before any key lock.
         for namespace, key in sorted({(ns, _lock_id(value)) for ns, value in items}):
             session.execute(
                 text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": key}
             )
+
+    def _lock_batches(self, session: Session, *, exclusive: bool) -> None:
+        """Take :data:`LOCK_BATCH` for this transaction, before any other lock (PostgreSQL)."""
+        if not self._postgres or session.info.get(_BATCH_LOCKED):
+            return
+        how = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        session.execute(text(f"SELECT {how}(:ns, 0)"), {"ns": LOCK_BATCH})
+        session.info[_BATCH_LOCKED] = True
 
     def _relink(
         self,
