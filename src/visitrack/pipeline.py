@@ -25,7 +25,7 @@ from visitrack.extract import (
     fill_event_times,
     fill_tour_times,
     sentence_frames,
-    story_countries,
+    story_country_counts,
     year_hint,
 )
 from visitrack.extract.actors import Discourse
@@ -68,11 +68,15 @@ def _frames(
             story = doc.stories[si]
             text = doc.text[story.start : story.end]
             hint = year_hint(text) if story.published is None else None
+            home = dateline_place(text)
+            counts = story_country_counts(text)
             disc = discourses[si] = Discourse(
                 story.published,
                 year=hint,
-                home=dateline_place(text),
-                countries=story_countries(text),
+                home=home,
+                countries=tuple(sorted(counts, key=lambda c: -counts[c])),
+                # the dateline names its state once; a story that names it again is about it
+                home_named=home is not None and counts.get(home.country, 0) > 1,
                 source=resolve.country_of_url(doc.url),
             )
         frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si, source=sent.text))

@@ -29,7 +29,12 @@ from __future__ import annotations
 
 from visitrack.extract.frames import Frame, fill_event_times, fill_tour_times, sentence_frames
 from visitrack.extract.places import place_of_token
-from visitrack.extract.story import dateline_place, story_countries, year_hint
+from visitrack.extract.story import (
+    dateline_place,
+    story_countries,
+    story_country_counts,
+    year_hint,
+)
 
 __all__ = [
     "Frame",
@@ -39,5 +44,6 @@ __all__ = [
     "place_of_token",
     "sentence_frames",
     "story_countries",
+    "story_country_counts",
     "year_hint",
 ]

@@ -159,6 +159,8 @@ class Discourse:
 
     year: int | None = None
     home: resolve.Place | None = None
+    # Whether the story names the dateline's state beyond the dateline itself.
+    home_named: bool = False
     # The states the story names, most named first: where officials that no title or
     # gazetteer places most likely come from (see extract.story_countries).
     countries: tuple[str, ...] = ()

@@ -40,6 +40,7 @@ from visitrack.extract.triggers import (
     main_verb,
     meeting_place_heads,
     origin_places,
+    subject_of,
     thing_subject,
     trigger_kind,
 )
@@ -452,6 +453,11 @@ def sentence_frames(
         if not visitors:
             if thing_subject(tok):
                 continue  # 'special attention would go to Brazil': no person travels
+            subj = subject_of(tok)
+            if subj is not None and subj.pos_ == "NOUN" and subj.i not in actors:
+                # 'senior delegates will be present': the clause names who goes, and it is
+                # not the person named nearest
+                continue
             guess = nearest_actor(tok, actors, skip=host)
             if guess is None:
                 continue

@@ -258,6 +258,15 @@ def guest_places(
     return []
 
 
+def subject_of(trigger: Token) -> Token | None:
+    """The subject of a trigger verb, or of the copula a trigger adjective completes ('the
+    delegates will be present')."""
+    head = trigger.head if trigger.pos_ == "ADJ" and trigger.dep_ == "acomp" else trigger
+    if head.pos_ not in {"VERB", "AUX"}:
+        return None
+    return next((c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+
+
 def thing_subject(trigger: Token) -> bool:
     """Whether a travel verb's subject is a thing, not a person: 'attention will go to X',
     'exports went to Y'. (Trip nouns and titles are people's trips and offices.)"""

@@ -606,9 +606,10 @@ def unplaced_origin(
     named = _origin(disc, destination, legs)
     if disc.home is not None and disc.home.country != destination:
         # a wire story filed from the person's own capital ('SEOUL (Yonhap) -- Kang traveled
-        # to Poland'), unless the story is about another state ('LONDON - Brazil's debt ...
-        # Gros will visit Paris'): then that state
-        return named if named is not None and disc.source is None else disc.home.country
+        # to Poland'), unless the story is about another state and never names the
+        # dateline's own ('LONDON - Brazil's debt ... Gros will visit Paris'): then that state
+        about_other = named is not None and not disc.home_named
+        return named if about_other and disc.source is None else disc.home.country
     if not _official(visitor):
         return None
     return named
