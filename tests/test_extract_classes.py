@@ -1491,3 +1491,27 @@ def test_the_dateline_state_of_a_story_that_names_it_places_its_official() -> No
     )
     visits = [v for v in extract_visits(text, published=date(1987, 3, 26)) if v.visitor.name]
     assert {(v.visitor.country, v.destination.country) for v in visits} == {("JPN", "USA")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a demonym naming a body's nationality is no place anyone goes to
+        (
+            "OSLO, March 17 - Norwegian trade official Lars Berg warned of trade rows. Speaking "
+            "at an American Chamber of Commerce lunch in Oslo, Berg noted the steel dispute.",
+            set(),
+        ),
+        # what was visited ends with the coming back from it
+        (
+            "President William Ruto was in Nairobi after flying back from a private visit to "
+            "Lisbon.",
+            {("PRT", "completed")},
+        ),
+    ],
+)
+def test_places_and_trips_read_through_the_phrase_around_them(
+    text: str, expected: set[tuple[str, str]]
+) -> None:
+    visits = extract_visits(text, published=date(1987, 3, 17))
+    assert {(v.destination.country, v.stage) for v in visits} == expected

@@ -110,6 +110,14 @@ ROWS: tuple[Row, ...] = (
         "completed",
     ),
     Row(
+        "back_from",
+        "Ms Okafor, back from a trip to Chile, met the cabinet.",
+        "trip",
+        PUBLISHED,
+        None,
+        "completed",
+    ),
+    Row(
         "accepted_noun",
         "Mr Tanaka confirmed his attendance at the summit in Quito.",
         "attendance",

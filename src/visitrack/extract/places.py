@@ -63,6 +63,10 @@ def _place_named(tok: Token) -> resolve.Place | None:
         # Outside an entity only a country's name or capital counts: small towns share their
         # names with surnames and common words.
         code = resolve.country_named(tok.text)
+        if code is not None and resolve.demonym(tok.text) is not None and tok.dep_ != "pobj":
+            # 'an American Chamber of Commerce lunch': a demonym names a body's nationality
+            # there, not a place anyone goes to
+            return None
         if code is not None:
             p = resolve.place(tok.text)
             return p if p is not None and p.country == code else resolve.Place(code, None)

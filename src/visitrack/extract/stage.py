@@ -592,6 +592,18 @@ RULES: tuple[Rule, ...] = (
         _const("announced"),
     ),
     Rule("on_a_visit", _on_a_visit, _on_a_visit_stage),
+    # 'back from a trip to London', 'after flying back from a visit to Rome': it is over
+    Rule(
+        "back_from",
+        lambda c: (
+            c.trigger.dep_ == "pobj"
+            and c.trigger.head.lower_ == "from"
+            and c.trigger.pos_ in NOUN_POS
+            and c.tense != "future"
+            and not c.ahead
+        ),
+        _const("completed"),
+    ),
     Rule("phase", lambda c: _phased(c) is not None, _phased),
     # 'has arrived in Hanoi': the traveller is there now
     Rule(
