@@ -1515,3 +1515,25 @@ def test_places_and_trips_read_through_the_phrase_around_them(
 ) -> None:
     visits = extract_visits(text, published=date(1987, 3, 17))
     assert {(v.destination.country, v.stage) for v in visits} == expected
+
+
+def test_whom_a_visiting_delegation_meets_between_them_is_its_host() -> None:
+    text = (
+        "LONDON, April 8 - The agency, received in London, said the accord was reached between "
+        "Peruvian Trade Minister Ana Ruiz and a visiting Kenyan delegation."
+    )
+    visits = extract_visits(text, published=date(1987, 4, 8))
+    assert {(v.visitor.country, v.destination.country) for v in visits} == {("KEN", "PER")}
+
+
+def test_a_relayed_story_is_about_its_own_states_officials() -> None:
+    # filed from a listening post that the story also names; the news agency's state is the
+    # one the story is about, and its minister met the envoy at home
+    text = (
+        "CAIRO, March 24 - Chad has rejected a demand by the International Monetary Fund, "
+        "the official Chad News Agency reported. Chad's debt is large, and Chad owes Egypt and "
+        "Kenya. Finance Minister Ali Mahamat said the terms were harsh. The agency said Mahamat "
+        "made the remarks after a meeting in N'Djamena yesterday with an IMF envoy."
+    )
+    visits = extract_visits(text, published=date(1987, 3, 24))
+    assert not [v for v in visits if v.visitor.name and "Mahamat" in v.visitor.name]

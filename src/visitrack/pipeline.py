@@ -24,6 +24,7 @@ from visitrack.extract import (
     dateline_place,
     fill_event_times,
     fill_tour_times,
+    relayed,
     sentence_frames,
     story_country_counts,
     year_hint,
@@ -77,6 +78,7 @@ def _frames(
                 countries=tuple(sorted(counts, key=lambda c: -counts[c])),
                 # the dateline names its state once; a story that names it again is about it
                 home_named=home is not None and counts.get(home.country, 0) > 1,
+                relayed=relayed(text),
                 source=resolve.country_of_url(doc.url),
             )
         frames.extend(sentence_frames(spacy_doc, sent.start, disc, story=si, source=sent.text))

@@ -31,6 +31,7 @@ from visitrack.extract.frames import Frame, fill_event_times, fill_tour_times, s
 from visitrack.extract.places import place_of_token
 from visitrack.extract.story import (
     dateline_place,
+    relayed,
     story_countries,
     story_country_counts,
     year_hint,
@@ -42,6 +43,7 @@ __all__ = [
     "fill_event_times",
     "fill_tour_times",
     "place_of_token",
+    "relayed",
     "sentence_frames",
     "story_countries",
     "story_country_counts",

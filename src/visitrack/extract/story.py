@@ -76,6 +76,22 @@ def year_hint(text: str) -> int | None:
 _CAPITALISED_RUN_RE = re.compile(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}")
 
 
+# A story relaying another outlet's report ('the official Sudan News Agency reported', 'radio
+# said, monitored in London'): its dateline is a listening post, not where things happen.
+RELAY_RE = re.compile(
+    r"\b(?:news agency|press agency|agency said|agency reported|radio said|radio reported"
+    r"|television said|monitored (?:by|in)|received in|quoted by)\b",
+    re.IGNORECASE,
+)
+# How far into a story the relaying outlet is named: the lede and the next sentence or two.
+RELAY_WINDOW_CHARS = 600
+
+
+def relayed(text: str) -> bool:
+    """Whether a story relays another outlet's report in its opening."""
+    return RELAY_RE.search(text[:RELAY_WINDOW_CHARS]) is not None
+
+
 def story_countries(text: str) -> tuple[str, ...]:
     """The states a story names (by name, demonym, capital or seat of government), most
     named first; ties keep the order of first mention."""

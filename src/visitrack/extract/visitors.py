@@ -417,6 +417,10 @@ def _visitors(
         guest_keys = {a.key for a in vs}
         # 'Visiting X said ...': the guest is the clause's own subject, not a host
         host = next((h for h in hs if h.country and h.key not in guest_keys), None)
+        if host is None and guest is not None and guest.dep_ == "conj":
+            # 'talks between Minister X and a visiting delegation': X receives it
+            hs = [a for a in _expand(guest.head, actors, disc) if a.key not in guest_keys]
+            host = next((h for h in hs if h.country), None)
         return vs, host, bool(vs)
     if kind == "take":
         for c in trigger.children:
@@ -608,6 +612,10 @@ def unplaced_origin(
         # a wire story filed from the person's own capital ('SEOUL (Yonhap) -- Kang traveled
         # to Poland'), unless the story is about another state and never names the
         # dateline's own ('LONDON - Brazil's debt ... Gros will visit Paris'): then that state
+        if (disc.relayed or not disc.home_named) and disc.countries[:1] == (destination,):
+            # 'CAIRO - Sudan rejected ... Omer met the IMF envoy in Khartoum': a story about
+            # the destination's state, filed from elsewhere, is about its own officials
+            return None
         about_other = named is not None and not disc.home_named
         return named if about_other and disc.source is None else disc.home.country
     if not _official(visitor):
