@@ -76,8 +76,6 @@ def _frames(
                 year=hint,
                 home=home,
                 countries=tuple(sorted(counts, key=lambda c: -counts[c])),
-                # the dateline names its state once; a story that names it again is about it
-                home_named=home is not None and counts.get(home.country, 0) > 1,
                 relayed=relayed(text),
                 source=resolve.country_of_url(doc.url),
             )

@@ -159,8 +159,6 @@ class Discourse:
 
     year: int | None = None
     home: resolve.Place | None = None
-    # Whether the story names the dateline's state beyond the dateline itself.
-    home_named: bool = False
     # Whether the story relays another outlet's report (its dateline a listening post).
     relayed: bool = False
     # The states the story names, most named first: where officials that no title or

@@ -454,9 +454,13 @@ def sentence_frames(
             if thing_subject(tok):
                 continue  # 'special attention would go to Brazil': no person travels
             subj = subject_of(tok)
-            if subj is not None and subj.pos_ == "NOUN" and subj.i not in actors:
+            if (
+                subj is not None
+                and subj.pos_ == "NOUN"
+                and not any(t.i in actors for t in subj.subtree)
+            ):
                 # 'senior delegates will be present': the clause names who goes, and it is
-                # not the person named nearest
+                # not the person named nearest ('a commission headed by X' is X's)
                 continue
             guess = nearest_actor(tok, actors, skip=host)
             if guess is None:

@@ -610,14 +610,14 @@ def unplaced_origin(
     named = _origin(disc, destination, legs)
     if disc.home is not None and disc.home.country != destination:
         # a wire story filed from the person's own capital ('SEOUL (Yonhap) -- Kang traveled
-        # to Poland'), unless the story is about another state and never names the
-        # dateline's own ('LONDON - Brazil's debt ... Gros will visit Paris'): then that state
-        if (disc.relayed or not disc.home_named) and disc.countries[:1] == (destination,):
-            # 'CAIRO - Sudan rejected ... Omer met the IMF envoy in Khartoum': a story about
-            # the destination's state, filed from elsewhere, is about its own officials
+        # to Poland'), unless the story is about another state ('LONDON - Brazil's debt ...
+        # Gros will visit Paris'): then that state
+        if disc.relayed and disc.countries[:1] == (destination,):
+            # 'CAIRO - Sudan rejected ..., the Sudan News Agency reported ... Omer met the IMF
+            # envoy in Khartoum': a relayed story about the destination's state is about its
+            # own officials
             return None
-        about_other = named is not None and not disc.home_named
-        return named if about_other and disc.source is None else disc.home.country
+        return named if named is not None and disc.source is None else disc.home.country
     if not _official(visitor):
         return None
     return named
