@@ -186,8 +186,7 @@ def test_hostile_document_is_shown_as_text_and_nothing_runs(page: Page) -> None:
 
 # Elements or attributes that exist only if data became markup (the app builds none of them).
 INJECTED = (
-    "img, iframe, object, embed, script:not([src='/static/app.js'])"
-    ":not([src='/static/vendor/topojson-client.min.js']), [onerror], [onload], "
+    "img, iframe, object, embed, script:not([src='/static/app.js']), [onerror], [onload], "
     "[onmouseover], [onfocus], a[href^='javascript:' i]"
 )
 # Time an injected handler (onerror of a broken image, onload) has to fire before we look.

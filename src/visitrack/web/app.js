@@ -1,5 +1,6 @@
-// visitrack dashboard: vanilla JS, served by `visitrack serve`; the only other script is the
-// vendored TopoJSON decoder (static/vendor, see SOURCES.md). Nothing comes from the internet.
+// visitrack dashboard: vanilla JS, served by `visitrack serve`, the page's only script; the map's
+// shapes come projected from static/map-land.json (see vendor/SOURCES.md). Nothing comes from
+// the internet.
 // Article text is untrusted: every piece of data goes into the page through textContent or
 // attributes set with setAttribute, never through innerHTML.
 // The page fetches only paged and aggregated data (/api/visits pages, /api/stats), so its
@@ -59,7 +60,7 @@ let sortOrder = "";
 // /api/countries.
 const countries = new Map();
 let namesReady = null;   // Promise of the map's country table
-let worldReady = null;   // Promise of the decoded map features
+let worldReady = null;   // Promise of the map's features (projected path data)
 let statsKey = null;     // the filter query the drawn stats answer belongs to
 let statsModel = null;
 let loadSerial = 0;      // a newer load makes an older one's answers stale
@@ -731,32 +732,6 @@ function project(lon, lat) {
   return [MAP.width / 2 + px * MAP_SCALE, -py * MAP_SCALE - MAP_TOP];
 }
 
-// A ring that crosses the antimeridian (Russia's Chukotka, Fiji) is unwrapped onto one side
-// and clamped at ±180°, so it draws no line across the whole map.
-function ringPath(ring) {
-  let crosses = false;
-  for (let i = 1; i < ring.length; i++) {
-    if (Math.abs(ring[i][0] - ring[i - 1][0]) > 180) { crosses = true; break; }
-  }
-  const east = crosses && ring.filter((p) => p[0] > 0).length * 2 >= ring.length;
-  let d = "";
-  ring.forEach(([lon, lat], i) => {
-    let x = lon;
-    if (crosses) x = east ? Math.min(180, lon < 0 ? lon + 360 : lon) : Math.max(-180, lon > 0 ? lon - 360 : lon);
-    const [px, py] = project(x, Math.max(MAP.south, Math.min(MAP.north, lat)));
-    d += (i ? "L" : "M") + px.toFixed(1) + "," + py.toFixed(1);
-  });
-  return d + "Z";
-}
-
-function ringArea(ring) {
-  let a = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    a += (ring[j][0] + ring[i][0]) * (ring[j][1] - ring[i][1]);
-  }
-  return Math.abs(a / 2);
-}
-
 // The map's country table (names, ISO numeric ids, capitals): small, and wanted before the
 // table is drawn, so that rows show names.
 async function loadCountryTable() {
@@ -769,33 +744,15 @@ async function loadCountryTable() {
   return table.countries;
 }
 
+// The countries' shapes, projected and written as SVG path data at build time
+// (scripts/build_map_data.py from the vendored world-atlas TopoJSON): the page parses them and
+// draws them as they are, with no decoding or projecting on the first load.
 async function loadWorld() {
-  const [topology, table] = await Promise.all([
-    fetch("/static/vendor/countries-110m.json").then((r) => r.json()),
-    namesReady,
-  ]);
-  const byNumber = new Map();
-  const byFeature = new Map();
-  for (const [code, c] of Object.entries(table)) {
-    if (c.num) byNumber.set(c.num, code);
-    if (c.feature) byFeature.set(c.feature, code);
-  }
-  const features = [];
-  if (!window.topojson) throw new Error("the map decoder did not load");
-  const collection = window.topojson.feature(topology, topology.objects.countries);
-  for (const f of collection.features) {
-    const code = byNumber.get(f.id) || byFeature.get(f.properties && f.properties.name);
-    if (f.id === "010") continue;  // Antarctica: no visits, a fifth of the map's height
-    const polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
-    let d = "";
-    let biggest = null;
-    for (const poly of polys) {
-      for (const ring of poly) d += ringPath(ring);
-      if (!biggest || ringArea(poly[0]) > ringArea(biggest)) biggest = poly[0];
-    }
-    features.push({ code, d, biggest });
-  }
-  return features;
+  const world = await fetch("/static/map-land.json").then((r) => {
+    if (!r.ok) throw new Error("the map's shapes did not load (" + r.status + ")");
+    return r.json();
+  });
+  return world.features;
 }
 
 // Where a country's flows start and end: its capital, else the middle of its largest polygon.
@@ -803,11 +760,7 @@ function anchor(code, features) {
   const c = countries.get(code);
   if (c && typeof c.lon === "number") return project(c.lon, c.lat);
   const f = features.find((g) => g.code === code);
-  if (!f || !f.biggest) return null;
-  let sx = 0;
-  let sy = 0;
-  for (const [lon, lat] of f.biggest) { sx += lon; sy += lat; }
-  return project(sx / f.biggest.length, sy / f.biggest.length);
+  return f && f.at ? f.at : null;
 }
 
 async function drawMap(model, pending) {
