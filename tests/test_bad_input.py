@@ -897,7 +897,10 @@ READ = [
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, nlp_model: Any) -> Iterator[TestClient]:
     db = build_db(tmp_path_factory.mktemp("api") / "api.db")
-    with TestClient(create_app(db, token=TOKEN), base_url="http://127.0.0.1:8000") as client:
+    # no answer cache: these tests read what is stored right after each write (a cached answer
+    # may be up to LIST_CACHE_MAX_STALE_S old, tests/test_api_cache.py covers that promise)
+    app = create_app(db, token=TOKEN, cache_ttl_s=0.0, cache_max_stale_s=0.0)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         yield client
 
 
