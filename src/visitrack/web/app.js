@@ -1230,15 +1230,18 @@ function init() {
     option.value = stage;
     select.append(option);
   }
-  renderLegend();
-  initMap();
-  initMonths();
-  initPairs();
   namesReady = loadCountryTable();
   namesReady.catch(() => null);  // rows then show codes only
   worldReady = loadWorld();
   worldReady.catch(() => null);  // shown where the map would be
   loadCountryNames();
+  // The view's data is asked for first: the server works on it while the panels are built
+  // (everything drawn from the answers waits on them, so the panels are ready by then).
+  route();
+  renderLegend();
+  initMap();
+  initMonths();
+  initPairs();
   document.getElementById("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     applyFilters(0);
@@ -1261,7 +1264,6 @@ function init() {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => { if (statsModel) renderMonths(statsModel); }, RESIZE_DELAY_MS);
   });
-  route();
 }
 
 init();
