@@ -71,11 +71,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_up(base: str) -> None:
+def wait_up(base: str, path: str = "/api/stats") -> None:
+    """Until the server answers ``path``."""
     deadline = time.monotonic() + SERVER_START_S
     while time.monotonic() < deadline:
         try:
-            if httpx.get(base + "/api/stats", timeout=30).status_code == 200:
+            if httpx.get(base + path, timeout=30).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.2)

@@ -24,17 +24,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+import bench_api  # noqa: E402 - scripts/ is not a package: imported by path
+from bench_api import free_port  # noqa: E402
+
 from synthetic_store import bulk_load  # noqa: E402 - the seeded synthetic rows and bulk loader
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,7 +47,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SERVER_START_S = 60.0
 # Seconds to wait after the server first answers: `visitrack serve` starts its extraction
 # worker then, which loads its model (1.9 s of CPU in the first 2 s, measured 2026-12-02 on the
 # 2-core machine). Without the wait the first view shared the 2 cores with that load, which a
@@ -96,22 +95,9 @@ uvicorn.run("visitrack.api:app_from_env", factory=True, host="127.0.0.1",
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def wait_up(base: str) -> None:
     """Until the server answers; it asks for the page only, so no data answer gets cached."""
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/", timeout=30).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
+    bench_api.wait_up(base, "/")
 
 
 def load_view(browser: object, base: str, path: str) -> dict[str, float]:

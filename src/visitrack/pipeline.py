@@ -26,7 +26,7 @@ from visitrack.extract import (
     fill_tour_times,
     relayed,
     sentence_frames,
-    story_country_counts,
+    story_countries,
     year_hint,
 )
 from visitrack.extract.actors import Discourse
@@ -69,13 +69,11 @@ def _frames(
             story = doc.stories[si]
             text = doc.text[story.start : story.end]
             hint = year_hint(text) if story.published is None else None
-            home = dateline_place(text)
-            counts = story_country_counts(text)
             disc = discourses[si] = Discourse(
                 story.published,
                 year=hint,
-                home=home,
-                countries=tuple(sorted(counts, key=lambda c: -counts[c])),
+                home=dateline_place(text),
+                countries=story_countries(text),
                 relayed=relayed(text),
                 source=resolve.country_of_url(doc.url),
             )

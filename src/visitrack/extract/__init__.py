@@ -33,7 +33,6 @@ from visitrack.extract.story import (
     dateline_place,
     relayed,
     story_countries,
-    story_country_counts,
     year_hint,
 )
 
@@ -46,6 +45,5 @@ __all__ = [
     "relayed",
     "sentence_frames",
     "story_countries",
-    "story_country_counts",
     "year_hint",
 ]

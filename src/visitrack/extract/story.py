@@ -95,12 +95,6 @@ def relayed(text: str) -> bool:
 def story_countries(text: str) -> tuple[str, ...]:
     """The states a story names (by name, demonym, capital or seat of government), most
     named first; ties keep the order of first mention."""
-    counts = story_country_counts(text)
-    return tuple(sorted(counts, key=lambda c: -counts[c]))
-
-
-def story_country_counts(text: str) -> dict[str, int]:
-    """How often a story names each state, in order of first mention."""
     counts: dict[str, int] = {}
     for m in _CAPITALISED_RUN_RE.finditer(text):
         words = m.group(0).split()
@@ -116,7 +110,7 @@ def story_country_counts(text: str) -> dict[str, int]:
                     break
             else:
                 i += 1
-    return counts
+    return tuple(sorted(counts, key=lambda c: -counts[c]))
 
 
 # Stages whose news a bare 'the trip' carries back to the trip the story reported last.

@@ -1178,9 +1178,8 @@ class Store:
             today,
             q,
             changed_since,
+            country,
         )
-        if country is not None:
-            where.append(_either_side(country))
         with self._read() as session:
             return int(
                 session.scalar(select(func.count()).select_from(StorylineRow).where(*where)) or 0
@@ -1216,9 +1215,8 @@ class Store:
             today,
             q,
             changed_since,
+            country,
         )
-        if country is not None:
-            where.append(_either_side(country))
         query = (
             _storyline_select()
             .where(*where)
@@ -1241,8 +1239,11 @@ class Store:
         today: date | None,
         q: str | None = None,
         changed_since: date | None = None,
+        country: str | None = None,
     ) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
+        if country is not None:
+            conditions.append(_either_side(country))
         if visitor is not None:
             conditions.append(self._visitor_condition(visitor))
         if q is not None:
@@ -1421,9 +1422,8 @@ class Store:
             today,
             q,
             changed_since,
+            country,
         )
-        if country is not None:
-            where.append(_either_side(country))
         v_col, d_col = StorylineRow.visitor_country, StorylineRow.destination_country
         stage_col = StorylineRow.stage
         month = _month_of(self._postgres, StorylineRow.span_start)
