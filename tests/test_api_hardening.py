@@ -420,6 +420,16 @@ EXPORT_MENTIONS = 30_000
 @contextmanager
 def _live(app: Any, *, header_timeout_s: float = 10.0) -> Iterator[str]:
     """``app`` under uvicorn as `visitrack serve` configures it, on a free loopback port."""
+    with _live_server(app, header_timeout_s=header_timeout_s) as (base, _server):
+        yield base
+
+
+@contextmanager
+def _live_server(
+    app: Any, *, header_timeout_s: float = 10.0, shared_socket: bool = False
+) -> Iterator[tuple[str, Any]]:
+    """:func:`_live`, yielding the uvicorn server too. ``shared_socket``: on a listening socket
+    uvicorn binds itself, as it does for the processes of ``--workers N``."""
     import threading
     import time
 
@@ -432,14 +442,15 @@ def _live(app: Any, *, header_timeout_s: float = 10.0) -> Iterator[str]:
         app, port=free_port(), header_timeout_s=header_timeout_s, log_level="warning"
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    sockets = [config.bind_socket()] if shared_socket else None
+    thread = threading.Thread(target=server.run, kwargs={"sockets": sockets}, daemon=True)
     thread.start()
     deadline = time.monotonic() + SERVER_START_S
     try:
         while not server.started:
             assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{config.port}"
+        yield f"http://127.0.0.1:{config.port}", server
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -544,6 +555,26 @@ def test_a_client_that_sends_headers_too_slowly_is_cut_off(db_path: str) -> None
         with socket.create_connection((where.hostname, where.port), timeout=30) as sock:
             sock.sendall(f"GET /api/stats HTTP/1.1\r\nHost: {where.netloc}\r\n\r\n".encode())
             assert sock.recv(64).startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize("shared_socket", [False, True], ids=["one-process", "workers"])
+def test_answers_are_sent_without_waiting_for_an_acknowledgement(
+    db_path: str, shared_socket: bool
+) -> None:
+    """TCP_NODELAY on every connection: with Nagle's algorithm on, an answer written in two
+    parts waits for the client's delayed acknowledgement (about 40 ms a request). asyncio sets
+    it only where the listening socket's protocol number is TCP, which the socket uvicorn binds
+    for ``--workers N`` does not say."""
+    import httpx
+
+    live = _live_server(create_app(db_path), shared_socket=shared_socket)
+    with live as (base, server), httpx.Client(base_url=base) as http:
+        assert http.get("/api/stats").status_code == 200
+        # The kept-alive connection that answered, as the server holds it.
+        held = [c.transport.get_extra_info("socket") for c in server.server_state.connections]
+        assert held, "the server holds the connection open"
+        for sock in held:
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 
 def test_a_body_that_arrives_too_slowly_is_408(tmp_path: Path) -> None:
