@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from visitrack import extract_visits
-from visitrack.extract import story_countries
+from visitrack.extract import states_by_name, story_countries
 from visitrack.extract.actors import Actor, name_gender, pronoun_fits
 from visitrack.extract.lexicon import NON_OFFICIAL_TITLE_WORDS, TRIGGERS
 from visitrack.nlp import TRIGGER_RE
@@ -618,6 +618,15 @@ def test_people_who_meet_keep_their_own_countries() -> None:
             "Romania and Norway, officials said.",
             "KOR",
         ),
+        (
+            # the story names a foreign city more often than its own state, and that city's
+            # state by name only once: the city is where a deal was made, the dateline's
+            # state is the official's
+            "OTTAWA, June 3 - Trade Minister Paul Gagnon said the Rome accord was working. "
+            "The Rome talks set quotas, and Italy hosted them. Gagnon said Canada would keep "
+            "to the Rome terms. He will travel to Mexico next week.",
+            "CAN",
+        ),
     ],
 )
 def test_an_unplaced_officials_country_from_the_story(text: str, country: str) -> None:
@@ -824,6 +833,12 @@ def test_a_listening_post_dateline_does_not_place_the_traveller() -> None:
         "pact during his visit to Moscow. Iran will ship crude under the pact."
     )
     assert {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))} == {("IRN", "RUS")}
+
+
+def test_states_named_by_name_leave_their_cities_out() -> None:
+    text = "The Paris accord held, Paris said. French and Japanese officials met in Lyon."
+    assert states_by_name(text) == {"FRA": 1, "JPN": 1}
+    assert story_countries(text)[0] == "FRA"  # the ranking counts the capital too
 
 
 def test_the_dateline_counts_as_a_state_the_story_names() -> None:

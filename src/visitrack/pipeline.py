@@ -26,6 +26,7 @@ from visitrack.extract import (
     fill_tour_times,
     relayed,
     sentence_frames,
+    states_by_name,
     story_countries,
     year_hint,
 )
@@ -74,6 +75,7 @@ def _frames(
                 year=hint,
                 home=dateline_place(text),
                 countries=story_countries(text),
+                named_states=states_by_name(text),
                 relayed=relayed(text),
                 source=resolve.country_of_url(doc.url),
             )

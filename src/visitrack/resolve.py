@@ -236,6 +236,16 @@ def country_of(text: str) -> str | None:
     return found.country if found else None
 
 
+def state_by_name(text: str) -> str | None:
+    """ISO3 when ``text`` is a country's name or demonym ('Japan', 'Japanese'), not a city:
+    a capital as often names where something happened ('the Paris accord')."""
+    key = _place_key(text)
+    c = _countries()
+    if not key or key in c.stop:
+        return None
+    return c.names.get(key) or c.demonyms.get(key)
+
+
 def country_named(text: str) -> str | None:
     """Like :func:`country_of`, but only country names, demonyms and capitals: the strict
     reading for titles ('Brazil's finance minister'), where a town's name is a false hit."""

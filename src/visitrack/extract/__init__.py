@@ -32,6 +32,7 @@ from visitrack.extract.places import place_of_token
 from visitrack.extract.story import (
     dateline_place,
     relayed,
+    states_by_name,
     story_countries,
     year_hint,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "place_of_token",
     "relayed",
     "sentence_frames",
+    "states_by_name",
     "story_countries",
     "year_hint",
 ]

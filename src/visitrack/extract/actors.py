@@ -164,6 +164,9 @@ class Discourse:
     # The states the story names, most named first: where officials that no title or
     # gazetteer places most likely come from (see extract.story_countries).
     countries: tuple[str, ...] = ()
+    # How often the story names each state by its name or demonym (see
+    # extract.states_by_name): the state it is about, as its cities do not tell.
+    named_states: dict[str, int] = field(default_factory=dict)
     # The state the page's address places its publisher in ('.gov', '.gov.in'): a government's
     # own readout speaks of that government's officials.
     source: str | None = None

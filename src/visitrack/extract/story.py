@@ -12,6 +12,8 @@ from visitrack.extract.actors import Actor, Discourse
 from visitrack.extract.stage import decide_stage
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from spacy.tokens import Token
 
 
@@ -95,6 +97,18 @@ def relayed(text: str) -> bool:
 def story_countries(text: str) -> tuple[str, ...]:
     """The states a story names (by name, demonym, capital or seat of government), most
     named first; ties keep the order of first mention."""
+    counts = _state_mentions(text, resolve.country_named)
+    return tuple(sorted(counts, key=lambda c: -counts[c]))
+
+
+def states_by_name(text: str) -> dict[str, int]:
+    """How often a story names each state by its name or demonym (its cities left out)."""
+    return _state_mentions(text, resolve.state_by_name)
+
+
+def _state_mentions(text: str, lookup: Callable[[str], str | None]) -> dict[str, int]:
+    """Mentions of states in the story's capitalised phrases, as ``lookup`` reads them; the
+    longest phrase (up to three words) wins at each place."""
     counts: dict[str, int] = {}
     for m in _CAPITALISED_RUN_RE.finditer(text):
         words = m.group(0).split()
@@ -103,14 +117,14 @@ def story_countries(text: str) -> tuple[str, ...]:
             for n in (3, 2, 1):
                 if i + n > len(words):
                     continue
-                code = resolve.country_named(" ".join(words[i : i + n]))
+                code = lookup(" ".join(words[i : i + n]))
                 if code is not None:
                     counts[code] = counts.get(code, 0) + 1
                     i += n
                     break
             else:
                 i += 1
-    return tuple(sorted(counts, key=lambda c: -counts[c]))
+    return counts
 
 
 # Stages whose news a bare 'the trip' carries back to the trip the story reported last.
