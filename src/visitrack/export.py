@@ -177,24 +177,36 @@ def _with_urls(
             yield item, found
 
 
+def _storyline_cells(s: Storyline, urls: Mapping[str, str] | None = None) -> list[_Cell]:
+    """A storyline's cells in :data:`STORYLINE_COLUMNS` order: a list, not a dict of them, for
+    the CSV export of every storyline (a third less CPU a row than merging dicts)."""
+    visitor, host, when = s.visitor, s.host, s.when
+    return [
+        s.id,
+        visitor.name,
+        visitor.role,
+        visitor.country,
+        host.name if host else None,
+        host.country if host else None,
+        s.destination.country,
+        s.destination.city,
+        s.kind,
+        s.occasion,
+        s.stage,
+        when.text if when else None,
+        _iso(when.start) if when else None,
+        _iso(when.end) if when else None,
+        _iso(s.first_reported),
+        _iso(s.last_reported),
+        s.mentions,
+        ";".join(s.doc_ids),
+        " ".join(_source_urls(s.doc_ids, urls or {})),
+        _history_text(s),
+    ]
+
+
 def _storyline_row(s: Storyline, urls: Mapping[str, str] | None = None) -> dict[str, _Cell]:
-    return {
-        "id": s.id,
-        **_party("visitor", s.visitor, role=True),
-        **_party("host", s.host, role=False),
-        "destination_country": s.destination.country,
-        "destination_city": s.destination.city,
-        "kind": s.kind,
-        "occasion": s.occasion,
-        "stage": s.stage,
-        **_when(s.when),
-        "first_reported": _iso(s.first_reported),
-        "last_reported": _iso(s.last_reported),
-        "mentions": s.mentions,
-        "doc_ids": ";".join(s.doc_ids),
-        "source_urls": " ".join(_source_urls(s.doc_ids, urls or {})),
-        "history": _history_text(s),
-    }
+    return dict(zip(STORYLINE_COLUMNS, _storyline_cells(s, urls), strict=True))
 
 
 def _evidence_text(v: Visit) -> str | None:
@@ -223,26 +235,31 @@ def _mention_row(
     }
 
 
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    return neutral_cell(value) if isinstance(value, str) else value
-
-
 def _write_csv(rows: Iterable[Mapping[str, object]], columns: Sequence[str], out: TextIO) -> int:
-    """CSV with a header; ``None`` becomes an empty cell, and a text cell a spreadsheet would
-    read as a formula (a submitted id ``=HYPERLINK(...)``) is kept as text
-    (:func:`visitrack.fields.neutral_cell`)."""
+    """CSV of ``rows``' ``columns``, as :func:`_write_cells`."""
+    return _write_cells(([row.get(c) for c in columns] for row in rows), columns, out)
+
+
+def _write_cells(rows: Iterable[Sequence[object]], columns: Sequence[str], out: TextIO) -> int:
+    """CSV with a header, one row of cells in ``columns`` order a line; ``None`` becomes an
+    empty cell, and a text cell a spreadsheet would read as a formula (a submitted id
+    ``=HYPERLINK(...)``) is kept as text (:func:`visitrack.fields.neutral_cell`)."""
     writer = csv.writer(out)
     writer.writerow(columns)
     n = 0
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+    for cells in rows:
+        writer.writerow(
+            ["" if c is None else neutral_cell(c) if isinstance(c, str) else c for c in cells]
+        )
         n += 1
     return n
 
 
 # --- storylines and mentions -------------------------------------------------------------------
+
+# json.dumps(row, ensure_ascii=False) without a new encoder each line (json.dumps makes one
+# whenever an option is given): the same text.
+_json_line = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _line_ids(s: Storyline) -> Iterable[str]:
@@ -260,8 +277,9 @@ def storylines_jsonl(
     ``source_urls``: the URLs of its documents that have one (given ``urls``)."""
     n = 0
     for s, found in _with_urls(storylines, _line_ids, urls):
-        row = {**s.to_dict(), "source_urls": _source_urls(s.doc_ids, found)}
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        row = s.to_dict()
+        row["source_urls"] = _source_urls(s.doc_ids, found)
+        out.write(_json_line(row) + "\n")
         n += 1
     return n
 
@@ -274,7 +292,7 @@ def mentions_jsonl(
     n = 0
     for (sid, v), found in _with_urls(mentions, _mention_ids, urls):
         row = {"storyline_id": sid, **v.to_dict(), "source_url": found.get(v.doc_id)}
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.write(_json_line(row) + "\n")
         n += 1
     return n
 
@@ -288,8 +306,8 @@ def storylines_csv(
     URL may hold ``;`` but never a space); ``history`` is ``stage@YYYY-MM-DD;...`` (an empty
     date when a stage was only reported by undated documents).
     """
-    rows = (_storyline_row(s, found) for s, found in _with_urls(storylines, _line_ids, urls))
-    return _write_csv(rows, STORYLINE_COLUMNS, out)
+    rows = (_storyline_cells(s, found) for s, found in _with_urls(storylines, _line_ids, urls))
+    return _write_cells(rows, STORYLINE_COLUMNS, out)
 
 
 def mentions_csv(
