@@ -597,3 +597,23 @@ def test_a_body_that_arrives_too_slowly_is_408(tmp_path: Path) -> None:
         assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
         assert b"took over 1 s to arrive" in answer
     assert _counts(url)["documents"] == 3
+
+
+def test_a_server_process_keeps_its_startup_objects_out_of_full_collections(
+    db_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from visitrack.api import ENV_DB, app_from_env
+
+    monkeypatch.setenv(ENV_DB, db_path)
+    gc.unfreeze()
+    app = None
+    try:
+        app = app_from_env()
+        # Frozen: the garbage collector's full passes under load no longer walk them.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+        if app is not None:
+            app.state.store.close()
