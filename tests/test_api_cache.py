@@ -122,6 +122,19 @@ def test_an_answer_computed_across_a_write_counts_as_computed_before_it() -> Non
     assert hit is not None and hit.fresh
 
 
+def test_an_answer_kept_regardless_of_writes_is_fresh_for_its_own_time() -> None:
+    now = [0.0]
+    cache = _cache(now)
+    cache.put("export", b"kept")
+    now[0] = 3.0  # past the TTL
+    cache.invalidate()  # and after a write
+    assert (hit := cache.lookup("export", fresh_for=4.0)) is not None and hit.fresh
+    now[0] = 4.5
+    assert (hit := cache.lookup("export", fresh_for=4.0)) is not None and not hit.fresh
+    now[0] = 5.1  # the age bound holds all the same
+    assert cache.lookup("export", fresh_for=4.0) is None
+
+
 def test_an_older_computation_does_not_replace_a_newer_answer() -> None:
     now = [10.0]
     cache = _cache(now)
@@ -274,3 +287,26 @@ def test_an_export_shows_another_process_s_write_within_the_bound(tmp_path: Path
         new_id = _submit(writer, "cache-export-bound")
         time.sleep(max_stale + 0.05)
         assert new_id in reader.get("/api/export", params={"format": "csv"}).text
+
+
+def test_a_kept_export_is_served_while_it_is_refreshed(tmp_path: Path) -> None:
+    url = build_db(tmp_path / "c.db")
+    with (
+        _client(url, cache_max_stale_s=600.0, cache_export_fresh_s=0.2) as reader,
+        _client(url) as writer,
+    ):
+        first = reader.get("/api/export", params={"format": "jsonl"})
+        assert first.status_code == 200
+        new_id = _submit(writer, "cache-export-refresh")
+        time.sleep(0.3)  # past the export's fresh time, far within the bound
+        # The kept bytes at once, and a refresh whose answer the next readers get.
+        again = reader.get("/api/export", params={"format": "jsonl"})
+        assert again.content == first.content
+        assert again.headers["content-disposition"] == first.headers["content-disposition"]
+        deadline = time.monotonic() + SETTLE_S
+        while new_id not in reader.get("/api/export", params={"format": "jsonl"}).text:
+            assert time.monotonic() < deadline, "the refresh never landed"
+            time.sleep(POLL_S)
+        # The refreshed bytes are what a reader computing the export itself gets.
+        refreshed = reader.get("/api/export", params={"format": "jsonl"}).content
+        assert refreshed == writer.get("/api/export", params={"format": "jsonl"}).content

@@ -635,6 +635,14 @@ LIST_CACHE_MAX_BYTES = 32 * 1024 * 1024
 CACHE_LARGEST_SHARE = 8
 # Exports one server process streams at once; each holds a database read and a thread.
 MAX_CONCURRENT_EXPORTS = 2
+# A kept export this old is recomputed in the background while its readers still get the kept
+# bytes, so a popular export (the whole store, asked for every few seconds) is not rendered on
+# a reader's request and others do not queue behind it: under scripts/bench_load.py the
+# whole-store exports (3,353 storylines, about 0.2 s of CPU, more on a busy machine) were
+# most of the exports' p95 of 450 ms. One second before LIST_CACHE_MAX_STALE_S, so that the
+# refresh usually lands before the kept bytes may no longer be served; the writes change
+# nothing here (exports were kept regardless of them before too).
+EXPORT_FRESH_S = 4.0
 EXPORT_RETRY_AFTER_S = 5
 # How long a client may take to send a request body (5 MB at most): a slow sender must not hold
 # a connection and a worker open indefinitely.
@@ -778,7 +786,9 @@ class ResponseCache:
         with self._lock:
             return CacheStamp(self._clock(), self._generation)
 
-    def lookup(self, key: str) -> CachedBody | None:
+    def lookup(self, key: str, fresh_for: float | None = None) -> CachedBody | None:
+        """The body kept for ``key``, fresh or still servable. With ``fresh_for``, it is fresh
+        until that many seconds old, writes or not (for answers kept regardless of writes)."""
         with self._lock:
             hit = self._items.get(key)
             if hit is None:
@@ -788,9 +798,12 @@ class ResponseCache:
                 self._drop(key)
                 return None
             self._items.move_to_end(key)
-            fresh = age <= self._ttl and (
-                hit.generation == self._generation or age < self._refresh_after_write
-            )
+            if fresh_for is not None:
+                fresh = age <= fresh_for
+            else:
+                fresh = age <= self._ttl and (
+                    hit.generation == self._generation or age < self._refresh_after_write
+                )
             return CachedBody(hit.body, fresh)
 
     def get(self, key: str) -> bytes | None:
@@ -871,6 +884,7 @@ def create_app(
     submit_wait_s: float = SUBMIT_WAIT_S,
     cache_ttl_s: float = LIST_CACHE_TTL_S,
     cache_max_stale_s: float = LIST_CACHE_MAX_STALE_S,
+    cache_export_fresh_s: float = EXPORT_FRESH_S,
 ) -> FastAPI:
     """The API and dashboard over the store at ``db_url`` (as :func:`open_store` reads it).
 
@@ -897,6 +911,8 @@ def create_app(
             a write through this process).
         cache_max_stale_s: seconds after which a cached answer is never served: a submission
             shows in every list, the stats and exports within this time.
+        cache_export_fresh_s: seconds after which a kept export is recomputed in the
+            background while it is still served (at most ``cache_max_stale_s``).
 
     Raises:
         StoreError: the database cannot be opened (or, with ``create=False``, does not exist).
@@ -1045,21 +1061,27 @@ def create_app(
         hit = list_cache.lookup(key)
         if hit is not None:
             # A hit is answered on the event loop; only a miss pays for a worker thread.
-            if not hit.fresh and list_cache.claim(key):
-                task = asyncio.get_running_loop().create_task(refresh(key, compute))
-                refreshes.add(task)
-                task.add_done_callback(refreshes.discard)
+            if not hit.fresh:
+                start_refresh(key, lambda: bytes(compute().body))
             return Response(hit.body, media_type="application/json")
         stamp = list_cache.stamp()
         response = await run_in_threadpool(compute)
         list_cache.put(key, bytes(response.body), stamp)
         return response
 
-    async def refresh(key: str, compute: Callable[[], Response]) -> None:
+    def start_refresh(key: str, compute: Callable[[], bytes]) -> None:
+        """Recompute ``key``'s body in the background, unless a refresh of it (or
+        ``MAX_CACHE_REFRESHES``) is running."""
+        if list_cache.claim(key):
+            task = asyncio.get_running_loop().create_task(refresh(key, compute))
+            refreshes.add(task)
+            task.add_done_callback(refreshes.discard)
+
+    async def refresh(key: str, compute: Callable[[], bytes]) -> None:
         try:
             stamp = list_cache.stamp()
-            response = await run_in_threadpool(compute)
-            list_cache.put(key, bytes(response.body), stamp)
+            body = await run_in_threadpool(compute)
+            list_cache.put(key, body, stamp)
         except (ApiError, StoreError):
             # The stale body is served until it is too old; then a reader computes the answer
             # itself and gets the error.
@@ -1182,22 +1204,30 @@ def create_app(
         data["store"] = store.counts()
         return JSONResponse(data)
 
+    export_fresh_s = min(cache_export_fresh_s, list_cache.max_stale)
+
     @app.get("/api/export", summary="Filtered storylines as CSV, JSONL, iCalendar or a panel")
-    def export_visits(request: Request) -> Response:
+    async def export_visits(request: Request) -> Response:
         fmt = request.query_params.get("format", "jsonl")
         if fmt not in EXPORT_MEDIA:
             raise ApiError(400, f"format must be one of {', '.join(EXPORT_MEDIA)}; got {fmt!r}")
         filters = _filters(request, EXPORT_PARAMS)
         media, filename = EXPORT_MEDIA[fmt]
-        # Kept like the lists when small (an eighth of the cache at most), without a refresh:
-        # an export asked again within seconds is the same bytes, and rendering exports was
-        # most of the readers' CPU under scripts/bench_load.py. The key holds the base URL
-        # the answer's links may be built on. A larger export is only ever streamed.
-        key = f"export:{date.today()}:{request.base_url}?{request.url.query}"
-        hit = list_cache.get(key)
+        # Kept like the lists when small (an eighth of the cache at most), and refreshed in
+        # the background once EXPORT_FRESH_S old: an export asked again within seconds is the
+        # same bytes, and rendering exports was most of the readers' CPU under
+        # scripts/bench_load.py. The key holds the base URL the answer's links may be built
+        # on. A larger export is only ever streamed. Asynchronous: a hit is answered on the
+        # event loop, and a miss only sets up the stream, whose rows are written on its own
+        # thread.
+        base_url = str(request.base_url)
+        key = f"export:{date.today()}:{base_url}?{request.url.query}"
+        hit = list_cache.lookup(key, fresh_for=export_fresh_s)
         if hit is not None:
+            if not hit.fresh:
+                start_refresh(key, lambda: render_export(fmt, filters, base_url))
             return Response(
-                hit,
+                hit.body,
                 media_type=media,
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
@@ -1219,7 +1249,7 @@ def create_app(
                 today=today,
                 on_close=export_slots.release,
                 urls=store.document_urls,
-                base_url=str(request.base_url),
+                base_url=base_url,
             )
         except BaseException:
             export_slots.release()
@@ -1233,6 +1263,22 @@ def create_app(
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+    def render_export(fmt: str, filters: Filters, base_url: str) -> bytes:
+        """An export's whole body, for a background refresh of a kept (small) one: read from
+        the same stream a reader gets, so the same bytes."""
+        today = date.today()
+        stream = export.ExportStream(
+            fmt,
+            store.stream_storylines(**filters.store_kwargs(today=today)),
+            today=today,
+            urls=store.document_urls,
+            base_url=base_url,
+        )
+        try:
+            return b"".join(stream)
+        finally:
+            stream.close()
 
     @app.get("/api/feed.atom", summary="New storylines and stage changes as an Atom feed")
     def feed(request: Request) -> Response:
