@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from visitrack import extract_visits
-from visitrack.extract import states_by_name, story_countries
+from visitrack.extract import states_by_name, story_countries, written_names
 from visitrack.extract.actors import Actor, name_gender, pronoun_fits
 from visitrack.extract.lexicon import NON_OFFICIAL_TITLE_WORDS, TRIGGERS
 from visitrack.nlp import TRIGGER_RE
@@ -1540,3 +1540,38 @@ def test_a_relayed_story_is_about_its_own_states_officials() -> None:
     )
     visits = extract_visits(text, published=date(1987, 3, 24))
     assert not [v for v in visits if v.visitor.name and "Mahamat" in v.visitor.name]
+
+
+# --- names in a headline set in capitals; an office in apposition ----------------------------
+
+
+def test_a_headline_verb_in_capitals_is_no_name() -> None:
+    # the recogniser takes 'GOES' for a person; the story never writes it as a name
+    text = (
+        "BRITISH MINISTER GOES TO SEOUL SEEKING WIDER ACCESS\nLONDON, April 5 - Britain's "
+        "trade minister left for Seoul on Sunday saying he would press for market access. "
+        '"I expect a fair answer," the minister, Peter Lane, said.'
+    )
+    visits = extract_visits(text, published=date(1987, 4, 5))
+    assert {(v.visitor.country, v.destination.country) for v in visits} == {("GBR", "KOR")}
+    assert all(v.visitor.name != "GOES" for v in visits), [v.visitor for v in visits]
+
+
+def test_written_names_are_the_mixed_case_capitalised_words() -> None:
+    words = written_names("LANE MEETS MORI\nLONDON - Peter Lane met O'Neill and Jean-Luc Roy.")
+    assert {"peter", "lane", "o'neill", "jean-luc", "roy"} <= words
+    assert "meets" not in words and "mori" not in words
+
+
+def test_an_office_in_apposition_is_the_named_persons() -> None:
+    # 'the British minister for trade' is Lane's office, not the Briton the story named before
+    text = (
+        "LONDON, April 9 - British Foreign Secretary Sir Geoffrey Howe and U.S. Secretary of "
+        "State George Shultz plan to discuss trade in talks in Washington, officials said. "
+        "Howe views the deadlock very seriously, said an official travelling with him. "
+        "Peter Lane, the British minister for trade, repeated the threat before leaving Seoul "
+        "yesterday at the end of a four-day visit during which he failed to win concessions."
+    )
+    pairs = _pairs(extract_visits(text, published=date(1987, 4, 9)))
+    assert ("Peter Lane", "GBR", "KOR") in pairs
+    assert ("Geoffrey Howe", "GBR", "KOR") not in pairs

@@ -28,6 +28,7 @@ from visitrack.extract import (
     sentence_frames,
     states_by_name,
     story_countries,
+    written_names,
     year_hint,
 )
 from visitrack.extract.actors import Discourse
@@ -76,6 +77,7 @@ def _frames(
                 home=dateline_place(text),
                 countries=story_countries(text),
                 named_states=states_by_name(text),
+                written_names=written_names(text),
                 relayed=relayed(text),
                 source=resolve.country_of_url(doc.url),
             )

@@ -34,6 +34,7 @@ from visitrack.extract.story import (
     relayed,
     states_by_name,
     story_countries,
+    written_names,
     year_hint,
 )
 
@@ -47,5 +48,6 @@ __all__ = [
     "sentence_frames",
     "states_by_name",
     "story_countries",
+    "written_names",
     "year_hint",
 ]

@@ -167,6 +167,9 @@ class Discourse:
     # How often the story names each state by its name or demonym (see
     # extract.states_by_name): the state it is about, as its cities do not tell.
     named_states: dict[str, int] = field(default_factory=dict)
+    # The capitalised words the story writes in mixed case (see extract.written_names): a name
+    # the recogniser found in a headline set in capitals holds only these.
+    written_names: frozenset[str] = frozenset()
     # The state the page's address places its publisher in ('.gov', '.gov.in'): a government's
     # own readout speaks of that government's officials.
     source: str | None = None
@@ -413,12 +416,28 @@ def org_in(title: str) -> str | None:
     return None
 
 
+def _shouted(name: str) -> bool:
+    """A name set in capitals, as a wire headline is ('BAKER MEETS')."""
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) >= SHOUTED_MIN_LETTERS and all(c.isupper() for c in letters)
+
+
+# Capital letters from which a name reads as set in capitals, not as initials ('JFK', 'U.S.').
+SHOUTED_MIN_LETTERS = 4
+
+
 def person_actor(ent: Span, disc: Discourse) -> Actor | None:
     """Resolve a PERSON entity to an actor with role and country, or None if it is nobody we
     can place (no country from gazetteer, title or earlier mention)."""
     name = ent.text.strip(" ,.'’\"").removesuffix("'s").removesuffix("’s")
     if len(name) < 2 or resolve.country_named(name):
         return None  # the recogniser sometimes tags a capital as a person ('visited Kyiv')
+    if _shouted(name) and disc.written_names:
+        # a headline in capitals ('BRITISH MINISTER GOES TO TOKYO', 'BAKER MEETS ...'): the
+        # recogniser takes its verbs for names; only words the story writes as names are
+        name = " ".join(w.title() for w in name.split() if w.lower() in disc.written_names)
+        if not name:
+            return None
     title_toks = _title_tokens(ent) or _head_title(ent)
     title = " ".join(t.text for t in title_toks)
     appos = _appositive_title(ent)
@@ -572,6 +591,9 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
             return None  # 'President of the Kenyan Football Federation' heads no state
     indefinite = (
         boss
+        # 'Peter Lane, the British minister for trade,': the office of the person named, not
+        # another person of that country the story named before
+        or (tok.dep_ == "appos" and tok.head.ent_type_ == "PERSON")
         or tok.lemma_.lower() in {"official", "delegation", "mission"}
         or any(
             c.dep_ == "det" and c.lower_ in {"a", "an", "some", "any", "several"}

@@ -101,6 +101,20 @@ def story_countries(text: str) -> tuple[str, ...]:
     return tuple(sorted(counts, key=lambda c: -counts[c]))
 
 
+# A word with the letters, apostrophes and hyphens of a name (O'Neill, Jean-Luc, McDonald).
+_NAME_LIKE_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+
+
+def written_names(text: str) -> frozenset[str]:
+    """The capitalised words of a story written in mixed case, lowered: the words a name in
+    a headline set in capitals ('BAKER MEETS ...') may be checked against."""
+    return frozenset(
+        w.lower()
+        for w in _NAME_LIKE_RE.findall(text)
+        if w[0].isupper() and any(c.islower() for c in w)
+    )
+
+
 def states_by_name(text: str) -> dict[str, int]:
     """How often a story names each state by its name or demonym (its cities left out)."""
     return _state_mentions(text, resolve.state_by_name)
