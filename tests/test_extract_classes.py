@@ -1575,3 +1575,15 @@ def test_an_office_in_apposition_is_the_named_persons() -> None:
     pairs = _pairs(extract_visits(text, published=date(1987, 4, 9)))
     assert ("Peter Lane", "GBR", "KOR") in pairs
     assert ("Geoffrey Howe", "GBR", "KOR") not in pairs
+
+
+def test_a_surname_the_tagger_reads_as_another_word_is_the_person_named_before() -> None:
+    # 'Dunable' is tagged an adjective; the story named Ana Dunable in the sentence before
+    text = (
+        "World Bank President Ana Dunable is expected to press Peru to keep up its reforms, "
+        "diplomats said. Dunable, who flew to Peru yesterday from Santiago, will meet with "
+        "President Luis Castro and senior ministers."
+    )
+    pairs = {(n, d) for n, _c, d in _pairs(extract_visits(text, published=D))}
+    assert ("Ana Dunable", "PER") in pairs
+    assert all(n == "Ana Dunable" for n, _d in pairs), pairs

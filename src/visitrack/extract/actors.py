@@ -502,13 +502,21 @@ def person_actor(ent: Span, disc: Discourse) -> Actor | None:
     return Actor(name, role_hint or "other", country_hint, tokens, ent.text, speaker, full_title)
 
 
+# Dependencies of a word that stands where a noun does (subject, object, possessor).
+NAME_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos", "conj"})
+
+
 def surname_actor(tok: Token, disc: Discourse) -> Actor | None:
     """A bare surname the entity recogniser missed ('Lavrov's visit'), known from earlier in
     the story or unambiguous in the gazetteer."""
-    if tok.pos_ not in {"PROPN", "NOUN"} or len(tok.text) < 2 or not tok.text[0].isupper():
+    if len(tok.text) < 2 or not tok.text[0].isupper():
         return None
     key = tok.text.removesuffix("'s").removesuffix("’s").lower()
     earlier = disc.people.get(key)
+    if tok.pos_ not in {"PROPN", "NOUN"} and (earlier is None or tok.dep_ not in NAME_DEPS):
+        # the tagger reads some surnames as other words ('Conable, who flew ...' as an
+        # adjective): a person the story already named, in the place of a noun
+        return None
     if tok.pos_ == "NOUN" and (earlier is None or tok.tag_ == "NNS"):
         # the tagger reads a sentence-initial surname as a noun ('Duffy is on a visit'):
         # only the name of someone the story already named counts
