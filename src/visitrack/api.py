@@ -621,8 +621,10 @@ LIST_CACHE_MAX_STALE_S = 5.0
 # LIST_CACHE_MAX_STALE_S promise is unchanged.
 REFRESH_AFTER_WRITE_S = 1.0
 # Refreshes of stale answers one server process runs at once: each holds a thread and a
-# database read, so that a burst of stale keys cannot take the CPU from readers.
-MAX_CACHE_REFRESHES = 1
+# database read, so that a burst of stale keys cannot take the CPU from readers. Two, so that
+# refreshing a whole-store export (0.5-1.8 s on the busy 2-core machine under
+# scripts/bench_load.py) does not hold back every other refresh until their answers expire.
+MAX_CACHE_REFRESHES = 2
 # How `visitrack serve --workers N` hands its settings to each server process: the database in
 # the store's own variable (store.ENV_DB), the bind address in this one.
 ENV_BIND_HOST = "VISITRACK_BIND_HOST"
@@ -636,13 +638,14 @@ CACHE_LARGEST_SHARE = 8
 # Exports one server process streams at once; each holds a database read and a thread.
 MAX_CONCURRENT_EXPORTS = 2
 # A kept export this old is recomputed in the background while its readers still get the kept
-# bytes, so a popular export (the whole store, asked for every few seconds) is not rendered on
-# a reader's request and others do not queue behind it: under scripts/bench_load.py the
-# whole-store exports (3,353 storylines, about 0.2 s of CPU, more on a busy machine) were
-# most of the exports' p95 of 450 ms. One second before LIST_CACHE_MAX_STALE_S, so that the
-# refresh usually lands before the kept bytes may no longer be served; the writes change
-# nothing here (exports were kept regardless of them before too).
-EXPORT_FRESH_S = 4.0
+# bytes, so a popular export (the whole store) is rendered less often on a reader's request,
+# with others queueing behind it: under scripts/bench_load.py the whole-store exports (3,353
+# storylines, about 0.2 s of CPU) were most of the exports' p95 of 450 ms. A refresh starts
+# only when the export is asked for again, and took 0.5-1.8 s there, so it has half of
+# LIST_CACHE_MAX_STALE_S to land: in 40 s of that load, a whole-store export was rendered on
+# request 23 times with 2.5 s (8 of them the first of their kind), 35 times with 4 s. Writes
+# change nothing here (exports were kept regardless of them before too).
+EXPORT_FRESH_S = 2.5
 EXPORT_RETRY_AFTER_S = 5
 # How long a client may take to send a request body (5 MB at most): a slow sender must not hold
 # a connection and a worker open indefinitely.
