@@ -1587,3 +1587,28 @@ def test_a_surname_the_tagger_reads_as_another_word_is_the_person_named_before()
     pairs = {(n, d) for n, _c, d in _pairs(extract_visits(text, published=D))}
     assert ("Ana Dunable", "PER") in pairs
     assert all(n == "Ana Dunable" for n, _d in pairs), pairs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an invitation the parse does not tie to a trip: no guess of who is invited where
+        "Greek Prime Minister Eleni Kostas repeated an invitation to Albania to take the border "
+        "dispute to the world court.",
+        # a body is the subject of the meeting: not the person named nearest
+        "Chilean Trade Minister Rosa Lind said Chile's role when the IWC meets in Oslo in June "
+        "will be to defend the whaling pact.",
+        "The Interim Committee meets next week in Lisbon, and Dutch Finance Minister Jan Vos "
+        "said the ministers would prepare at this weekend's talks.",
+        # the missions a government sends travel without the minister who announced them
+        "Peruvian Trade Minister Ana Lopez said the government will send several trade missions "
+        "to Canada this year.",
+    ],
+)
+def test_no_nearest_person_guess_where_the_clause_says_who_goes(text: str) -> None:
+    assert extract_visits(text, published=D) == []
+
+
+def test_a_delegation_sent_under_a_named_leader_is_still_that_leaders_trip() -> None:
+    text = "Kenya will send a delegation led by Foreign Minister Musalia Mudavadi to Tokyo next week."
+    assert ("Musalia Mudavadi", "KEN", "JPN") in _pairs(extract_visits(text, published=D))

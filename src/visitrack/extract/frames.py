@@ -84,6 +84,12 @@ CONF_DEPENDENCY = 0.9
 CONF_FALLBACK = 0.85
 
 
+# Entities that name a body, not a person: a clause with one as its subject tells who acts.
+BODY_ENTS = frozenset({"ORG", "NORP"})
+# Verbs whose object (a mission, a delegation) travels without their subject.
+SENDING_VERBS = frozenset({"send", "dispatch"})
+
+
 @dataclass(frozen=True, slots=True)
 class Frame:
     """One sentence's claim about one visit: the unit :mod:`visitrack.merge` groups."""
@@ -456,12 +462,17 @@ def sentence_frames(
             subj = subject_of(tok)
             if (
                 subj is not None
-                and subj.pos_ == "NOUN"
+                and (subj.pos_ == "NOUN" or (subj.pos_ == "PROPN" and subj.ent_type_ in BODY_ENTS))
                 and not any(t.i in actors for t in subj.subtree)
             ):
-                # 'senior delegates will be present': the clause names who goes, and it is
-                # not the person named nearest ('a commission headed by X' is X's)
+                # 'senior delegates will be present', 'when the council meets in Rome': the
+                # clause names who goes, and it is not the person named nearest ('a commission
+                # headed by X' is X's)
                 continue
+            if kind == "invite":
+                continue  # who is invited, and to what, only the parse can tell
+            if tok.dep_ == "dobj" and tok.head.lemma_.lower() in SENDING_VERBS:
+                continue  # 'will send trade missions to X': the sender stays at home
             guess = nearest_actor(tok, actors, skip=host)
             if guess is None:
                 continue
