@@ -1610,5 +1610,5 @@ def test_no_nearest_person_guess_where_the_clause_says_who_goes(text: str) -> No
 
 
 def test_a_delegation_sent_under_a_named_leader_is_still_that_leaders_trip() -> None:
-    text = "Kenya will send a delegation led by Foreign Minister Musalia Mudavadi to Tokyo next week."
-    assert ("Musalia Mudavadi", "KEN", "JPN") in _pairs(extract_visits(text, published=D))
+    text = "Kenya will send a delegation led by Foreign Minister Ali Musa to Tokyo next week."
+    assert ("Ali Musa", "KEN", "JPN") in _pairs(extract_visits(text, published=D))
