@@ -1612,3 +1612,14 @@ def test_no_nearest_person_guess_where_the_clause_says_who_goes(text: str) -> No
 def test_a_delegation_sent_under_a_named_leader_is_still_that_leaders_trip() -> None:
     text = "Kenya will send a delegation led by Foreign Minister Ali Musa to Tokyo next week."
     assert ("Ali Musa", "KEN", "JPN") in _pairs(extract_visits(text, published=D))
+
+
+def test_an_ambassadors_posting_in_the_title_is_not_their_state() -> None:
+    # 'Turkish Ambassador to Athens' serves Turkey: coming to Turkey is a trip home
+    text = (
+        "ANKARA, March 3 - Prime Minister Turgut Ozal spoke to reporters after talks with "
+        "Turkish Ambassador to Athens Kemal Demir, who arrived last night from a meeting with "
+        "the Greek premier. Ozal said Demir came to Turkey to brief the government."
+    )
+    visits = extract_visits(text, published=date(1987, 3, 3))
+    assert not [v for v in visits if v.visitor.name == "Kemal Demir"], [v.to_dict() for v in visits]

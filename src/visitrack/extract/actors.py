@@ -9,6 +9,7 @@ refer back.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -326,12 +327,17 @@ def _title_tokens(ent: Span) -> list[Token]:
             t.pos_ in {"VERB", "AUX", "ADV", "PRON", "CCONJ", "SCONJ"} or t.dep_ == "det"
         ) and not office_and:
             break
-        if t.pos_ == "ADP" and t.lower_ not in {"of", "for"}:
-            break
+        posting = t.lower_ in {"to", "in"} and i > 0 and doc[i - 1].lower_ in POSTING_WORDS
+        if t.pos_ == "ADP" and t.lower_ not in {"of", "for"} and not posting:
+            break  # but 'Turkish Ambassador to Athens' is one title
         out.append(t)
         i -= 1
     out.reverse()
     return out
+
+
+# Words of a diplomat's title that a posting follows: 'Ambassador to Athens', 'envoy in Kyiv'.
+POSTING_WORDS = frozenset({"ambassador", "envoy", "consul", "commissioner", "affaires"})
 
 
 def _appositive_title(ent: Span) -> str:
@@ -369,7 +375,18 @@ def _head_title(ent: Span) -> list[Token]:
     return [t for t in head.doc[head.left_edge.i : ent.start] if not t.is_punct]
 
 
+# A diplomat's posting in a title ('Ambassador to Athens', 'envoy in Kyiv'): the group is the
+# state they serve in, not the state they serve.
+POSTING_RE = re.compile(
+    r"\b(?:ambassador|envoy|consul(?: general)?|charg[ée] d.affaires|high commissioner)\s+"
+    r"(?:to|in)\s+(?:the\s+)?([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})",
+    re.I,
+)
+
+
 def _country_in(text: str) -> str | None:
+    """The state a title names ('Brazil's finance minister'), leaving out a diplomat's posting."""
+    text = POSTING_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)], text)
     words = text.replace("’s", "").replace("'s", "").split()
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from visitrack import resolve
-from visitrack.extract.actors import PRONOUNS, Actor, Discourse, pronoun_fits
+from visitrack.extract.actors import POSTING_RE, PRONOUNS, Actor, Discourse, pronoun_fits
 from visitrack.extract.lexicon import (
     NON_OFFICIAL_TITLE_WORDS,
     OFFICE_ADJECTIVES,
@@ -547,11 +547,6 @@ RANK_PREFIXES = frozenset({"Vice", "Deputy", "First", "Acting", "Interim", "Form
 
 
 # 'Ambassador to Mexico, Ken Salazar', 'the US envoy in Kabul': where a diplomat is posted.
-_POSTING_RE = re.compile(
-    r"\b(?:ambassador|envoy|consul(?: general)?|charg[ée] d.affaires|high commissioner)\s+"
-    r"(?:to|in)\s+(?:the\s+)?([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})",
-    re.I,
-)
 
 
 # How far before a name a posting title is looked for (characters).
@@ -567,7 +562,7 @@ def note_postings(doc: Doc, actors: dict[int, Actor], disc: Discourse) -> None:
         start = next(
             (doc[i].idx for i in sorted(a.tokens) if doc[i].text == first), doc[min(a.tokens)].idx
         )
-        found = list(_POSTING_RE.finditer(doc.text, max(0, start - POSTING_WINDOW_CHARS), start))
+        found = list(POSTING_RE.finditer(doc.text, max(0, start - POSTING_WINDOW_CHARS), start))
         m = found[-1] if found else None
         # the title must run up to the name: 'Ambassador to Mexico, Ken Salazar'
         if m is not None and not doc.text[m.end() : start].strip(" ,"):
