@@ -1623,3 +1623,21 @@ def test_an_ambassadors_posting_in_the_title_is_not_their_state() -> None:
     )
     visits = extract_visits(text, published=date(1987, 3, 3))
     assert not [v for v in visits if v.visitor.name == "Kemal Demir"], [v.to_dict() for v in visits]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OTTAWA, May 3 - Anna Berg, head of the EU delegation here, sent a letter to Senator "
+        "Tom Ross on the dispute.",
+        "TOKYO, May 3 - Karl Weiss, acting head of the EU delegation in Tokyo, said the talks "
+        "would go on.",
+    ],
+)
+def test_the_head_of_a_delegation_in_a_place_holds_a_post_there(text: str) -> None:
+    assert extract_visits(text, published=D) == []
+
+
+def test_the_head_of_a_delegation_sent_to_talks_travels() -> None:
+    text = "Li Wei, head of the Chinese delegation to the talks, arrived in Geneva on Monday."
+    assert ("Li Wei", "CHN", "CHE") in _pairs(extract_visits(text, published=D))

@@ -269,7 +269,10 @@ JOURNEY_LEMMAS = frozenset({"fly", "arrive", "come", "travel", "head", "return"}
 
 def _standing_mission(trigger: Token, visitors: list[Actor]) -> bool:
     """A state's mission *in* a place is its embassy there ('the US mission in Moscow'); a
-    mission *to* a place, or an international body's mission in one, travels."""
+    mission *to* a place, or an international body's mission in one, travels. A delegation
+    with a head *in* a place or *here* is a standing post ('head of the EC delegation here')."""
+    if _headed_post(trigger):
+        return True
     return (
         trigger.lemma_.lower() == "mission"
         and any(
@@ -281,6 +284,25 @@ def _standing_mission(trigger: Token, visitors: list[Actor]) -> bool:
         and bool(visitors)
         and all(v.country and v.role != "intl_org" for v in visitors)
     )
+
+
+# Words of a standing post's holder: 'head of the EC delegation in Tokyo'.
+POST_HOLDER_WORDS = frozenset({"head", "chief"})
+
+
+def _headed_post(trigger: Token) -> bool:
+    """'Head of the EC delegation here', 'acting head of the EU delegation in Tokyo': the
+    delegation or mission someone heads in a place stays there (one sent goes *to* it)."""
+    if trigger.lemma_.lower() not in {"delegation", "mission"} or trigger.dep_ != "pobj":
+        return False
+    of = trigger.head
+    if of.lower_ != "of" or of.head.lemma_.lower() not in POST_HOLDER_WORDS:
+        return False
+    placed = any(
+        (c.dep_ == "prep" and c.lower_ == "in") or (c.dep_ == "advmod" and c.lower_ == "here")
+        for c in trigger.children
+    )
+    return placed and not any(c.dep_ == "prep" and c.lower_ == "to" for c in trigger.children)
 
 
 def _left_place_stage(leaving: Stage) -> Stage:
