@@ -1641,3 +1641,26 @@ def test_the_head_of_a_delegation_in_a_place_holds_a_post_there(text: str) -> No
 def test_the_head_of_a_delegation_sent_to_talks_travels() -> None:
     text = "Li Wei, head of the Chinese delegation to the talks, arrived in Geneva on Monday."
     assert ("Li Wei", "CHN", "CHE") in _pairs(extract_visits(text, published=D))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "German Finance Minister Karl Weiss called on other nations to make a pledge at the "
+        "coming summit in Lisbon to cut rates.",
+        # 'at the next meeting' belongs to what is said: nobody spoke at a meeting ahead
+        "Indonesian Oil Minister Budi Santoso said at the group's next meeting in Oslo in June, "
+        "members will face a hard choice.",
+        "Peruvian President Ana Soto said yesterday trade was high on the agenda for next "
+        "week's summit in Quito.",
+    ],
+)
+def test_who_speaks_of_a_gathering_ahead_is_not_known_to_attend(text: str) -> None:
+    assert extract_visits(text, published=D) == []
+
+
+def test_who_says_they_will_take_part_in_a_gathering_ahead_attends() -> None:
+    text = (
+        "Polish Foreign Minister Jan Nowak said he would take part in the next meeting in Vienna."
+    )
+    assert ("Jan Nowak", "POL", "AUT") in _pairs(extract_visits(text, published=D))

@@ -48,9 +48,11 @@ from visitrack.extract.visitors import (
     ADJUNCT_PREPS,
     _official,
     _visitors,
+    ahead,
     group_in_sentence,
     nearest_actor,
     note_postings,
+    speaks_of,
     unplaced_origin,
 )
 from visitrack.extract.when import (
@@ -84,6 +86,8 @@ CONF_DEPENDENCY = 0.9
 CONF_FALLBACK = 0.85
 
 
+# Trigger kinds that name a gathering (see the speaks_of rule in sentence_frames).
+GATHERING_KINDS = frozenset({"event", "meet"})
 # Entities that name a body, not a person: a clause with one as its subject tells who acts.
 BODY_ENTS = frozenset({"ORG", "NORP"})
 # Verbs whose object (a mission, a delegation) travels without their subject.
@@ -499,6 +503,11 @@ def sentence_frames(
             if guess is None:
                 continue
             visitors = [guess]
+        if kind in GATHERING_KINDS and ahead(tok) and all(speaks_of(v, tok) for v in visitors):
+            # 'X said at the next OPEC meeting in Vienna members will face ...', 'urged the
+            # coming summit in Venice to act': who speaks of a gathering ahead is not known to
+            # go to it (of one that took place they most often report from it)
+            continue
         tense = tense_hint(tok)
         if tense not in times_cache:
             times_cache[tense] = _times(text, disc, tense)

@@ -266,3 +266,11 @@ REPORTING_VERBS = frozenset(
         "inform",
     }
 )
+
+
+# Verbs whose subject speaks of, hopes for or urges what the clause under them names ('said
+# the next meeting will be brief', 'urged the coming summit to act'): the subject is not
+# thereby at that gathering.
+STANCE_VERBS = REPORTING_VERBS | frozenset(
+    {"expect", "predict", "hope", "believe", "think", "urge", "call", "warn", "argue"}
+)

@@ -17,6 +17,7 @@ from visitrack.extract.lexicon import (
     NON_OFFICIAL_TITLE_WORDS,
     OFFICE_ADJECTIVES,
     OFFICIAL_TITLE_WORDS,
+    STANCE_VERBS,
 )
 from visitrack.extract.places import place_of_token
 from visitrack.extract.triggers import GROUP_WORDS, _subject, main_verb, visiting_guest
@@ -651,6 +652,54 @@ def group_in_sentence(doc: Doc, actors: dict[int, Actor], disc: Discourse) -> li
             if group and all(a.name is None for a in group):
                 return group
     return []
+
+
+# Modifiers that put a gathering ahead: 'the next meeting', 'the coming summit'.
+AHEAD_WORDS = frozenset({"next", "coming", "upcoming", "forthcoming"})
+
+
+def ahead(gathering: Token) -> bool:
+    """Whether a gathering is told as ahead: 'the next meeting', "next week's summit"."""
+    return any(
+        c.lower_ in AHEAD_WORDS
+        or (c.dep_ == "poss" and any(g.lower_ in AHEAD_WORDS for g in c.children))
+        for c in gathering.children
+    )
+
+
+def speaks_of(actor: Actor, trigger: Token) -> bool:
+    """Whether ``actor`` is the subject of a verb of saying or stance ('said', 'expects',
+    'urged') under which the gathering ``trigger`` is only mentioned.
+
+    Not when a clause between them has its own pronoun or number for subject, which may be
+    the speaker's side ('said he would take part in the meeting', 'said the two would hold
+    talks')."""
+    doc = trigger.doc
+    for i in actor.tokens:
+        tok = doc[i]
+        if tok.head.i in actor.tokens or tok.dep_ not in {"nsubj", "nsubjpass"}:
+            continue
+        verb = tok.head
+        if verb.i == trigger.i or verb.lemma_.lower() not in STANCE_VERBS:
+            continue
+        if not any(t.i == verb.i for t in trigger.ancestors):
+            continue
+        step = trigger
+        while step.i != verb.i:
+            if (
+                step.pos_ in {"VERB", "AUX"}
+                and step.lemma_.lower() not in STANCE_VERBS
+                and any(
+                    c.dep_ in {"nsubj", "nsubjpass"} and c.pos_ in {"PRON", "NUM"}
+                    for c in step.children
+                )
+            ):
+                return False
+            if step.head.i == verb.i and step.dep_ == "advcl":
+                return False  # 'Meeting reporters to discuss the summit, X said': X's own act
+            step = step.head
+        return True
+    return False
 
 
 def nearest_actor(tok: Token, actors: dict[int, Actor], skip: Actor | None) -> Actor | None:
