@@ -58,6 +58,11 @@ def test_normalize_folds_case_accents_and_punctuation() -> None:
         ("Kiev", Place("UKR", "Kyiv")),
         ("Georgia", Place("GEO", None)),
         ("Birmingham", Place("GBR", "Birmingham")),
+        # a US state wins over a foreign town of its name, not over a US city of it
+        ("Florida", Place("USA", None)),
+        ("Virginia", Place("USA", None)),
+        ("New York", Place("USA", "New York City")),
+        ("Aba", Place("NGA", "Aba")),
     ],
 )
 def test_place_resolves_countries_cities_and_landmarks(text: str, expected: Place) -> None:
@@ -65,7 +70,7 @@ def test_place_resolves_countries_cities_and_landmarks(text: str, expected: Plac
 
 
 @pytest.mark.parametrize(
-    "text", ["Nice", "Reading", "Mobile", "March", "Victoria", "", "Gondor", "President"]
+    "text", ["Nice", "Reading", "Mobile", "March", "Victoria", "", "Gondor", "President", "ABA"]
 )
 def test_place_rejects_common_words_and_unknowns(text: str) -> None:
     assert place(text) is None

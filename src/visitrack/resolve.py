@@ -192,6 +192,11 @@ def _cities() -> dict[str, tuple[str, str]]:
 # --- places and countries ----------------------------------------------------------------------
 
 
+# The longest all-capitals word read as an acronym, not a city: 'ABA', 'IMF' (a dateline city
+# in capitals, 'BONN', 'LIMA', is longer or a capital, which the table above finds first).
+ACRONYM_MAX_LETTERS = 3
+
+
 def place(text: str) -> Place | None:
     """Resolve a place mention to a country (``city=None``) or a city with its country."""
     key = _place_key(text)
@@ -205,10 +210,14 @@ def place(text: str) -> Place | None:
         return Place(iso3, city)
     if key in c.names:
         return Place(c.names[key], None)
+    if len(key) <= ACRONYM_MAX_LETTERS and text.strip().isupper():
+        return None  # 'the ABA's conference' is an association, not the Nigerian city Aba
     hit = _cities().get(key)
-    if hit is not None:
+    if hit is not None and (hit[0] == "USA" or key not in _us_states()):
         return Place(hit[0], hit[1])
     if key in _us_states():
+        # 'in Florida or in North Carolina' means the state, not the Cuban town of that name
+        # (the gazetteer's cities include every one over 15,000); New York City stays a city
         return Place("USA", None)
     # "Paris, Texas" / "Amritsar, Punjab": the head before the comma names the place.
     if "," in text:
