@@ -1664,3 +1664,11 @@ def test_who_says_they_will_take_part_in_a_gathering_ahead_attends() -> None:
         "Polish Foreign Minister Jan Nowak said he would take part in the next meeting in Vienna."
     )
     assert ("Jan Nowak", "POL", "AUT") in _pairs(extract_visits(text, published=D))
+
+
+def test_a_partner_set_apart_by_not_does_not_travel() -> None:
+    text = (
+        "Argentine President Ana Soto, but not Vice President Luis Ruiz, is due to attend the "
+        "summit in Paris."
+    )
+    assert {n for n, _c, _d in _pairs(extract_visits(text, published=D))} == {"Ana Soto"}

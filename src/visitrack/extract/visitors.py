@@ -81,6 +81,8 @@ def _expand(
             seen.add(a.key)
             out.append(a)
         for c in t.children:
+            if c.dep_ == "conj" and any(x.dep_ == "neg" for x in c.subtree if x.i < c.i):
+                continue  # 'Nakasone, but not Sumita, is due to attend': Sumita stays
             # A list of titled names is often parsed as appositions ('Fico, President Vucic,').
             other = c.i in actors and (a is None or actors[c.i].key != a.key)
             if (
