@@ -232,7 +232,7 @@ def story_row(doc_id: str) -> dict[str, Any]:
 
 #: Fresh samples drawn after the main file's format was fixed, oldest first: each lives in a
 #: companion file of its own with its draw-time baseline (``unsampled_vN``).
-COMPANION_PARTS = ("records_v3", "records_v4")
+COMPANION_PARTS = ("records_v3", "records_v4", "records_v5")
 
 
 def sample_suffix(part: str) -> str:
