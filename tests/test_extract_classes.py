@@ -1672,3 +1672,22 @@ def test_a_partner_set_apart_by_not_does_not_travel() -> None:
         "summit in Paris."
     )
     assert {n for n, _c, _d in _pairs(extract_visits(text, published=D))} == {"Ana Soto"}
+
+
+def test_whom_the_subject_goes_on_to_visit_is_the_host() -> None:
+    # 'before visiting Secretary X': a gerund of the subject's act, not 'the visiting X'
+    text = (
+        "WASHINGTON, May 13 - Tomorrow, Dutch farm minister Jan Vos is to meet the trade "
+        "subcommittee, before visiting Agriculture Secretary Tom Reed. Vos goes to Canada "
+        "later this week."
+    )
+    visits = extract_visits(text, published=D)
+    assert all(v.visitor.name != "Tom Reed" for v in visits), [v.to_dict() for v in visits]
+
+
+def test_a_visiting_guest_named_as_a_passive_agent_is_the_guest() -> None:
+    text = (
+        "LA PAZ, March 16 - The minister left to attend a session of Congress also attended "
+        "by visiting Austrian President Karl Huber."
+    )
+    assert ("Karl Huber", "AUT", "BOL") in _pairs(extract_visits(text, published=D))

@@ -151,6 +151,11 @@ def meeting_place_heads(verb: Token) -> list[Token]:
     return out
 
 
+# Prepositions that take the clause's own act as a gerund: 'before visiting X', 'after meeting'
+# (not 'by': 'attended by visiting President X' names the guest).
+GERUND_PREPS = frozenset({"before", "after", "while", "since", "without", "upon"})
+
+
 def visiting_guest(tok: Token) -> Token | None:
     """The guest a 'visiting' attribute marks: 'talks with the visiting Polish leader',
     'told visiting Secretary of State X' (parsed as the verb 'visiting' taking the name as its
@@ -159,6 +164,8 @@ def visiting_guest(tok: Token) -> Token | None:
         return None
     if tok.dep_ in {"amod", "compound"} and tok.head.pos_ in {"NOUN", "PROPN"}:
         return tok.head
+    if tok.dep_ == "pcomp" and tok.head.lower_ in GERUND_PREPS:
+        return None  # 'before visiting Secretary X': the subject visits X, who is the host
     if tok.dep_ in {"pcomp", "acl", "xcomp", "advcl"}:
         for c in tok.children:
             if c.dep_ == "dobj" and c.pos_ == "PROPN" and c.ent_type_ not in {"GPE", "LOC", "FAC"}:
