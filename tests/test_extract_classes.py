@@ -1691,3 +1691,14 @@ def test_a_visiting_guest_named_as_a_passive_agent_is_the_guest() -> None:
         "by visiting Austrian President Karl Huber."
     )
     assert ("Karl Huber", "AUT", "BOL") in _pairs(extract_visits(text, published=D))
+
+
+def test_a_travelling_host_hosts_and_invites_where_he_is() -> None:
+    # the dinner a president on a state visit gives is in the country he visits
+    text = (
+        "LA PAZ, March 23 - West German President Karl Huber, on a state visit to Bolivia, is "
+        "hosting a dinner tonight for President Luis Castro and had invited union leader "
+        "Juan Mora."
+    )
+    pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
+    assert pairs == {("DEU", "BOL")}

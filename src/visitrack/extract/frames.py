@@ -309,6 +309,15 @@ def _headed_post(trigger: Token) -> bool:
     return placed and not any(c.dep_ == "prep" and c.lower_ == "to" for c in trigger.children)
 
 
+def _abroad(actor: Actor, disc: Discourse, frames: list[Frame]) -> bool:
+    """Whether the story has ``actor`` on a trip abroad: the trip this sentence or the story
+    reported last is theirs (and not to their own state)."""
+    if any(f.visitor.key == actor.key and f.country != actor.country for f in frames):
+        return True
+    trip = disc.last_trip
+    return trip is not None and trip[0].key == actor.key and trip[1].country != actor.country
+
+
 def _left_place_stage(leaving: Stage) -> Stage:
     """The stage of the visit to the place left: over once the leaving has happened, under
     way while it is still ahead ('will leave Tokyo for Seoul on Friday')."""
@@ -432,7 +441,15 @@ def sentence_frames(
         ):
             # "his visit here"; "the visit this week by X" in a story filed from the host city
             places = [(disc.home, tok)]
-        if kind in {"invite", "host"} and not places and host is not None and host.country:
+        if (
+            kind in {"invite", "host"}
+            and not places
+            and host is not None
+            and host.country
+            and not _abroad(host, disc, frames)
+        ):
+            # where the host is at home; not a dinner a visiting president gives, or invites
+            # people to, on his trip ('during his visit, X invited Y to visit Bonn' names it)
             places = [(resolve.Place(host.country, None), tok)]
         if kind == "host" and host is None:
             subj = _subject(tok)
