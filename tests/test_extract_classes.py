@@ -1702,3 +1702,16 @@ def test_a_travelling_host_hosts_and_invites_where_he_is() -> None:
     )
     pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
     assert pairs == {("DEU", "BOL")}
+
+
+def test_he_after_a_sentence_is_its_main_subject_not_an_embedded_one() -> None:
+    # 'Holt said he hopes Mori will ...': the next sentence's 'he' is still Holt
+    text = (
+        "SINGAPORE, April 27 - U.S. Commerce Secretary Tom Holt said he hopes Japanese Prime "
+        "Minister Ken Mori will make specific proposals at a meeting with the president this "
+        'week. He also told reporters he hopes sanctions can be lifted soon. "We have been '
+        'very clear," he told a news conference during a stopover in Singapore.'
+    )
+    pairs = _pairs(extract_visits(text, published=date(1987, 4, 27)))
+    assert ("Tom Holt", "USA", "SGP") in pairs
+    assert ("Ken Mori", "JPN", "SGP") not in pairs

@@ -659,16 +659,27 @@ def sentence_frames(
         if tm.when.start is not None and tm.when.start == tm.when.end:
             disc.last_day = tm.when.start  # what 'the next day' of a later sentence follows
     note_postings(doc, actors, disc)
+    main_subject: tuple[int, Actor] | None = None
     for a in sorted(set(actors.values()), key=lambda a: min(a.tokens) if a.tokens else 0):
         subject = any(doc[i].dep_ in {"nsubj", "nsubjpass"} for i in a.tokens if i < len(doc))
         if a.name is None and a.country and not a.speaker and a.role != "other" and subject:
             disc.last_unnamed = a
         if a.name:
             disc.remember(a)
-            if (
-                not a.speaker
-                and a.country
-                and any(doc[i].dep_ in {"nsubj", "nsubjpass"} for i in a.tokens if i < len(doc))
-            ):
-                disc.last_subject = a
+            if not a.speaker and a.country and subject:
+                # the subject of the outermost clause: 'Baldrige said he hopes Nakasone will
+                # make proposals. He also told reporters ...' is Baldrige again
+                depth = min(_clause_depth(doc[i]) for i in a.tokens if doc[i].dep_ in SUBJECT_DEPS)
+                if main_subject is None or depth <= main_subject[0]:
+                    main_subject = (depth, a)
+    if main_subject is not None:
+        disc.last_subject = main_subject[1]
     return frames
+
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+
+def _clause_depth(tok: Token) -> int:
+    """How many heads lie between a token and its sentence's root."""
+    return sum(1 for _ in tok.ancestors)
