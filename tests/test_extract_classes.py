@@ -1715,3 +1715,15 @@ def test_he_after_a_sentence_is_its_main_subject_not_an_embedded_one() -> None:
     pairs = _pairs(extract_visits(text, published=date(1987, 4, 27)))
     assert ("Tom Holt", "USA", "SGP") in pairs
     assert ("Ken Mori", "JPN", "SGP") not in pairs
+
+
+@pytest.mark.parametrize("name", ["Hiroshi Kuroda", "Makoto Kuroda"])  # the second tagged a place
+def test_an_office_in_apposition_to_a_name_is_not_the_premier_named_before(name: str) -> None:
+    text = (
+        "TOKYO, April 6 - Japanese Prime Minister Ken Mori said the chip dispute must end soon. "
+        f"Deputy U.S. Trade Representative Tom Reed and {name}, Japan's deputy minister of "
+        "International Trade and Industry (MITI), are due to meet in Washington this week."
+    )
+    visits = extract_visits(text, published=date(1987, 4, 6))
+    assert {(v.visitor.country, v.destination.country) for v in visits} == {("JPN", "USA")}
+    assert all(v.visitor.name != "Ken Mori" for v in visits), [v.to_dict() for v in visits]

@@ -581,6 +581,20 @@ OFFICE_HEAD_WORDS = frozenset({"lady", "gentleman"})
 MISSION_WORDS = frozenset({"mission", "delegation", "team"})
 
 
+def _named_head(tok: Token) -> bool:
+    """Whether a title in apposition hangs on a name ('Makoto Kuroda, Japan's deputy
+    minister', even when the recogniser took the name for a place)."""
+    if tok.ent_type_ == "PERSON":
+        return True
+    if tok.pos_ != "PROPN" or tok.ent_type_ == "ORG":
+        return False
+    # the whole entity, or the compound name it heads: 'Makoto Kuroda' is no place, though a
+    # town is called Kuroda
+    span = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    words = span.text if span is not None else " ".join(t.text for t in tok.subtree)
+    return len(words.split()) > 1 and resolve.place(words) is None
+
+
 def title_actor(tok: Token, disc: Discourse) -> Actor | None:
     """An official named by title: 'the Chinese leader', "his Chinese counterpart",
     'an Israeli delegation'. Resolves to the story's person of that country when there is one."""
@@ -618,7 +632,7 @@ def title_actor(tok: Token, disc: Discourse) -> Actor | None:
         boss
         # 'Peter Lane, the British minister for trade,': the office of the person named, not
         # another person of that country the story named before
-        or (tok.dep_ == "appos" and tok.head.ent_type_ == "PERSON")
+        or (tok.dep_ == "appos" and _named_head(tok.head))
         or tok.lemma_.lower() in {"official", "delegation", "mission"}
         or any(
             c.dep_ == "det" and c.lower_ in {"a", "an", "some", "any", "several"}
