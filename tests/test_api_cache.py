@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +197,15 @@ def _storyline_ids(c: TestClient) -> set[str]:
     return {v["id"] for v in r.json()["visits"]}
 
 
+def _wait_until(done: Callable[[], bool], failure: str) -> None:
+    """Poll ``done`` until it holds; fail with ``failure`` after SETTLE_S (a bound on a hang,
+    not a timing assertion)."""
+    deadline = time.monotonic() + SETTLE_S
+    while not done():
+        assert time.monotonic() < deadline, failure
+        time.sleep(POLL_S)
+
+
 def _submit(c: TestClient, doc_id: str, text: str = TRIP) -> str:
     r = c.post("/api/documents", json={"id": doc_id, "text": text}, headers=AUTH)
     assert r.status_code == 201, r.text[:300]
@@ -214,16 +224,11 @@ def test_a_write_through_this_server_shows_in_its_lists_after_one_refresh(
         stats_before = c.get("/api/stats").json()["total"]
         new_id = _submit(c, "cache-own-write")
         assert new_id not in before
-        deadline = time.monotonic() + SETTLE_S
-        seen = _storyline_ids(c)
-        while new_id not in seen and time.monotonic() < deadline:
-            time.sleep(POLL_S)
-            seen = _storyline_ids(c)
-        assert new_id in seen
-        deadline = time.monotonic() + SETTLE_S
-        while c.get("/api/stats").json()["total"] == stats_before:
-            assert time.monotonic() < deadline, "the stats never showed the write"
-            time.sleep(POLL_S)
+        _wait_until(lambda: new_id in _storyline_ids(c), "the list never showed the write")
+        _wait_until(
+            lambda: c.get("/api/stats").json()["total"] != stats_before,
+            "the stats never showed the write",
+        )
 
 
 def test_another_server_process_s_write_shows_within_the_bound(tmp_path: Path) -> None:
@@ -251,10 +256,7 @@ def test_a_stale_answer_is_served_while_it_is_refreshed(tmp_path: Path) -> None:
         # The reader answers from its stale copy (no wait on the database) and starts a
         # refresh, whose answer the next readers get.
         assert _storyline_ids(reader) == before
-        deadline = time.monotonic() + SETTLE_S
-        while new_id not in _storyline_ids(reader):
-            assert time.monotonic() < deadline, "the refresh never landed"
-            time.sleep(POLL_S)
+        _wait_until(lambda: new_id in _storyline_ids(reader), "the refresh never landed")
 
 
 def test_an_export_asked_again_is_the_cached_bytes(tmp_path: Path) -> None:
@@ -303,10 +305,10 @@ def test_a_kept_export_is_served_while_it_is_refreshed(tmp_path: Path) -> None:
         again = reader.get("/api/export", params={"format": "jsonl"})
         assert again.content == first.content
         assert again.headers["content-disposition"] == first.headers["content-disposition"]
-        deadline = time.monotonic() + SETTLE_S
-        while new_id not in reader.get("/api/export", params={"format": "jsonl"}).text:
-            assert time.monotonic() < deadline, "the refresh never landed"
-            time.sleep(POLL_S)
+        _wait_until(
+            lambda: new_id in reader.get("/api/export", params={"format": "jsonl"}).text,
+            "the refresh never landed",
+        )
         # The refreshed bytes are what a reader computing the export itself gets.
         refreshed = reader.get("/api/export", params={"format": "jsonl"}).content
         assert refreshed == writer.get("/api/export", params={"format": "jsonl"}).content

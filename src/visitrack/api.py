@@ -1224,16 +1224,13 @@ def create_app(
         # event loop, and a miss only sets up the stream, whose rows are written on its own
         # thread.
         base_url = str(request.base_url)
+        disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
         key = f"export:{date.today()}:{base_url}?{request.url.query}"
         hit = list_cache.lookup(key, fresh_for=export_fresh_s)
         if hit is not None:
             if not hit.fresh:
                 start_refresh(key, lambda: render_export(fmt, filters, base_url))
-            return Response(
-                hit.body,
-                media_type=media,
-                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-            )
+            return Response(hit.body, media_type=media, headers=disposition)
         stamp = list_cache.stamp()
         if not export_slots.acquire(blocking=False):
             raise ApiError(
@@ -1243,17 +1240,9 @@ def create_app(
                 headers={"Retry-After": str(EXPORT_RETRY_AFTER_S)},
             )
         try:
-            today = date.today()
             # Streamed: rows are read, written and sent a batch at a time, so an export of
             # the whole store costs the server a few chunks of memory, not the store's size.
-            body = export.ExportStream(
-                fmt,
-                store.stream_storylines(**filters.store_kwargs(today=today)),
-                today=today,
-                on_close=export_slots.release,
-                urls=store.document_urls,
-                base_url=base_url,
-            )
+            body = open_export(fmt, filters, base_url, on_close=export_slots.release)
         except BaseException:
             export_slots.release()
             raise
@@ -1264,20 +1253,27 @@ def create_app(
                 keep_limit=list_cache.largest,
             ),
             media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            headers=disposition,
+        )
+
+    def open_export(
+        fmt: str, filters: Filters, base_url: str, on_close: Callable[[], None] | None = None
+    ) -> export.ExportStream:
+        """The stream of an export's bytes, for a reader or for a refresh alike."""
+        today = date.today()
+        return export.ExportStream(
+            fmt,
+            store.stream_storylines(**filters.store_kwargs(today=today)),
+            today=today,
+            on_close=on_close,
+            urls=store.document_urls,
+            base_url=base_url,
         )
 
     def render_export(fmt: str, filters: Filters, base_url: str) -> bytes:
         """An export's whole body, for a background refresh of a kept (small) one: read from
         the same stream a reader gets, so the same bytes."""
-        today = date.today()
-        stream = export.ExportStream(
-            fmt,
-            store.stream_storylines(**filters.store_kwargs(today=today)),
-            today=today,
-            urls=store.document_urls,
-            base_url=base_url,
-        )
+        stream = open_export(fmt, filters, base_url)
         try:
             return b"".join(stream)
         finally:

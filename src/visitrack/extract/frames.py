@@ -661,7 +661,7 @@ def sentence_frames(
     note_postings(doc, actors, disc)
     main_subject: tuple[int, Actor] | None = None
     for a in sorted(set(actors.values()), key=lambda a: min(a.tokens) if a.tokens else 0):
-        subject = any(doc[i].dep_ in {"nsubj", "nsubjpass"} for i in a.tokens if i < len(doc))
+        subject = any(doc[i].dep_ in SUBJECT_DEPS for i in a.tokens if i < len(doc))
         if a.name is None and a.country and not a.speaker and a.role != "other" and subject:
             disc.last_unnamed = a
         if a.name:
