@@ -69,6 +69,29 @@ def test_a_trigger_deep_in_a_story_is_parsed() -> None:
     assert ("Emmanuel Macron", "FRA", "DZA") in _pairs(visits)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "pair"),
+    [
+        (
+            "Chilean Foreign Minister Alberto Vidal met Peruvian Foreign Minister J. Ramos in "
+            "Lima on Tuesday.",
+            ("Alberto Vidal", "CHL", "PER"),
+        ),
+        (
+            "Kenyan Foreign Minister Ruth Wanjiru addressed the U.N. Security Council in New York "
+            "on Monday.",
+            ("Ruth Wanjiru", "KEN", "USA"),
+        ),
+    ],
+)
+def test_an_abbreviation_between_act_and_place_keeps_the_sentence(
+    sentence: str, pair: tuple[str, str, str]
+) -> None:
+    # the pre-filter's 'met ... in' and 'addressed ... in' once stopped at any full stop
+    filler = " ".join(f"Markets in the region were calm on day {i}." for i in range(6))
+    assert pair in _pairs(extract_visits(f"{filler} {sentence}", published=D))
+
+
 # --- who travels ------------------------------------------------------------------------------
 
 LISTS = [
@@ -1727,3 +1750,48 @@ def test_an_office_in_apposition_to_a_name_is_not_the_premier_named_before(name:
     visits = extract_visits(text, published=date(1987, 4, 6))
     assert {(v.visitor.country, v.destination.country) for v in visits} == {("JPN", "USA")}
     assert all(v.visitor.name != "Ken Mori" for v in visits), [v.to_dict() for v in visits]
+
+
+HERE = [
+    # (story filed from a place, who is 'here', expected (visitor country, destination))
+    (
+        "HAVANA, May 14 - Iranian Foreign Minister Reza Ahmadi, here on a three-day official "
+        "visit, met Cuban officials on Tuesday.",
+        ("IRN", "CUB"),
+    ),
+    (
+        "LIMA, May 14 - The Spanish foreign minister, who is here for talks, said trade "
+        "would grow.",
+        ("ESP", "PER"),
+    ),
+    (
+        "BONN, May 14 - Greek Foreign Minister Nikos Pappas was here to sign a fisheries accord, "
+        "officials said.",
+        ("GRC", "DEU"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"), HERE, ids=["here-on-a-visit", "is-here-for", "was-here-to"]
+)
+def test_here_is_where_the_story_is_filed(text: str, pair: tuple[str, str]) -> None:
+    pairs = {(c, d) for _n, c, d in _pairs(extract_visits(text, published=D))}
+    assert pair in pairs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a quote's 'we are here' is seldom a place
+        'OSLO, May 14 - "We are here for the long haul," the Swedish foreign minister said.',
+        # where someone speaks is no trip of its own
+        "BOSTON, May 14 - Brazilian banker Paulo Lima said at a convention here that rates "
+        "would fall.",
+        # at home: the dateline's own official
+        "OSLO, May 14 - Norwegian Prime Minister Erik Dahl, who is here for talks, said the "
+        "budget would pass.",
+    ],
+)
+def test_here_without_a_trip(text: str) -> None:
+    assert not extract_visits(text, published=D)

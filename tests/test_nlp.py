@@ -33,7 +33,8 @@ def test_trigger_words() -> None:
     assert not TRIGGER_RE.search("Markets fell sharply on Monday.")
     # a meeting somewhere is a visit by whoever came from abroad
     assert TRIGGER_RE.search("The king met his guest at a palace outside the capital.")
-    assert not TRIGGER_RE.search("The company met its sales targets.")
+    assert TRIGGER_RE.search("The prime minister has met the two presidents.")
+    assert not TRIGGER_RE.search("The company reached its sales targets.")
 
 
 def test_prefilter_keeps_triggers_context_and_lede() -> None:
@@ -61,3 +62,22 @@ def test_wire_dateline_is_split_from_the_first_sentence() -> None:
     assert [s.text for s in split_sentences("US - China talks resumed.")] == [
         "US - China talks resumed."
     ]
+
+
+def test_a_story_without_a_trigger_sentence_is_not_parsed() -> None:
+    # context serves trigger sentences only; most wire stories have none
+    quiet = "Shares rose in Tokyo. The yen fell. Exporters gained. Bond yields were flat."
+    assert select_for_parsing(split_sentences(quiet)) == []
+    kept = select_for_parsing(split_sentences(f"{quiet} The premier will visit Hanoi."))
+    assert [s.text for s in kept] == [
+        "Shares rose in Tokyo.",
+        "The yen fell.",
+        "Exporters gained.",
+        "Bond yields were flat.",
+        "The premier will visit Hanoi.",
+    ]
+
+
+def test_the_prefilter_reads_past_an_abbreviation_not_a_semicolon() -> None:
+    assert TRIGGER_RE.search("She addressed the U.N. assembly in Geneva.")
+    assert not TRIGGER_RE.search("The firm addressed its costs; sales in Europe rose.")

@@ -206,7 +206,11 @@ NAME_WORD_MIN_CHARS = 4
 def select_for_parsing(sentences: list[Sentence]) -> list[Sentence]:
     """The pre-filter: trigger sentences, the sentence before each, the lede, and the
     sentence that first names someone a trigger sentence names (so a bare surname there can
-    be resolved through the full name and title it was introduced with)."""
+    be resolved through the full name and title it was introduced with). A story without a
+    trigger sentence is not parsed at all: context only serves trigger sentences, and on
+    ordinary wire copy most stories have none."""
+    if not any(s.has_trigger for s in sentences):
+        return []
     keep: set[int] = set(range(min(LEDE_SENTENCES, len(sentences))))
     for s in sentences:
         if s.has_trigger:

@@ -309,6 +309,21 @@ def _headed_post(trigger: Token) -> bool:
     return placed and not any(c.dep_ == "prep" and c.lower_ == "to" for c in trigger.children)
 
 
+def _said_here(trigger: Token) -> bool:
+    """Whether a trigger is placed 'here', where the story is filed: 'his visit here', 'X,
+    here on a two-day visit, said', 'X, who is here for talks, said'."""
+    if any(c.lower_ == "here" for c in trigger.children):
+        return True
+    if trigger.dep_ != "pobj":
+        return False
+    holder = trigger.head.head  # over the preposition: 'here' itself, or 'be' with 'here'
+    # (not 'said at a convention here': where one speaks is no trip of its own)
+    return holder.lower_ == "here" or (
+        holder.lemma_ == "be"
+        and any(c.dep_ == "advmod" and c.lower_ == "here" for c in holder.children)
+    )
+
+
 def _abroad(actor: Actor, disc: Discourse, frames: list[Frame]) -> bool:
     """Whether the story has ``actor`` on a trip abroad: the trip this sentence or the story
     reported last is theirs (and not to their own state)."""
@@ -430,7 +445,7 @@ def sentence_frames(
             not places
             and disc.home is not None
             and (
-                any(c.lower_ == "here" for c in tok.children)
+                _said_here(tok)
                 or (
                     kind == "trip"
                     and tok.lemma_.lower() == "visit"

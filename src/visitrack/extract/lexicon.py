@@ -33,9 +33,15 @@ def _regular(stem: str) -> str:
     return stem + r"\w*"
 
 
+# What may lie between an act and its place. The pattern is matched one sentence at a time,
+# so a full stop inside it belongs to an abbreviation ('chaired talks with S. Jaishankar in Delhi',
+# 'addressed the U.N. assembly in Geneva'); a semicolon still ends the clause.
+_GAP = r"[^;]"
+
+
 def _activity(forms: str) -> str:
     """An act's forms followed within a few words by 'in'/'at' and a capitalised place."""
-    return forms + r"\b[^.;]{0,80}?\b(?:in|at)\s+(?-i:[A-Z])"
+    return forms + r"\b" + _GAP + r"{0,80}?\b(?:in|at)\s+(?-i:[A-Z])"
 
 
 # Verbs of travel. "motion" verbs are trips only with a direction ('went to Paris', not 'went
@@ -117,10 +123,14 @@ EXTRA_PATTERNS: tuple[str, ...] = (
     r"shelv\w*",
     r"snub\w*",
     r"(?:is|was|are|were|be|been)\s+(?:in\s+[A-Z]|present)",
+    # present where the story is filed: 'who is here for talks', 'was currently here'
+    r"(?:is|was|are|were|be|been)\s+(?:\w+\s+)?here\b",
     r"state\s+visit",
     # a place left: 'left Bonn early yesterday evening'
     r"(?:leav(?:e|es|ing)|left|depart(?:s|ed|ing)?)\s+(?-i:[A-Z])",
-    r"me(?:et|ets|t)\b[^.;]{0,150}?\b(?:in|at|outside|near)\b",
+    # a meeting, with its place ('met X in Y') or without ('ROME - Meloni has met A and B':
+    # where the dateline is)
+    r"me(?:et|ets|t)\b",
 )
 
 

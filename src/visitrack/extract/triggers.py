@@ -80,6 +80,8 @@ def trigger_kind(tok: Token) -> str | None:
             return None
         if lemma == "be" and any(c.dep_ == "prep" and c.lower_ == "in" for c in tok.children):
             return "be_in"
+        if lemma == "be" and _here_for_a_purpose(tok):
+            return "be_in"  # where the story is filed (see frames._said_here)
         return None
     if tok.pos_ in {"NOUN", "PROPN"}:
         if lemma in INVITE_WORDS:
@@ -91,6 +93,18 @@ def trigger_kind(tok: Token) -> str | None:
         ):
             return "event"
     return None
+
+
+def _here_for_a_purpose(be: Token) -> bool:
+    """'X, who is here for talks', 'is here on a two-day visit', 'was here to sign a pact':
+    present where the story is filed, and for something (not 'the crisis is here'). Not in
+    the first or second person: a quote's 'we are here for the long haul' is seldom a place."""
+    if any(c.dep_ == "nsubj" and c.lower_ in {"i", "we", "you"} for c in be.children):
+        return False
+    return any(c.dep_ == "advmod" and c.lower_ == "here" for c in be.children) and any(
+        (c.dep_ == "prep" and c.lower_ in {"for", "on"}) or c.dep_ in {"xcomp", "advcl"}
+        for c in be.children
+    )
 
 
 # Verbs of leaving: their object is the place left ('left Bonn', 'departed Tokyo').
