@@ -56,6 +56,8 @@ def test_every_trigger_passes_the_prefilter(trigger: object) -> None:
         "sign": "signed the accord at a ceremony in Hanoi, in",
         "speak": "spoke to reporters in Tokyo, in",
         "open": "opened an embassy in Kyiv, in",
+        "way": "stopped in Cairo on his way to",
+        "route": "stopped in Cairo en route to",
     }
     word = samples.get(trigger.lemma, trigger.lemma)
     assert TRIGGER_RE.search(f"The minister {word} the capital."), trigger
@@ -1795,3 +1797,50 @@ def test_here_is_where_the_story_is_filed(text: str, pair: tuple[str, str]) -> N
 )
 def test_here_without_a_trip(text: str) -> None:
     assert not extract_visits(text, published=D)
+
+
+ROUTES = [
+    # a journey's end is a trip there, not yet reached when the story is told
+    (
+        "Peruvian Finance Minister Ana Quispe stopped over in Madrid on her way to Rome on Monday.",
+        ("PER", "ITA", "announced"),
+    ),
+    (
+        "Indian Prime Minister Narendra Modi, on his way to Brazil for the summit, met the "
+        "Egyptian president in Cairo.",
+        ("IND", "BRA", "announced"),
+    ),
+    (
+        "The Chilean president will stop in Panama en route to Washington next week.",
+        ("CHL", "USA", "announced"),
+    ),
+    # the owner of 'his' is the sentence's titled subject when nobody is named
+    (
+        "In March 2020 the Kenyan president stopped in Cairo on his way to Paris.",
+        ("KEN", "FRA", "completed"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"), ROUTES, ids=["way-past", "way-appos", "en-route", "titled"]
+)
+def test_a_journey_on_its_way_is_a_trip_to_its_end(text: str, want: tuple[str, str, str]) -> None:
+    visits = extract_visits(text, published=D)
+    assert _stage(visits, want[0], want[1]) == want[2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "German Chancellor Olaf Weber said the accord was on the way to Brussels for approval.",
+        "Italian Foreign Minister Marco Rossi said the talks were a step on the way to peace.",
+    ],
+)
+def test_on_the_way_of_a_thing_is_no_trip(text: str) -> None:
+    assert not extract_visits(text, published=D)
+
+
+def test_his_is_the_titled_subject_when_nobody_is_named() -> None:
+    text = "In March 2020 the Kenyan president signed a trade pact during his visit to France."
+    assert _stage(extract_visits(text, published=D), "KEN", "FRA") == "completed"

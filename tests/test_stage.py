@@ -157,6 +157,31 @@ ROWS: tuple[Row, ...] = (
         None,
         "invited",
     ),
+    # on the way is not there yet; a journey long past is over
+    Row(
+        "en_route",
+        "Mr Osei stopped in Accra on Monday on his way to Lagos.",
+        "way",
+        PUBLISHED,
+        _day(date(2031, 3, 10)),
+        "announced",
+    ),
+    Row(
+        "en_route",
+        "In 2019 Mr Osei stopped in Accra on his way to Lagos.",
+        "way",
+        PUBLISHED,
+        _day(date(2019, 1, 1), date(2019, 12, 31)),
+        "completed",
+    ),
+    Row(
+        "en_route",
+        "Mr Osei will stop in Accra en route to Lagos next week.",
+        "route",
+        PUBLISHED,
+        When("next week", date(2031, 3, 17), date(2031, 3, 23)),
+        "announced",
+    ),
     Row(
         "on_a_visit",
         "Mr Osei, on a two-day visit to Lagos, met business leaders.",

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 
 from visitrack import resolve, timex
 from visitrack.extract.actors import Actor, Discourse, find_actors, org_in
-from visitrack.extract.lexicon import ACTIVITY_VERBS, REPORTING_VERBS, TRAVEL_VERBS, TRIP_NOUNS
+from visitrack.extract.lexicon import (
+    ACTIVITY_VERBS,
+    REPORTING_VERBS,
+    ROUTE_NOUNS,
+    TRAVEL_VERBS,
+    TRIP_NOUNS,
+)
 from visitrack.extract.places import (
     agent_destination,
     coordinated_prep,
@@ -527,8 +533,10 @@ def sentence_frames(
                 # clause names who goes, and it is not the person named nearest ('a commission
                 # headed by X' is X's)
                 continue
-            if kind == "invite":
-                continue  # who is invited, and to what, only the parse can tell
+            if kind == "invite" or tok.lemma_.lower() in ROUTE_NOUNS:
+                # who is invited, and to what, only the parse can tell; 'the accord is on its
+                # way to Brussels' is no one's journey
+                continue
             if tok.dep_ == "dobj" and tok.head.lemma_.lower() in SENDING_VERBS:
                 continue  # 'will send trade missions to X': the sender stays at home
             guess = nearest_actor(tok, actors, skip=host)

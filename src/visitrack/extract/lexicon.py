@@ -16,7 +16,7 @@ from typing import Literal
 from visitrack.records import Role
 
 TriggerClass = Literal[
-    "travel", "motion", "trip", "event", "invite", "host", "take", "arrival", "activity"
+    "travel", "motion", "trip", "event", "invite", "host", "take", "arrival", "activity", "route"
 ]
 
 
@@ -75,6 +75,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("mission", "trip", _regular("mission")),
     Trigger("delegation", "trip", _regular("delegation")),
     Trigger("visitor", "trip", _regular("visit")),
+    # the journey's end: 'stopped in Madrid on her way to Rome', 'en route to Washington'
+    Trigger("way", "route", r"way\s+to"),
+    Trigger("route", "route", r"route\s+to"),
     # events: a trip when placed ('the summit in Doha')
     Trigger("summit", "event", _regular("summit")),
     Trigger("parade", "event", _regular("parade")),
@@ -155,6 +158,7 @@ INVITE_WORDS = _lemmas("invite")
 HOST_VERBS = _lemmas("host")
 TAKE_VERBS = _lemmas("take")
 ARRIVAL_WORDS = _lemmas("arrival")
+ROUTE_NOUNS = _lemmas("route")
 
 
 def prefilter_pattern() -> re.Pattern[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from visitrack.extract.lexicon import REPORTING_VERBS
+from visitrack.extract.lexicon import REPORTING_VERBS, ROUTE_NOUNS
 from visitrack.records import Stage, When
 
 if TYPE_CHECKING:
@@ -449,6 +449,14 @@ def _on_a_visit(c: Ctx) -> bool:
     )
 
 
+def _en_route_stage(c: Ctx) -> Stage:
+    # 'stopped in Madrid on her way to Rome on Monday': the traveller is not there yet, as far
+    # as the story says; only a journey well past is over ('on his way to Lima last year')
+    return (
+        "completed" if c.past and c.when is not None and c.behind and not c.recent else "announced"
+    )
+
+
 def _on_a_visit_stage(c: Ctx) -> Stage:
     # "Lavrov, on a two-day visit to Beijing, met ..."; "she is on a visit to ...": the trip
     # is going on when the clause happens
@@ -591,6 +599,7 @@ RULES: tuple[Rule, ...] = (
         ),
         _const("announced"),
     ),
+    Rule("en_route", lambda c: c.trigger_lemma in ROUTE_NOUNS, _en_route_stage),
     Rule("on_a_visit", _on_a_visit, _on_a_visit_stage),
     # 'back from a trip to London', 'after flying back from a visit to Rome': it is over
     Rule(

@@ -17,6 +17,7 @@ from visitrack.extract.lexicon import (
     HOST_VERBS,
     INVITE_WORDS,
     MOTION_VERBS,
+    ROUTE_NOUNS,
     TAKE_VERBS,
     TRAVEL_VERBS,
     TRIP_NOUNS,
@@ -88,11 +89,24 @@ def trigger_kind(tok: Token) -> str | None:
             return "invite"
         if lemma in TRIP_NOUNS or tok.lower_ in TRIP_NOUNS:
             return "trip"
+        if lemma in ROUTE_NOUNS and _en_route(tok):
+            return "trip"
         if (lemma in EVENT_NOUNS or tok.lower_ in EVENT_NOUNS) and any(
             c.dep_ == "prep" and c.lower_ in {"in", "at"} for c in event_place_heads(tok)
         ):
             return "event"
     return None
+
+
+def _en_route(noun: Token) -> bool:
+    """'on her way to Rome', 'en route to Washington': a journey towards a named place (not
+    'on the way to a deal', 'paved the way to talks')."""
+    return noun.head.lower_ in {"on", "en"} and any(
+        c.dep_ == "prep"
+        and c.lower_ == "to"
+        and any(place_of_token(p) is not None for p in c.children if p.dep_ == "pobj")
+        for c in noun.children
+    )
 
 
 def _here_for_a_purpose(be: Token) -> bool:

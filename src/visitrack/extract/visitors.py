@@ -218,16 +218,21 @@ def _antecedent(pron: Token, actors: dict[int, Actor], disc: Discourse) -> Actor
     the last person the story named; never one whose given name contradicts the pronoun."""
     best: Actor | None = None
     subject: Actor | None = None
+    titled: Actor | None = None  # 'the Kenyan president signed a pact during his visit'
     doc = pron.doc
     for i in sorted(actors):
         a = actors[i]
-        if i < pron.i and a.name and not a.speaker and a.country and pronoun_fits(pron.text, a):
+        if i >= pron.i or a.speaker or not a.country or not pronoun_fits(pron.text, a):
+            continue
+        is_subject = doc[i].dep_ in {"nsubj", "nsubjpass"} or any(
+            doc[j].dep_ in {"nsubj", "nsubjpass"} for j in a.tokens
+        )
+        if a.name:
             best = a
-            if doc[i].dep_ in {"nsubj", "nsubjpass"} or any(
-                doc[j].dep_ in {"nsubj", "nsubjpass"} for j in a.tokens
-            ):
-                subject = a
-    found = subject or best
+            subject = a if is_subject else subject
+        elif is_subject:
+            titled = replace(a, tokens=frozenset({pron.i}))
+    found = subject or titled or best
     if subject is None and best is not None and _unplaced_subject_before(pron, actors):
         return None  # 'Ruiz met Reagan during his visit': his is Ruiz's, whom nobody places
     if found is None and (owner := _unplaced_subject(pron, actors)) is not None:
