@@ -1844,3 +1844,20 @@ def test_on_the_way_of_a_thing_is_no_trip(text: str) -> None:
 def test_his_is_the_titled_subject_when_nobody_is_named() -> None:
     text = "In March 2020 the Kenyan president signed a trade pact during his visit to France."
     assert _stage(extract_visits(text, published=D), "KEN", "FRA") == "completed"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "A visit by the Turkish president to Baghdad is on the cards, officials said.",
+            "proposed",
+        ),
+        ("A state visit by the Dutch king to Peru is in the works.", "in_preparation"),
+        ("Indonesian Foreign Minister Sugiono was flying to Hanoi for a week of talks.", "ongoing"),
+    ],
+    ids=["on-the-cards", "in-the-works", "was-flying"],
+)
+def test_early_and_running_stages(text: str, want: str) -> None:
+    (visit,) = extract_visits(text, published=D)
+    assert visit.stage == want

@@ -382,6 +382,40 @@ ROWS: tuple[Row, ...] = (
         "announced",
     ),
     Row("proposal", "Mr Sato might visit Peru.", "visit", PUBLISHED, None, "proposed"),
+    # only talked about: not a plan, and not under way
+    Row(
+        "proposal",
+        "A visit by Mr Sato to Peru is on the cards, aides said.",
+        "visit",
+        PUBLISHED,
+        None,
+        "proposed",
+    ),
+    Row(
+        "proposal",
+        "A trip to Lima by Mr Sato has been mooted.",
+        "trip",
+        PUBLISHED,
+        None,
+        "proposed",
+    ),
+    Row(
+        "in_preparation",
+        "A visit by Mr Sato to Peru is in the works.",
+        "visit",
+        PUBLISHED,
+        None,
+        "in_preparation",
+    ),
+    # the journey under way as the story tells it: the stay has just begun
+    Row(
+        "journey_under_way",
+        "Mr Sato was flying to Lima for a week of talks.",
+        "flying",
+        PUBLISHED,
+        None,
+        "ongoing",
+    ),
     Row(
         "past_today",
         "Mr Sato visited Hiroshima today.",

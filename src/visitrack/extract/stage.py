@@ -45,6 +45,8 @@ PREPARE_PHRASES = (
     "details of",
     "to determine the",
     "will be discussed",
+    "in the works",
+    "in the pipeline",
 )
 # An invitation; with an acceptance word it is an announced trip ('accepted an invitation').
 INVITE_LEMMAS = frozenset({"invite", "invitation"})
@@ -76,8 +78,11 @@ PROPOSE_LEMMAS = frozenset(
         "ask",
         "interested",
         "potential",
+        "moot",
     }
 )
+# Phrases of a trip only talked about: 'a visit is on the cards' is not yet a plan.
+PROPOSE_PHRASES = ("on the cards", "in the cards")
 # Verbs that begin a stay: a recent past one puts the visitor there now ('arrived on Tuesday').
 ONGOING_LEMMAS = frozenset({"arrive", "land", "begin", "start", "open"})
 # Verbs that frame a trip as imagined, not reported: 'the novel imagines X on a visit to Y'.
@@ -172,6 +177,8 @@ MEET_LEMMAS = frozenset({"meet"})
 DEPARTURE_LEMMAS = frozenset({"leave", "depart", "head"})
 # Verbs of setting off for a place: a day or two after, the traveller is there.
 SETTING_OFF_LEMMAS = DEPARTURE_LEMMAS | {"fly"}
+# Verbs of a journey towards a place, whose past progressive has the traveller on the way.
+JOURNEY_LEMMAS = SETTING_OFF_LEMMAS | {"travel", "go"}
 # Verbs whose subject, a trip noun, has just reached the place ('the mission arrived').
 ARRIVAL_VERB_LEMMAS = frozenset({"arrive", "land"})
 # Heads that make a past-tense clause report a plan ('was expected to arrive').
@@ -644,7 +651,10 @@ RULES: tuple[Rule, ...] = (
     Rule("forward_plan", _forward, _const("announced")),
     Rule(
         "proposal",
-        lambda c: bool(c.lemmas & PROPOSE_LEMMAS) and not c.lemmas & FIRM_LEMMAS,
+        lambda c: (
+            (bool(c.lemmas & PROPOSE_LEMMAS) or _has_phrase(c.clause, PROPOSE_PHRASES))
+            and not c.lemmas & FIRM_LEMMAS
+        ),
         _const("proposed"),
     ),
     # 'will hold talks in Tokyo today': an act abroad on the report's own day means the
@@ -711,6 +721,15 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "past_departure",
         lambda c: c.past and c.trigger_lemma in DEPARTURE_LEMMAS and c.recent,
+        _const("ongoing"),
+    ),
+    # 'was flying to Hanoi for a week of talks': the journey was under way as the story
+    # tells it, so the stay has just begun
+    Rule(
+        "journey_under_way",
+        lambda c: (
+            c.past and c.trigger.tag_ == "VBG" and c.trigger_lemma in JOURNEY_LEMMAS and c.recent
+        ),
         _const("ongoing"),
     ),
     Rule(
