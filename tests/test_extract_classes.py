@@ -1861,3 +1861,36 @@ def test_his_is_the_titled_subject_when_nobody_is_named() -> None:
 def test_early_and_running_stages(text: str, want: str) -> None:
     (visit,) = extract_visits(text, published=D)
     assert visit.stage == want
+
+
+def test_the_legs_a_tour_still_takes_in_are_ahead_and_undated() -> None:
+    text = (
+        "French President Emmanuel Macron arrived in Hanoi on Sunday, the first stop of a tour "
+        "that also takes him to Indonesia and Singapore."
+    )
+    visits = {v.destination.country: v for v in extract_visits(text, published=D)}
+    assert visits["VNM"].stage == "ongoing"
+    for leg in ("IDN", "SGP"):
+        assert visits[leg].stage == "announced"
+        assert visits[leg].when is None  # Sunday was the first stop's day, not theirs
+
+
+def test_the_legs_a_tour_has_taken_in_are_over_and_not_dated_by_the_arrival() -> None:
+    text = (
+        "The Japanese prime minister, on a tour that has taken him to Laos and Cambodia, "
+        "arrived in Hanoi on Sunday."
+    )
+    visits = {v.destination.country: v for v in extract_visits(text, published=D)}
+    assert visits["VNM"].when is not None and str(visits["VNM"].when.start) == "2024-05-12"
+    for leg in ("LAO", "KHM"):
+        assert visits[leg].stage == "completed"
+        assert visits[leg].when is None
+
+
+def test_a_clause_about_a_noun_in_the_same_tense_shares_the_time() -> None:
+    text = (
+        "On Monday the Indian foreign minister called on Sri Lankan President Ranil "
+        "Wickremesinghe, who was in New Delhi for the ceremony."
+    )
+    (visit,) = [v for v in extract_visits(text, published=D) if v.destination.country == "IND"]
+    assert visit.when is not None and str(visit.when.start) == "2024-05-13"

@@ -465,6 +465,14 @@ ROWS: tuple[Row, ...] = (
         "present_there", "Mr Sato visits Lima.", "visits", None, _day(date(2031, 3, 20)), "ongoing"
     ),
     Row(
+        "tour_plan",
+        "Mr Sato reached Quito on Monday, the first stop of a tour that takes him to Lima.",
+        "takes",
+        PUBLISHED,
+        None,
+        "announced",
+    ),
+    Row(
         "default",
         "Mr Sato visits Lima this week.",
         "visits",

@@ -177,6 +177,8 @@ MEET_LEMMAS = frozenset({"meet"})
 DEPARTURE_LEMMAS = frozenset({"leave", "depart", "head"})
 # Verbs of setting off for a place: a day or two after, the traveller is there.
 SETTING_OFF_LEMMAS = DEPARTURE_LEMMAS | {"fly"}
+# Verbs by which a tour carries its traveller ('a tour that takes him to A and B').
+TOUR_TAKE_LEMMAS = frozenset({"take"})
 # Verbs of a journey towards a place, whose past progressive has the traveller on the way.
 JOURNEY_LEMMAS = SETTING_OFF_LEMMAS | {"travel", "go"}
 # Verbs whose subject, a trip noun, has just reached the place ('the mission arrived').
@@ -756,6 +758,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "announce_cue",
         lambda c: bool(c.lemmas & ANNOUNCE_LEMMAS) or c.tense == "future",
+        _const("announced"),
+    ),
+    # 'the first stop of a tour that takes him to A and B': the tour's plan, legs still ahead
+    Rule(
+        "tour_plan",
+        lambda c: c.trigger_lemma in TOUR_TAKE_LEMMAS and c.tense == "present",
         _const("announced"),
     ),
     # 'is in Kigali this week', 'visits Kigali' in a same-day report

@@ -24,6 +24,34 @@ if TYPE_CHECKING:
 SEQUENCE_WORDS = frozenset({"after", "before", "following", "prior"})
 
 
+def _auxes(verb: Token) -> list[Token]:
+    return [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+
+
+def _finite(verb: Token) -> bool:
+    """A verb with a tense of its own ('takes', 'took', 'will take'), not an infinitive or a
+    participle ('to coincide with', 'taking him to')."""
+    return verb.tag_ in {"VBZ", "VBP", "VBD"} or any(
+        a.tag_ in {"MD", "VBZ", "VBP", "VBD"} for a in _auxes(verb)
+    )
+
+
+def _past(verb: Token) -> bool:
+    """Simple past or past perfect: 'took', 'had taken', 'was taken' ('will be explained' and
+    'has taken' are not)."""
+    auxes = _auxes(verb)
+    return any(a.tag_ == "VBD" for a in auxes) or (verb.tag_ == "VBD" and not auxes)
+
+
+def _own_tense(clause_verb: Token) -> bool:
+    """Whether a finite clause describing a noun is told in another tense than the clause the
+    noun is in (past against not past)."""
+    if not _finite(clause_verb):
+        return False
+    outer = next((a for a in clause_verb.ancestors if a.pos_ in {"VERB", "AUX"}), None)
+    return outer is not None and _past(clause_verb) != _past(outer)
+
+
 def _clause_chain(trigger: Token) -> set[int]:
     """The trigger and the heads that govern it up to and including its clause's verb, plus the
     control verbs above that ('is expected to arrive', 'plans to attend')."""
@@ -32,6 +60,11 @@ def _clause_chain(trigger: Token) -> set[int]:
     while tok.head.i != tok.i:
         if tok.head.lower_ in SEQUENCE_WORDS and tok.head.dep_ in {"prep", "mark"}:
             break  # 'after visiting A, he will fly to B on Friday': Friday is B's
+        if tok.pos_ in {"VERB", "AUX"} and tok.dep_ in {"relcl", "acl"} and _own_tense(tok):
+            # 'arrived in A on Sunday, the first stop of a tour that takes him to B': a
+            # clause describing a noun in another tense has its own time (but 'On June 10 X
+            # called on Y, who was in Delhi': the same time)
+            break
         if (
             tok.pos_ in {"VERB", "AUX"}
             and tok.i != trigger.i
