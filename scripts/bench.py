@@ -108,10 +108,12 @@ def build_wire_corpus(out: Path, min_bytes: int) -> tuple[int, list[str], tuple[
     lines = [line for f in sorted(WIRE.glob("*.jsonl")) for line in f.open(encoding="utf-8")]
     random.Random(WIRE_SEED).shuffle(lines)
     docs: list[CleanDocument] = []
-    taken = 0
-    while taken < len(lines) and sum(len(d.text.encode("utf-8")) for d in docs) < min_bytes:
+    taken = size = 0
+    while taken < len(lines) and size < min_bytes:
         out.write_text("".join(lines[taken : taken + WIRE_BATCH]), encoding="utf-8")
-        docs += [clean(d) for d in read_inputs([str(out)]) if not isinstance(d, InputFailure)]
+        batch = [clean(d) for d in read_inputs([str(out)]) if not isinstance(d, InputFailure)]
+        docs += batch
+        size += sum(len(d.text.encode("utf-8")) for d in batch)
         taken += WIRE_BATCH
     out.write_text("".join(lines[:taken]), encoding="utf-8")
     return len(docs), [d.text for d in docs], parsed_shares(docs)

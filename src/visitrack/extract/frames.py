@@ -317,16 +317,10 @@ def _headed_post(trigger: Token) -> bool:
 
 def _said_here(trigger: Token) -> bool:
     """Whether a trigger is placed 'here', where the story is filed: 'his visit here', 'X,
-    here on a two-day visit, said', 'X, who is here for talks, said'."""
-    if any(c.lower_ == "here" for c in trigger.children):
-        return True
-    if trigger.dep_ != "pobj":
-        return False
-    holder = trigger.head.head  # over the preposition: 'here' itself, or 'be' with 'here'
-    # (not 'said at a convention here': where one speaks is no trip of its own)
-    return holder.lower_ == "here" or (
-        holder.lemma_ == "be"
-        and any(c.dep_ == "advmod" and c.lower_ == "here" for c in holder.children)
+    here on a two-day visit, said' ('who is here for talks' is the verb's: see
+    triggers._here_for_a_purpose)."""
+    return any(c.lower_ == "here" for c in trigger.children) or (
+        trigger.dep_ == "pobj" and trigger.head.head.lower_ == "here"
     )
 
 

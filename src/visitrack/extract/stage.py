@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from visitrack.extract.lexicon import REPORTING_VERBS, ROUTE_NOUNS
+from visitrack.extract.lexicon import REPORTING_VERBS, ROUTE_NOUNS, TAKE_VERBS
 from visitrack.records import Stage, When
 
 if TYPE_CHECKING:
@@ -177,8 +177,6 @@ MEET_LEMMAS = frozenset({"meet"})
 DEPARTURE_LEMMAS = frozenset({"leave", "depart", "head"})
 # Verbs of setting off for a place: a day or two after, the traveller is there.
 SETTING_OFF_LEMMAS = DEPARTURE_LEMMAS | {"fly"}
-# Verbs by which a tour carries its traveller ('a tour that takes him to A and B').
-TOUR_TAKE_LEMMAS = frozenset({"take"})
 # Verbs of a journey towards a place, whose past progressive has the traveller on the way.
 JOURNEY_LEMMAS = SETTING_OFF_LEMMAS | {"travel", "go"}
 # Verbs whose subject, a trip noun, has just reached the place ('the mission arrived').
@@ -461,9 +459,7 @@ def _on_a_visit(c: Ctx) -> bool:
 def _en_route_stage(c: Ctx) -> Stage:
     # 'stopped in Madrid on her way to Rome on Monday': the traveller is not there yet, as far
     # as the story says; only a journey well past is over ('on his way to Lima last year')
-    return (
-        "completed" if c.past and c.when is not None and c.behind and not c.recent else "announced"
-    )
+    return "completed" if c.past and c.behind and not c.recent else "announced"
 
 
 def _on_a_visit_stage(c: Ctx) -> Stage:
@@ -763,7 +759,7 @@ RULES: tuple[Rule, ...] = (
     # 'the first stop of a tour that takes him to A and B': the tour's plan, legs still ahead
     Rule(
         "tour_plan",
-        lambda c: c.trigger_lemma in TOUR_TAKE_LEMMAS and c.tense == "present",
+        lambda c: c.trigger_lemma in TAKE_VERBS and c.tense == "present",
         _const("announced"),
     ),
     # 'is in Kigali this week', 'visits Kigali' in a same-day report

@@ -38,7 +38,8 @@ def _finite(verb: Token) -> bool:
 
 def _past(verb: Token) -> bool:
     """Simple past or past perfect: 'took', 'had taken', 'was taken' ('will be explained' and
-    'has taken' are not)."""
+    'has taken' are not; stage's coarse tense counts the present perfect as past, which would
+    let 'a tour that has taken him to A' share 'arrived on Sunday')."""
     auxes = _auxes(verb)
     return any(a.tag_ == "VBD" for a in auxes) or (verb.tag_ == "VBD" and not auxes)
 
